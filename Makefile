@@ -1,0 +1,38 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PORT ?= 8080
+HOST ?= 127.0.0.1
+THREADS ?=
+ARGS ?=
+JOBS ?= $(shell nproc)
+
+RELEASE := build/release
+SHOWCASE := $(RELEASE)/examples/vial_showcase
+
+.PHONY: deps build run test test-sanitize bench format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+run: build
+	$(SHOWCASE) run --host $(HOST) --port $(PORT) $(if $(THREADS),--threads $(THREADS)) $(ARGS)
+
+test: build
+	ctest --preset release -j $(JOBS)
+
+test-sanitize: deps
+	@cmake --preset sanitize >/dev/null
+	@cmake --build --preset sanitize -j $(JOBS)
+	ctest --preset sanitize -j $(JOBS)
+
+bench: build
+	bash bench/run.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,8 @@
+#include <vial/vial.hpp>
+
+#include "hello.hpp"
+
+int main(int argc, char** argv) {
+    auto app = make_app();
+    return vial::cli::main(*app, argc, argv);
+}

@@ -1,0 +1,60 @@
+#include "showcase.hpp"
+
+#include <vial/vial.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Stands in for a call to a price service: 50 ms of waiting, no blocking.
+vial::Task<double> fetch_price(std::string symbol) {
+    co_await vial::sleep(50ms);
+    co_return symbol == "a" ? 1.5 : symbol == "b" ? 2.25 : 3.0;
+}
+
+}  // namespace
+
+std::unique_ptr<vial::App> make_app() {
+    auto app = std::make_unique<vial::App>("showcase");
+
+    app->get("/plaintext", [](vial::Request&) {
+        return vial::Response("Hello, World!", 200, "text/plain");
+    });
+
+    app->get("/json", [](vial::Request&) { return vial::Json{{"message", "Hello, World!"}}; });
+
+    // Three 50 ms waits overlap: the view answers in ~50 ms, not 150 ms.
+    app->get("/prices", [](vial::Request&) -> vial::Task<vial::Json> {
+        auto started = Clock::now();
+        auto [a, b, c] = co_await vial::gather(fetch_price("a"), fetch_price("b"), fetch_price("c"));
+        auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        co_return vial::Json{{"total", a + b + c}, {"elapsed_ms", elapsed}};
+    });
+
+    // A long wait costs a coroutine frame, not a thread.
+    app->get("/slow", [](vial::Request& req) -> vial::Task<std::string> {
+        int ms = 100;
+        if (auto raw = req.args().get("ms")) {
+            ms = req.args().get<int>("ms", -1);
+            if (ms < 0 || ms > 60000) vial::abort(400, "ms must be an integer from 0 to 60000");
+        }
+        co_await vial::sleep(std::chrono::milliseconds(ms));
+        co_return "ok";
+    });
+
+    app->get("/hello/<name>", [](vial::Request& req) {
+        return "Hello, " + vial::escape(req.view_arg("name")) + "!";
+    });
+
+    app->get("/items/<int:id>", [](vial::Request& req) {
+        return vial::Json{{"id", req.view_arg<std::int64_t>("id")}};
+    });
+
+    app->post("/echo", [](vial::Request& req) { return req.json(); });
+
+    return app;
+}

@@ -1,0 +1,37 @@
+#pragma once
+/// vial::App: the application. Record routes on it, then serve it (`vial::cli::main`,
+/// `vial::Server`) or drive it in-process (`vial::TestClient`).
+///
+/// Freezing compiles the records into an immutable dispatcher that every event loop
+/// reads without locks; `run`/`TestClient` freeze implicitly. Registering afterwards
+/// throws vial::Error. The App must outlive every server and test client using it.
+#include <vial/scaffold.hpp>
+
+#include <memory>
+#include <string>
+
+namespace vial {
+
+namespace detail {
+class Dispatcher;
+}
+
+class App : public Scaffold {
+public:
+    explicit App(std::string name = "vial");
+    ~App() override;
+
+    /// Compiles the recorded routes. Idempotent; throws vial::Error on conflicts.
+    void freeze();
+    bool frozen() const noexcept { return dispatcher_ != nullptr; }
+    /// The compiled dispatcher (freezes first). For the server and test client.
+    const detail::Dispatcher& dispatcher();
+
+protected:
+    void check_setup(std::string_view what) const override;
+
+private:
+    std::unique_ptr<const detail::Dispatcher> dispatcher_;
+};
+
+}  // namespace vial

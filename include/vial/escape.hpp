@@ -1,0 +1,12 @@
+#pragma once
+/// vial::escape: HTML-escape text before putting it in an HTML response (markupsafe's
+/// `escape`). Views return text/html by default, so user input must pass through this.
+#include <string>
+#include <string_view>
+
+namespace vial {
+
+/// Replaces & < > " ' with their HTML entities.
+std::string escape(std::string_view text);
+
+}  // namespace vial

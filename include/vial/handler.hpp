@@ -1,0 +1,87 @@
+#pragma once
+/// The single handler type every view is adapted to, once, at registration.
+///
+/// A view is a callable taking `vial::Request&` (or `vial::RequestContext&`) that returns
+/// a ViewResult (see make_response.hpp) or a `vial::Task` of one. `ensure_async` adapts
+/// either kind to `Handler`, so code that wraps views (middleware, decorators) handles
+/// sync and async views alike: the C++ answer to Flask's `ensure_sync`.
+#include <vial/make_response.hpp>
+#include <vial/request_context.hpp>
+#include <vial/task.hpp>
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+namespace vial {
+
+using Handler = std::function<Task<Response>(RequestContext&)>;
+
+namespace detail {
+
+template <class T>
+struct task_traits {
+    static constexpr bool is_task = false;
+};
+template <class T>
+struct task_traits<Task<T>> {
+    static constexpr bool is_task = true;
+    using value_type = T;
+};
+
+template <class F>
+decltype(auto) call_view(F& f, RequestContext& ctx) {
+    if constexpr (std::is_invocable_v<F&, RequestContext&>) {
+        return f(ctx);
+    } else {
+        return f(ctx.request());
+    }
+}
+
+template <class F>
+constexpr bool takes_request_v =
+    std::is_invocable_v<F&, RequestContext&> || std::is_invocable_v<F&, Request&>;
+
+template <class F>
+struct view_result {
+    using type = decltype(call_view(std::declval<F&>(), std::declval<RequestContext&>()));
+};
+
+template <class F>
+constexpr bool returns_view_result() {
+    using R = typename view_result<F>::type;
+    if constexpr (task_traits<R>::is_task) {
+        return ViewResult<typename task_traits<R>::value_type>;
+    } else {
+        return ViewResult<R>;
+    }
+}
+
+}  // namespace detail
+
+/// Adapts a sync or async view to the one Handler type. Called once per registration.
+template <class F>
+Handler ensure_async(F view) {
+    static_assert(detail::takes_request_v<F>,
+                  "a vial view must be callable with vial::Request& or vial::RequestContext&");
+    if constexpr (detail::takes_request_v<F>) {
+        static_assert(detail::returns_view_result<F>(),
+                      "a vial view must return vial::Response, a string, vial::Json, "
+                      "std::pair<body, int>, std::tuple<body, int[, vial::Headers]>, "
+                      "or a vial::Task<> of one of these");
+        using R = typename detail::view_result<F>::type;
+        if constexpr (std::is_same_v<F, Handler>) {
+            return view;
+        } else if constexpr (detail::task_traits<R>::is_task) {
+            return [view = std::move(view)](RequestContext& ctx) mutable -> Task<Response> {
+                co_return make_response(co_await detail::call_view(view, ctx));
+            };
+        } else {
+            return [view = std::move(view)](RequestContext& ctx) mutable -> Task<Response> {
+                co_return make_response(detail::call_view(view, ctx));
+            };
+        }
+    }
+}
+
+}  // namespace vial

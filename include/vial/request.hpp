@@ -1,0 +1,113 @@
+#pragma once
+/// vial::Request: one parsed HTTP request, as a view sees it.
+///
+/// Lifetime: owned by the framework for the duration of one request; a view receives it
+/// by reference and may use it across `co_await`s until it returns. Copy what must
+/// outlive the request (for example into a background task). Not shared between threads.
+#include <vial/headers.hpp>
+#include <vial/json.hpp>
+#include <vial/multi_dict.hpp>
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace vial {
+
+namespace detail {
+struct RequestAccess;
+}
+
+class Request {
+public:
+    /// Builds a request from its parts. `target` is the origin-form request target
+    /// (`/path?query`). Throws HttpError(400) if the target is malformed.
+    Request(std::string method, std::string target, Headers headers = {}, std::string body = {});
+
+    /// "GET", "POST", ... as sent (methods are case-sensitive).
+    const std::string& method() const noexcept { return method_; }
+    /// The percent-decoded path, e.g. "/hello/a b".
+    const std::string& path() const noexcept { return path_; }
+    /// The raw request target as received: path and query, still encoded.
+    const std::string& target() const noexcept { return target_; }
+    /// The raw query string without '?', still encoded.
+    std::string_view query_string() const noexcept;
+    /// Decoded query arguments (multi-valued, '+' is a space).
+    const MultiDict& args() const;
+    const Headers& headers() const noexcept { return headers_; }
+    /// Cookies sent by the client (first value wins for a repeated name).
+    const std::map<std::string, std::string, std::less<>>& cookies() const;
+    /// The request body, exactly as received (de-chunked).
+    const std::string& body() const noexcept { return body_; }
+    /// The body parsed as JSON. Throws HttpError(415) when the Content-Type is not JSON
+    /// and HttpError(400), naming the parse error, when the body is not valid JSON.
+    const Json& json() const;
+    /// The body decoded as application/x-www-form-urlencoded (empty for other types).
+    const MultiDict& form() const;
+    /// The Content-Type without parameters, lower-case ("application/json").
+    std::string mimetype() const;
+    /// True when the Content-Type is application/json or any "+json" type.
+    bool is_json() const;
+
+    /// A view argument captured by the rule, as text (`<name>` in "/hello/<name>").
+    /// Throws vial::Error naming the argument if the rule has no such argument.
+    const std::string& view_arg(std::string_view name) const;
+    /// A view argument converted to T (`req.view_arg<int>("id")`).
+    template <class T>
+    T view_arg(std::string_view name) const;
+    const std::vector<std::pair<std::string, std::string>>& view_args() const noexcept {
+        return view_args_;
+    }
+    /// The endpoint name of the matched route, empty when none matched.
+    const std::string& endpoint() const noexcept { return endpoint_; }
+
+    /// The peer's IP address ("127.0.0.1"); empty in the test client unless set.
+    const std::string& remote_addr() const noexcept { return remote_addr_; }
+    /// 10 for HTTP/1.0, 11 for HTTP/1.1.
+    int http_version() const noexcept { return http_version_; }
+
+private:
+    friend struct detail::RequestAccess;
+
+    std::string method_;
+    std::string target_;
+    std::string path_;
+    std::size_t query_pos_ = std::string::npos;
+    Headers headers_;
+    std::string body_;
+    std::string remote_addr_;
+    int http_version_ = 11;
+    std::string endpoint_;
+    std::vector<std::pair<std::string, std::string>> view_args_;
+
+    mutable std::optional<MultiDict> args_;
+    mutable std::optional<MultiDict> form_;
+    mutable std::optional<Json> json_;
+    mutable std::optional<std::map<std::string, std::string, std::less<>>> cookies_;
+};
+
+namespace detail {
+[[noreturn]] void throw_bad_view_arg(std::string_view name, std::string_view value);
+}
+
+template <class T>
+T Request::view_arg(std::string_view name) const {
+    const std::string& raw = view_arg(name);
+    if constexpr (std::is_arithmetic_v<T>) {
+        T value{};
+        auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+        if (ec != std::errc{} || end != raw.data() + raw.size()) {
+            detail::throw_bad_view_arg(name, raw);
+        }
+        return value;
+    } else {
+        return T(raw);
+    }
+}
+
+}  // namespace vial

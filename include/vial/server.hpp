@@ -1,0 +1,70 @@
+#pragma once
+/// vial::Server: serves an App over HTTP/1.1 on N event loops (one thread each, each
+/// with its own SO_REUSEPORT listener; a connection never leaves its loop).
+#include <vial/app.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace vial {
+
+/// Limits that protect the server from slow or oversized clients.
+struct ConnectionLimits {
+    /// Longest request line (method, target, version); longer -> 414.
+    std::size_t max_request_line = 8 * 1024;
+    /// Largest header block, request line included; larger -> 431.
+    std::size_t max_header_bytes = 64 * 1024;
+    /// Largest request body; larger -> 413.
+    std::size_t max_body_bytes = 1024 * 1024;
+    /// Time allowed from a request's first byte to the end of its headers; then 408.
+    std::chrono::milliseconds header_timeout{10'000};
+    /// Time allowed to receive a request body once its headers are in; then 408.
+    std::chrono::milliseconds body_timeout{30'000};
+    /// An idle keep-alive connection is closed after this long.
+    std::chrono::milliseconds keep_alive_timeout{60'000};
+    /// A client that does not read a response for this long is disconnected.
+    std::chrono::milliseconds write_timeout{30'000};
+};
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    /// 0 picks a free port (see Server::port()).
+    std::uint16_t port = 8080;
+    /// Event loops (threads); 0 means one per core.
+    unsigned threads = 0;
+    /// Turns the access log off.
+    bool quiet = false;
+    ConnectionLimits limits;
+    /// On stop, in-flight requests get this long to finish.
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    int backlog = 1024;
+};
+
+class Server {
+public:
+    /// The app is frozen here. It must outlive the server.
+    Server(App& app, ServerOptions options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds and starts the loops; returns once the server accepts connections.
+    /// Throws vial::Error if the address cannot be bound.
+    void start();
+    /// The bound port (useful with port 0).
+    std::uint16_t port() const noexcept;
+    /// Graceful stop: stop accepting, let in-flight requests finish (up to
+    /// shutdown_timeout), close the rest, join the loops. Safe to call twice.
+    void stop();
+    /// start(), then block until SIGINT or SIGTERM, then stop(). For `main`.
+    void run();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vial

@@ -1,0 +1,21 @@
+#pragma once
+/// Everything a vial application names: `#include <vial/vial.hpp>`.
+#include <vial/app.hpp>
+#include <vial/cli.hpp>
+#include <vial/error.hpp>
+#include <vial/escape.hpp>
+#include <vial/gather.hpp>
+#include <vial/handler.hpp>
+#include <vial/headers.hpp>
+#include <vial/json.hpp>
+#include <vial/make_response.hpp>
+#include <vial/multi_dict.hpp>
+#include <vial/request.hpp>
+#include <vial/request_context.hpp>
+#include <vial/response.hpp>
+#include <vial/run_sync.hpp>
+#include <vial/scaffold.hpp>
+#include <vial/server.hpp>
+#include <vial/task.hpp>
+#include <vial/test_client.hpp>
+#include <vial/version.hpp>

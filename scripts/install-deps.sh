@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, the Debian packages vial needs that are missing. Idempotent:
+# when everything is present it changes nothing and needs no network.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake g++ make ninja-build clang-format
+    # libraries (DESIGN.md section 4)
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    # tests and benchmarks
+    googletest libgtest-dev libbenchmark-dev wrk curl
+    # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
+    python3-flask python3-quart gunicorn python3-hypercorn
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,32 @@
+#include "error_page.hpp"
+
+#include <vial/escape.hpp>
+
+#include <boost/json/serialize.hpp>
+
+namespace vial::detail {
+
+namespace {
+
+bool wants_json(const Request* request) {
+    if (!request) return false;
+    if (request->is_json()) return true;
+    std::string_view accept = request->headers().get_or("Accept", "");
+    return accept.find("application/json") != std::string_view::npos &&
+           accept.find("text/html") == std::string_view::npos;
+}
+
+}  // namespace
+
+Response render_http_error(const HttpError& error, const Request* request) {
+    if (wants_json(request)) {
+        Json body = {{"code", error.status()}, {"name", error.name()}, {"description", error.description()}};
+        return Response(boost::json::serialize(body), error.status(), "application/json");
+    }
+    std::string title = std::to_string(error.status()) + " " + error.name();
+    std::string body = "<!doctype html>\n<html lang=en>\n<title>" + title + "</title>\n<h1>" +
+                       error.name() + "</h1>\n<p>" + escape(error.description()) + "</p>\n";
+    return Response(std::move(body), error.status());
+}
+
+}  // namespace vial::detail

@@ -1,0 +1,72 @@
+#include <vial/error.hpp>
+#include <vial/headers.hpp>
+
+#include <algorithm>
+
+namespace vial {
+
+namespace {
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool is_token_char(unsigned char c) noexcept {
+    // RFC 9110 tchar.
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+std::optional<std::string_view> Headers::get(std::string_view name) const noexcept {
+    for (const auto& [n, v] : fields_) {
+        if (iequals(n, name)) return std::string_view(v);
+    }
+    return std::nullopt;
+}
+
+std::string_view Headers::get_or(std::string_view name, std::string_view fallback) const noexcept {
+    auto value = get(name);
+    return value ? *value : fallback;
+}
+
+std::vector<std::string_view> Headers::get_all(std::string_view name) const {
+    std::vector<std::string_view> out;
+    for (const auto& [n, v] : fields_) {
+        if (iequals(n, name)) out.emplace_back(v);
+    }
+    return out;
+}
+
+void Headers::add(std::string name, std::string value) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+            return is_token_char(static_cast<unsigned char>(c));
+        })) {
+        throw Error("invalid header name '" + name + "': must be an HTTP token");
+    }
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        throw Error("invalid value for header '" + name + "': CR, LF and NUL are not allowed");
+    }
+    fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void Headers::set(std::string name, std::string value) {
+    erase(name);
+    add(std::move(name), std::move(value));
+}
+
+std::size_t Headers::erase(std::string_view name) noexcept {
+    auto before = fields_.size();
+    std::erase_if(fields_, [&](const Field& f) { return iequals(f.first, name); });
+    return before - fields_.size();
+}
+
+}  // namespace vial

@@ -1,0 +1,17 @@
+#pragma once
+// Minimal logging to stderr: one write(2) per line so lines from several loops never
+// interleave mid-line.
+#include <string_view>
+
+namespace vial::detail::log {
+
+enum class Level { Info, Warning, Error };
+
+void write(Level level, std::string_view message);
+inline void info(std::string_view message) { write(Level::Info, message); }
+inline void warning(std::string_view message) { write(Level::Warning, message); }
+inline void error(std::string_view message) { write(Level::Error, message); }
+/// Writes `line` (which should end in '\n') verbatim.
+void raw(std::string_view line);
+
+}  // namespace vial::detail::log

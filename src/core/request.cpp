@@ -1,0 +1,114 @@
+#include <vial/error.hpp>
+#include <vial/request.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+
+#include "url_codec.hpp"
+
+namespace vial {
+
+Request::Request(std::string method, std::string target, Headers headers, std::string body)
+    : method_(std::move(method)),
+      target_(std::move(target)),
+      headers_(std::move(headers)),
+      body_(std::move(body)) {
+    if (target_.empty() || target_[0] != '/') {
+        throw HttpError(400, "The request target must start with '/'.");
+    }
+    query_pos_ = target_.find('?');
+    std::string_view raw_path = std::string_view(target_).substr(0, query_pos_);
+    auto decoded = detail::percent_decode(raw_path, false);
+    if (!decoded) throw HttpError(400, "The request path has a malformed percent-escape.");
+    path_ = std::move(*decoded);
+}
+
+std::string_view Request::query_string() const noexcept {
+    if (query_pos_ == std::string::npos) return {};
+    return std::string_view(target_).substr(query_pos_ + 1);
+}
+
+const MultiDict& Request::args() const {
+    if (!args_) args_ = detail::parse_urlencoded(query_string());
+    return *args_;
+}
+
+const std::map<std::string, std::string, std::less<>>& Request::cookies() const {
+    if (cookies_) return *cookies_;
+    cookies_.emplace();
+    for (std::string_view header : headers_.get_all("Cookie")) {
+        while (!header.empty()) {
+            std::size_t semi = header.find(';');
+            std::string_view pair = header.substr(0, semi);
+            header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+            auto trim = [](std::string_view s) {
+                while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+                while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+                return s;
+            };
+            std::size_t eq = pair.find('=');
+            if (eq == std::string_view::npos) continue;
+            std::string_view name = trim(pair.substr(0, eq));
+            std::string_view value = trim(pair.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+                value = value.substr(1, value.size() - 2);
+            }
+            if (!name.empty()) cookies_->emplace(std::string(name), std::string(value));
+        }
+    }
+    return *cookies_;
+}
+
+std::string Request::mimetype() const {
+    std::string_view type = headers_.get_or("Content-Type", "");
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    std::string out(type);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+bool Request::is_json() const {
+    std::string type = mimetype();
+    return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
+}
+
+const Json& Request::json() const {
+    if (json_) return *json_;
+    if (!is_json()) {
+        throw HttpError(415, "Did not attempt to load JSON data because the request "
+                             "Content-Type was not 'application/json'.");
+    }
+    boost::system::error_code ec;
+    Json parsed = boost::json::parse(body_, ec);
+    if (ec) throw HttpError(400, "Failed to decode JSON object: " + ec.message());
+    json_ = std::move(parsed);
+    return *json_;
+}
+
+const MultiDict& Request::form() const {
+    if (!form_) {
+        form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body_)
+                                                                   : MultiDict{};
+    }
+    return *form_;
+}
+
+const std::string& Request::view_arg(std::string_view name) const {
+    for (const auto& [n, v] : view_args_) {
+        if (n == name) return v;
+    }
+    throw Error("the route of " + method_ + " " + path_ + " has no view argument '" +
+                std::string(name) + "'");
+}
+
+namespace detail {
+void throw_bad_view_arg(std::string_view name, std::string_view value) {
+    throw Error("view argument '" + std::string(name) + "' = '" + std::string(value) +
+                "' does not convert to the requested type");
+}
+}  // namespace detail
+
+}  // namespace vial

@@ -1,0 +1,122 @@
+#include "route_table.hpp"
+
+#include <algorithm>
+
+namespace vial::detail {
+
+struct RouteTable::Node {
+    std::vector<std::pair<std::string, std::unique_ptr<Node>>> statics;
+    std::vector<std::pair<Converter, std::unique_ptr<Node>>> params;  // sorted by Converter
+    std::vector<const Route*> routes;                                 // registration order
+
+    Node& child(const RuleSegment& segment) {
+        if (segment.kind == Converter::Static) {
+            for (auto& [text, node] : statics) {
+                if (text == segment.text) return *node;
+            }
+            return *statics.emplace_back(segment.text, std::make_unique<Node>()).second;
+        }
+        for (auto& [kind, node] : params) {
+            if (kind == segment.kind) return *node;
+        }
+        auto at = std::find_if(params.begin(), params.end(),
+                               [&](const auto& p) { return p.first > segment.kind; });
+        return *params.insert(at, {segment.kind, std::make_unique<Node>()})->second;
+    }
+};
+
+bool Route::accepts(std::string_view method) const noexcept {
+    for (const auto& m : methods) {
+        if (m == method || (method == "HEAD" && m == "GET")) return true;
+    }
+    return false;
+}
+
+RouteTable::RouteTable() : root_(std::make_unique<Node>()) {}
+RouteTable::~RouteTable() = default;
+RouteTable::RouteTable(RouteTable&&) noexcept = default;
+
+void RouteTable::add(Route route) {
+    routes_.push_back(std::make_unique<Route>(std::move(route)));
+    const Route* added = routes_.back().get();
+    Node* node = root_.get();
+    for (const auto& segment : added->rule.segments()) node = &node->child(segment);
+    node->routes.push_back(added);
+    if (added->rule.is_static()) static_[added->rule.source()].push_back(added);
+}
+
+RouteMatch RouteTable::match(std::string_view path, std::string_view method) const {
+    RouteMatch out;
+    if (path.empty() || path[0] != '/') return out;
+    if (auto hit = static_.find(std::string(path)); hit != static_.end()) {
+        for (const Route* route : hit->second) {
+            if (route->accepts(method)) {
+                out.route = route;
+                return out;
+            }
+        }
+    }
+    search(*root_, path.substr(1), false, method, out);
+    if (out.route) {
+        out.allowed.clear();
+    } else if (!out.allowed.empty()) {
+        std::sort(out.allowed.begin(), out.allowed.end());
+        out.allowed.erase(std::unique(out.allowed.begin(), out.allowed.end()), out.allowed.end());
+    }
+    return out;
+}
+
+bool RouteTable::finish(const Node& node, std::string_view method, RouteMatch& out) const {
+    for (const Route* route : node.routes) {
+        if (route->accepts(method)) {
+            out.route = route;
+            return true;
+        }
+        for (const auto& m : route->methods) {
+            out.allowed.push_back(m);
+            if (m == "GET") out.allowed.emplace_back("HEAD");
+        }
+        out.allowed.emplace_back("OPTIONS");
+    }
+    return false;
+}
+
+// `rest` is the unmatched path after a '/', `done` true once every segment is consumed.
+bool RouteTable::search(const Node& node, std::string_view rest, bool done, std::string_view method,
+                        RouteMatch& out) const {
+    if (done) return finish(node, method, out);
+    std::size_t slash = rest.find('/');
+    std::string_view segment = rest.substr(0, slash);
+    bool last = slash == std::string_view::npos;
+    std::string_view after = last ? std::string_view{} : rest.substr(slash + 1);
+
+    for (const auto& [text, child] : node.statics) {
+        if (text == segment && search(*child, after, last, method, out)) return true;
+    }
+    for (const auto& [kind, child] : node.params) {
+        if (kind != Converter::Path) {
+            if (!converter_accepts(kind, segment)) continue;
+            out.values.push_back(segment);
+            if (search(*child, after, last, method, out)) return true;
+            out.values.pop_back();
+            continue;
+        }
+        // A path parameter takes one or more whole segments, shortest first.
+        std::size_t end = slash;
+        for (;;) {
+            std::string_view value = rest.substr(0, end);
+            bool consumed_all = end == std::string_view::npos;
+            if (converter_accepts(kind, value)) {
+                out.values.push_back(value);
+                std::string_view remaining = consumed_all ? std::string_view{} : rest.substr(end + 1);
+                if (search(*child, remaining, consumed_all, method, out)) return true;
+                out.values.pop_back();
+            }
+            if (consumed_all) break;
+            end = rest.find('/', end + 1);
+        }
+    }
+    return false;
+}
+
+}  // namespace vial::detail

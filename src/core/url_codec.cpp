@@ -1,0 +1,56 @@
+#include "url_codec.hpp"
+
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+namespace vial::detail {
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
+    if (text.find('%') == std::string_view::npos &&
+        (!plus_as_space || text.find('+') == std::string_view::npos)) {
+        return std::string(text);  // the common case: nothing to decode
+    }
+    auto checked = boost::urls::make_pct_string_view(text);
+    if (!checked) return std::nullopt;
+    boost::urls::encoding_opts options;
+    options.space_as_plus = plus_as_space;
+    return checked->decode(options);
+}
+
+MultiDict parse_urlencoded(std::string_view text) {
+    MultiDict out;
+    while (!text.empty()) {
+        std::size_t amp = text.find('&');
+        std::string_view pair = text.substr(0, amp);
+        text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
+        if (pair.empty()) continue;
+        std::size_t eq = pair.find('=');
+        std::string_view key = pair.substr(0, eq);
+        std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        auto k = percent_decode(key, true);
+        auto v = percent_decode(value, true);
+        out.add(k ? std::move(*k) : std::string(key), v ? std::move(*v) : std::string(value));
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view text, bool keep_slash) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/');
+        if (unreserved) {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace vial::detail

@@ -1,0 +1,244 @@
+#include "connection.hpp"
+
+#include <vial/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <optional>
+#include <string>
+
+#include "../core/dispatcher.hpp"
+#include "../core/error_page.hpp"
+#include "../core/log.hpp"
+#include "../core/request_access.hpp"
+#include "loop.hpp"
+#include "request_parser.hpp"
+#include "response_writer.hpp"
+
+namespace vial::detail {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+constexpr auto kNoDeadline = Clock::time_point::max();
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kMaxPendingOutput = 64 * 1024;
+
+Connection::Connection(Loop& owner, asio::ip::tcp::socket s) : loop(owner), socket(std::move(s)) {
+    next = loop.connections;
+    if (next) next->prev = this;
+    loop.connections = this;
+    loop.active.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+    if (prev) prev->next = next;
+    if (next) next->prev = prev;
+    if (loop.connections == this) loop.connections = next;
+    loop.active.fetch_sub(1, std::memory_order_relaxed);
+}
+
+namespace {
+
+struct ReadResult {
+    bool closed = false;  // the peer left, or an idle/draining connection ended
+    int error_status = 0; // answer this status, then close
+};
+
+int status_for_parse_error(const boost::beast::error_code& ec) {
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) return 431;
+    if (ec == http::error::body_limit) return 413;
+    return 400;
+}
+
+bool expects_continue(const RequestParser& parser) {
+    return parser.version == 11 && iequals(parser.headers.get_or("Expect", ""), "100-continue");
+}
+
+Task<bool> flush(Connection& c, std::string& out) {
+    if (out.empty()) co_return true;
+    c.phase = Connection::Phase::Write;
+    c.timed_out = false;
+    c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
+    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
+    out.clear();
+    c.deadline = kNoDeadline;
+    co_return !ec;
+}
+
+// Feeds buffered bytes to the parser, reading more as needed, until one request is
+// complete. Pending responses are flushed before blocking on a read, so pipelined
+// requests already buffered are answered together in one write.
+Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+                              RequestParser& parser) {
+    const ConnectionLimits& limits = c.loop.options.limits;
+    bool continue_sent = false;
+    bool started = buffer.size() > 0;
+    auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
+    auto body_deadline = kNoDeadline;
+    for (;;) {
+        if (buffer.size() > 0) {
+            boost::beast::error_code ec;
+            std::size_t used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec == http::error::need_more) {
+                ec = {};
+            } else if (ec) {
+                co_return ReadResult{.error_status = status_for_parse_error(ec)};
+            }
+            if (parser.is_done()) co_return ReadResult{};
+            if (!parser.is_header_done()) {
+                auto data = static_cast<const char*>(buffer.data().data());
+                std::string_view head(data, buffer.size());
+                std::size_t eol = head.find("\r\n");
+                if ((eol == std::string_view::npos ? head.size() : eol) > limits.max_request_line) {
+                    co_return ReadResult{.error_status = 414};
+                }
+            } else {
+                if (body_deadline == kNoDeadline) body_deadline = c.loop.now + limits.body_timeout;
+                if (!continue_sent && expects_continue(parser)) {
+                    out += "HTTP/1.1 100 Continue\r\n\r\n";
+                    continue_sent = true;
+                }
+            }
+            if (used > 0 && buffer.size() > 0) continue;
+        }
+        if (!co_await flush(c, out)) co_return ReadResult{.closed = true};
+        if (!started && c.loop.stopping) co_return ReadResult{.closed = true};
+
+        c.phase = !started ? Connection::Phase::Idle
+                  : parser.is_header_done() ? Connection::Phase::Body
+                                            : Connection::Phase::Header;
+        c.deadline = c.phase == Connection::Phase::Idle   ? c.loop.now + limits.keep_alive_timeout
+                     : c.phase == Connection::Phase::Body ? body_deadline
+                                                          : header_deadline;
+        c.timed_out = false;
+        std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
+        if (room == 0) co_return ReadResult{.error_status = 431};
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), asio::as_tuple(asio::use_awaitable));
+        c.deadline = kNoDeadline;
+        if (ec) {
+            if (c.timed_out && c.phase != Connection::Phase::Idle) co_return ReadResult{.error_status = 408};
+            co_return ReadResult{.closed = true};
+        }
+        buffer.commit(n);
+        if (!started) {
+            started = true;
+            header_deadline = c.loop.now + limits.header_timeout;
+        }
+    }
+}
+
+// Absolute-form targets ("http://host/p?q", RFC 9112 3.2.2) are reduced to origin form.
+std::string origin_form(std::string target) {
+    if (target.starts_with("http://") || target.starts_with("https://")) {
+        std::size_t path = target.find('/', target.find("//") + 2);
+        std::size_t query = target.find('?', target.find("//") + 2);
+        if (path == std::string::npos || query < path) {
+            return "/" + (query == std::string::npos ? std::string() : target.substr(query));
+        }
+        return target.substr(path);
+    }
+    return target;
+}
+
+// After an error response the client may still be sending: stop writing, drain what it
+// sends for a moment, then close, so the response is not lost to a TCP reset.
+Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
+    boost::system::error_code ignored;
+    c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    c.phase = Connection::Phase::Header;
+    c.deadline = c.loop.now + std::chrono::seconds(2);
+    for (std::size_t drained = 0; drained < 1024 * 1024;) {
+        buffer.clear();
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(kReadChunk),
+                                                         asio::as_tuple(asio::use_awaitable));
+        if (ec) break;
+        drained += n;
+    }
+    c.socket.close(ignored);
+}
+
+void access_log(const std::string& remote, const std::string& method, const std::string& target, int version,
+                int status, std::size_t bytes, Clock::time_point started) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    std::string line;
+    line.reserve(96 + target.size());
+    line.append(remote).append(" \"").append(method).append(" ").append(target);
+    line.append(version == 10 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
+    line.append(std::to_string(status)).append(" ").append(std::to_string(bytes)).append(" ");
+    line.append(std::to_string(micros)).append("us\n");
+    log::raw(line);
+}
+
+}  // namespace
+
+Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
+    Connection c(loop, std::move(socket));
+    const ServerOptions& options = loop.options;
+    boost::system::error_code ec;
+    c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto endpoint = c.socket.remote_endpoint(ec);
+    std::string remote = ec ? std::string("-") : endpoint.address().to_string();
+
+    boost::beast::flat_buffer buffer(options.limits.max_header_bytes + kReadChunk);
+    std::string out;
+    for (;;) {
+        RequestParser parser(options.limits.max_header_bytes, options.limits.max_body_bytes);
+        ReadResult read = co_await read_request(c, buffer, out, parser);
+        if (read.closed) break;
+        if (read.error_status) {
+            ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
+            write_response(render_http_error(HttpError(read.error_status), nullptr), framing, out);
+            if (!options.quiet) access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
+            if (co_await flush(c, out)) co_await linger_close(c, buffer);
+            co_return;
+        }
+
+        c.phase = Connection::Phase::Dispatch;
+        auto started = options.quiet ? Clock::time_point{} : Clock::now();
+        bool keep_alive = parser.keep_alive();
+        int version = parser.version;
+        bool head = parser.method == "HEAD";
+        std::string method = parser.method;
+        std::string target = options.quiet ? std::string{} : parser.target;
+        Response response;
+        std::optional<Request> request;
+        try {
+            request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
+                            std::move(parser.headers), std::move(parser.body));
+        } catch (const HttpError& e) {
+            response = render_http_error(e, nullptr);
+            keep_alive = false;
+        }
+        if (request) {
+            RequestAccess::set_remote_addr(*request, remote);
+            RequestAccess::set_http_version(*request, version);
+            response = co_await loop.dispatcher.full_dispatch(*request, false);
+        }
+
+        ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
+                                .head_request = head,
+                                .http_version = version,
+                                .date = {loop.date, sizeof loop.date}};
+        std::size_t before = out.size();
+        keep_alive = write_response(response, framing, out);
+        if (!options.quiet) {
+            access_log(remote, method, target, version, response.status(), out.size() - before, started);
+        }
+        if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput) {
+            if (!co_await flush(c, out)) break;
+        }
+        if (!keep_alive) {
+            c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+            break;
+        }
+    }
+    c.socket.close(ec);
+}
+
+}  // namespace vial::detail

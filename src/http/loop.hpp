@@ -1,0 +1,51 @@
+#pragma once
+// Loop: one event loop of the server: its io_context, its SO_REUSEPORT acceptor, the
+// connections it owns and a coarse clock. Everything here is touched only from the
+// loop's own thread, except `active` (read by Server::stop) and `stop_requested`.
+#include <vial/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <thread>
+
+namespace vial::detail {
+
+class Dispatcher;
+struct Connection;
+
+struct Loop {
+    Loop(unsigned index, const Dispatcher& dispatcher, const ServerOptions& options)
+        : index(index), dispatcher(dispatcher), options(options) {}
+
+    unsigned index;
+    const Dispatcher& dispatcher;
+    const ServerOptions& options;
+    // Intrusive list of live connections, for timeouts and shutdown.
+    Connection* connections = nullptr;
+    std::atomic<std::size_t> active{0};
+    bool stopping = false;
+
+    // Refreshed by the sweeper every tick: request paths never read the clock.
+    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
+    std::time_t date_second = 0;
+    char date[29] = {};
+
+    // Declared last so they are destroyed first: destroying the context destroys
+    // abandoned connection coroutines, which still unlink themselves from the list above.
+    boost::asio::io_context context{1};
+    std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+    std::thread thread;
+
+    void refresh_clock();
+    /// Cancels I/O of connections past their deadline; when stopping, also of idle ones.
+    void sweep();
+    /// How often sweep() runs: fine enough for the shortest configured timeout.
+    std::chrono::milliseconds tick() const;
+};
+
+}  // namespace vial::detail

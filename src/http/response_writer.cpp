@@ -1,0 +1,82 @@
+#include "response_writer.hpp"
+
+#include <vial/version.hpp>
+
+#include <charconv>
+
+namespace vial::detail {
+
+namespace {
+
+bool body_forbidden(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+void append_number(std::string& out, std::size_t value) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, end);
+}
+
+}  // namespace
+
+bool write_response(const Response& response, const ResponseFraming& framing, std::string& out) {
+    int status = response.status();
+    if (status < 100 || status > 999) status = 500;
+    bool keep_alive = framing.keep_alive;
+    out += "HTTP/1.1 ";
+    append_number(out, static_cast<std::size_t>(status));
+    out += ' ';
+    out += status_reason(status);
+    out += "\r\n";
+
+    bool has_server = false, has_date = false;
+    std::string_view head_length;
+    for (const auto& [name, value] : response.headers()) {
+        // Framing headers are ours: a wrong Content-Length would desynchronise the
+        // connection, so the body's real size is always what is sent.
+        if (iequals(name, "Content-Length")) {
+            head_length = value;
+            continue;
+        }
+        if (iequals(name, "Transfer-Encoding")) continue;
+        if (iequals(name, "Connection")) {
+            if (iequals(value, "close")) keep_alive = false;
+            continue;
+        }
+        has_server = has_server || iequals(name, "Server");
+        has_date = has_date || iequals(name, "Date");
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    if (!has_server) {
+        out += "Server: vial/";
+        out += kVersion;
+        out += "\r\n";
+    }
+    if (!has_date && !framing.date.empty()) {
+        out += "Date: ";
+        out += framing.date;
+        out += "\r\n";
+    }
+    bool no_body = body_forbidden(status);
+    if (!no_body) {
+        out += "Content-Length: ";
+        if (framing.head_request && !head_length.empty()) {
+            out += head_length;
+        } else {
+            append_number(out, response.body().size());
+        }
+        out += "\r\n";
+    }
+    if (!keep_alive) {
+        out += "Connection: close\r\n";
+    } else if (framing.http_version == 10) {
+        out += "Connection: keep-alive\r\n";
+    }
+    out += "\r\n";
+    if (!no_body && !framing.head_request) out += response.body();
+    return keep_alive;
+}
+
+}  // namespace vial::detail

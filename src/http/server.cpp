@@ -1,0 +1,172 @@
+#include <vial/error.hpp>
+#include <vial/server.hpp>
+#include <vial/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "../core/dispatcher.hpp"
+#include "../core/log.hpp"
+#include "connection.hpp"
+#include "loop.hpp"
+
+namespace vial {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using detail::Loop;
+
+namespace {
+
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+detail::Task<void> accept_loop(Loop& loop) {
+    for (;;) {
+        auto [ec, socket] = co_await loop.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
+        if (ec) {
+            // Out of descriptors or similar: back off instead of spinning on the error.
+            detail::log::warning("accept failed on loop " + std::to_string(loop.index) + ": " + ec.message());
+            asio::steady_timer pause(loop.context, std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        asio::co_spawn(loop.context, detail::serve_connection(loop, std::move(socket)), asio::detached);
+    }
+}
+
+detail::Task<void> sweeper(Loop& loop) {
+    asio::steady_timer timer(loop.context);
+    const auto tick = loop.tick();
+    for (;;) {
+        timer.expires_after(tick);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        loop.refresh_clock();
+        loop.sweep();
+    }
+}
+
+}  // namespace
+
+struct Server::Impl {
+    App& app;
+    ServerOptions options;
+    std::vector<std::unique_ptr<Loop>> loops;
+    std::uint16_t port = 0;
+    bool running = false;
+
+    Impl(App& a, ServerOptions o) : app(a), options(std::move(o)) {}
+
+    void open_acceptor(Loop& loop, const tcp::endpoint& endpoint) {
+        tcp::acceptor& acceptor = loop.acceptor.emplace(loop.context);
+        boost::system::error_code ec;
+        acceptor.open(endpoint.protocol(), ec);
+        if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acceptor.set_option(reuse_port(true), ec);
+        if (!ec) acceptor.bind(endpoint, ec);
+        if (!ec) acceptor.listen(std::max(options.backlog, 128), ec);
+        if (ec) {
+            throw Error("cannot listen on " + options.host + ":" + std::to_string(endpoint.port()) + ": " +
+                        ec.message());
+        }
+    }
+
+    void start() {
+        if (running) return;
+        const detail::Dispatcher& dispatcher = app.dispatcher();
+        unsigned count = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+        boost::system::error_code ec;
+        auto address = asio::ip::make_address(options.host, ec);
+        if (ec) throw Error("invalid host address '" + options.host + "': " + ec.message());
+        tcp::endpoint endpoint(address, options.port);
+        for (unsigned i = 0; i < count; ++i) {
+            auto loop = std::make_unique<Loop>(i, dispatcher, options);
+            loop->refresh_clock();
+            open_acceptor(*loop, endpoint);
+            // With port 0 the first bind picks the port; the others share it.
+            if (i == 0) endpoint.port(loop->acceptor->local_endpoint().port());
+            loops.push_back(std::move(loop));
+        }
+        port = endpoint.port();
+        for (auto& loop : loops) {
+            asio::co_spawn(loop->context, accept_loop(*loop), asio::detached);
+            asio::co_spawn(loop->context, sweeper(*loop), asio::detached);
+            loop->thread = std::thread([l = loop.get()] { l->context.run(); });
+        }
+        running = true;
+        detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() + "' on http://" +
+                          options.host + ":" + std::to_string(port) + " with " + std::to_string(count) +
+                          (count == 1 ? " thread" : " threads"));
+    }
+
+    void stop() {
+        if (!running) return;
+        running = false;
+        for (auto& loop : loops) {
+            asio::post(loop->context, [l = loop.get()] {
+                l->stopping = true;
+                boost::system::error_code ignored;
+                l->acceptor->close(ignored);
+                l->sweep();  // idle keep-alive connections end now
+            });
+        }
+        auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
+        auto busy = [&] {
+            for (auto& loop : loops) {
+                if (loop->active.load(std::memory_order_relaxed) > 0) return true;
+            }
+            return false;
+        };
+        while (busy() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        std::size_t abandoned = 0;
+        for (auto& loop : loops) abandoned += loop->active.load(std::memory_order_relaxed);
+        if (abandoned) {
+            detail::log::warning("shutdown deadline passed: closing " + std::to_string(abandoned) +
+                                 " connection(s) with requests still in flight");
+        }
+        for (auto& loop : loops) loop->context.stop();
+        for (auto& loop : loops) {
+            if (loop->thread.joinable()) loop->thread.join();
+        }
+        loops.clear();  // destroys the loops, and with them any abandoned coroutine
+        detail::log::info("vial stopped");
+    }
+};
+
+Server::Server(App& app, ServerOptions options) : impl_(std::make_unique<Impl>(app, std::move(options))) {
+    app.freeze();
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() { impl_->start(); }
+
+std::uint16_t Server::port() const noexcept { return impl_->port; }
+
+void Server::stop() { impl_->stop(); }
+
+void Server::run() {
+    start();
+    asio::io_context signals_loop(1);
+    asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int signal) {
+        detail::log::info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                          ": finishing in-flight requests");
+    });
+    signals_loop.run();
+    stop();
+}
+
+}  // namespace vial

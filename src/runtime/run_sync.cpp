@@ -1,0 +1,23 @@
+#include <vial/run_sync.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+
+namespace vial::detail {
+
+void run_sync_void(Task<void> task) {
+    boost::asio::io_context loop(1);
+    std::exception_ptr failure;
+    bool finished = false;
+    boost::asio::co_spawn(loop, std::move(task), [&](std::exception_ptr e) {
+        failure = e;
+        finished = true;
+    });
+    loop.run();
+    if (failure) std::rethrow_exception(failure);
+    if (!finished) throw std::logic_error("vial::run_sync: the task's loop stopped before it finished");
+}
+
+}  // namespace vial::detail

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+#include <vial/gather.hpp>
+#include <vial/run_sync.hpp>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+vial::Task<int> after(std::chrono::milliseconds delay, int value) {
+    co_await vial::sleep(delay);
+    co_return value;
+}
+
+vial::Task<int> fail_after(std::chrono::milliseconds delay) {
+    co_await vial::sleep(delay);
+    throw std::invalid_argument("price service said no");
+}
+
+vial::Task<void> nothing() { co_return; }
+
+struct Flag {
+    bool finished = false;
+    bool cancelled = false;
+};
+
+vial::Task<int> long_wait(Flag& flag) {
+    try {
+        co_await vial::sleep(5s);
+    } catch (...) {
+        flag.cancelled = true;
+        throw;
+    }
+    flag.finished = true;
+    co_return 1;
+}
+
+TEST(Gather, TupleOfResultsInArgumentOrder) {
+    auto [a, b, c] = vial::run_sync(vial::gather(after(30ms, 1), after(10ms, 2), after(20ms, 3)));
+    EXPECT_EQ(a, 1);
+    EXPECT_EQ(b, 2);
+    EXPECT_EQ(c, 3);
+}
+
+TEST(Gather, WaitsOverlap) {
+    auto started = Clock::now();
+    vial::run_sync(vial::gather(after(50ms, 1), after(50ms, 2), after(50ms, 3)));
+    EXPECT_LT(Clock::now() - started, 140ms);
+}
+
+TEST(Gather, VoidTasksGiveMonostate) {
+    auto [x, y] = vial::run_sync(vial::gather(nothing(), after(1ms, 5)));
+    EXPECT_EQ(x, std::monostate{});
+    EXPECT_EQ(y, 5);
+}
+
+TEST(Gather, RangeFormKeepsInputOrder) {
+    std::vector<vial::Task<int>> tasks;
+    for (int i = 0; i < 10; ++i) tasks.push_back(after(std::chrono::milliseconds(10 - i), i));
+    auto values = vial::run_sync(vial::gather(std::move(tasks)));
+    ASSERT_EQ(values.size(), 10u);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(values[i], i);
+}
+
+TEST(Gather, EmptyRangeIsEmpty) {
+    auto values = vial::run_sync(vial::gather(std::vector<vial::Task<int>>{}));
+    EXPECT_TRUE(values.empty());
+}
+
+TEST(Gather, FirstFailureCancelsTheOthersAndIsRethrownAsIs) {
+    Flag flag;
+    auto started = Clock::now();
+    try {
+        vial::run_sync(vial::gather(long_wait(flag), fail_after(10ms)));
+        FAIL() << "gather should have thrown";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "price service said no");
+    }
+    EXPECT_TRUE(flag.cancelled);
+    EXPECT_FALSE(flag.finished);
+    EXPECT_LT(Clock::now() - started, 2s);
+}
+
+TEST(Gather, RangeFormRethrowsTheOriginalException) {
+    Flag flag;
+    std::vector<vial::Task<int>> tasks;
+    tasks.push_back(long_wait(flag));
+    tasks.push_back(fail_after(5ms));
+    EXPECT_THROW(vial::run_sync(vial::gather(std::move(tasks))), std::invalid_argument);
+    EXPECT_TRUE(flag.cancelled);
+}
+
+TEST(RunSync, ReturnsValueAndRethrows) {
+    EXPECT_EQ(vial::run_sync(after(1ms, 9)), 9);
+    EXPECT_THROW(vial::run_sync(fail_after(1ms)), std::invalid_argument);
+}
+
+}  // namespace

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+#include <vial/error.hpp>
+#include <vial/request.hpp>
+
+namespace {
+
+vial::Request make(std::string target, vial::Headers headers = {}, std::string body = {}) {
+    return vial::Request("GET", std::move(target), std::move(headers), std::move(body));
+}
+
+TEST(Request, PathIsPercentDecodedQueryIsNot) {
+    auto r = make("/a%20b/c?x=1%202&y=a+b");
+    EXPECT_EQ(r.path(), "/a b/c");
+    EXPECT_EQ(r.query_string(), "x=1%202&y=a+b");
+    EXPECT_EQ(r.args().get("x"), "1 2");
+    EXPECT_EQ(r.args().get("y"), "a b");
+}
+
+TEST(Request, ArgsAreMultiValuedAndTyped) {
+    auto r = make("/?tag=a&tag=b&n=12&bad=1x&empty=");
+    EXPECT_EQ(r.args().get_all("tag"), (std::vector<std::string_view>{"a", "b"}));
+    EXPECT_EQ(r.args().get<int>("n", 0), 12);
+    EXPECT_EQ(r.args().get<int>("bad", -1), -1);
+    EXPECT_EQ(r.args().get<int>("missing", 5), 5);
+    EXPECT_EQ(r.args().get("empty"), "");
+}
+
+TEST(Request, MalformedTargetsAre400) {
+    EXPECT_THROW(make("/bad%zz"), vial::HttpError);
+    EXPECT_THROW(make("relative"), vial::HttpError);
+    try {
+        make("/%");
+    } catch (const vial::HttpError& e) {
+        EXPECT_EQ(e.status(), 400);
+    }
+    // A malformed escape in the query does not fail the request; it stays literal.
+    EXPECT_EQ(make("/?q=%zz").args().get("q"), "%zz");
+}
+
+TEST(Request, CookiesParse) {
+    vial::Headers h;
+    h.add("Cookie", "a=1; b=\"two\";c=3");
+    auto r = make("/", h);
+    EXPECT_EQ(r.cookies().at("a"), "1");
+    EXPECT_EQ(r.cookies().at("b"), "two");
+    EXPECT_EQ(r.cookies().at("c"), "3");
+}
+
+TEST(Request, JsonNeedsJsonContentTypeAndValidBody) {
+    vial::Headers h;
+    h.add("Content-Type", "application/json; charset=utf-8");
+    auto ok = make("/", h, R"({"a": [1, 2]})");
+    EXPECT_EQ(ok.json().at("a").as_array().size(), 2u);
+
+    auto bad = make("/", h, R"({"a": )");
+    try {
+        bad.json();
+        FAIL();
+    } catch (const vial::HttpError& e) {
+        EXPECT_EQ(e.status(), 400);
+        EXPECT_NE(e.description().find("Failed to decode JSON"), std::string::npos);
+    }
+    try {
+        make("/", {}, "{}").json();
+        FAIL();
+    } catch (const vial::HttpError& e) {
+        EXPECT_EQ(e.status(), 415);
+    }
+}
+
+TEST(Request, FormDecodesUrlencodedBodies) {
+    vial::Headers h;
+    h.add("Content-Type", "application/x-www-form-urlencoded");
+    auto r = make("/", h, "name=J%C3%BCrgen&x=a+b");
+    EXPECT_EQ(r.form().get("name"), "J\xC3\xBCrgen");
+    EXPECT_EQ(r.form().get("x"), "a b");
+    EXPECT_TRUE(make("/", {}, "a=1").form().empty());
+}
+
+TEST(Request, MissingViewArgNamesIt) {
+    auto r = make("/");
+    try {
+        r.view_arg("id");
+        FAIL();
+    } catch (const vial::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("'id'"), std::string::npos);
+    }
+}
+
+}  // namespace
