@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-std::unique_ptr<vial::App> make_app() {
+std::unique_ptr<vial::App> make_hello_app() {
     auto app = std::make_unique<vial::App>("hello");
 
     // A sync view runs inline on the event loop.

@@ -3,6 +3,6 @@
 #include "hello.hpp"
 
 int main(int argc, char** argv) {
-    auto app = make_app();
+    auto app = make_hello_app();
     return vial::cli::main(*app, argc, argv);
 }

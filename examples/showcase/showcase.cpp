@@ -21,16 +21,16 @@ vial::Task<double> fetch_price(std::string symbol) {
 std::unique_ptr<vial::App> make_app() {
     auto app = std::make_unique<vial::App>("showcase");
 
-    app->get("/plaintext", [](vial::Request&) {
-        return vial::Response("Hello, World!", 200, "text/plain");
-    });
+    app->get("/plaintext",
+             [](vial::Request&) { return vial::Response("Hello, World!", 200, "text/plain"); });
 
     app->get("/json", [](vial::Request&) { return vial::Json{{"message", "Hello, World!"}}; });
 
     // Three 50 ms waits overlap: the view answers in ~50 ms, not 150 ms.
     app->get("/prices", [](vial::Request&) -> vial::Task<vial::Json> {
         auto started = Clock::now();
-        auto [a, b, c] = co_await vial::gather(fetch_price("a"), fetch_price("b"), fetch_price("c"));
+        auto [a, b, c] =
+            co_await vial::gather(fetch_price("a"), fetch_price("b"), fetch_price("c"));
         auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         co_return vial::Json{{"total", a + b + c}, {"elapsed_ms", elapsed}};
     });

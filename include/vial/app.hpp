@@ -17,7 +17,7 @@ class Dispatcher;
 }
 
 class App : public Scaffold {
-public:
+  public:
     explicit App(std::string name = "vial");
     ~App() override;
 
@@ -27,10 +27,10 @@ public:
     /// The compiled dispatcher (freezes first). For the server and test client.
     const detail::Dispatcher& dispatcher();
 
-protected:
+  protected:
     void check_setup(std::string_view what) const override;
 
-private:
+  private:
     std::unique_ptr<const detail::Dispatcher> dispatcher_;
 };
 

@@ -7,14 +7,14 @@ namespace vial {
 
 /// Base of every exception vial throws. The message names what was wrong.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// An HTTP error response raised from a view or hook (`vial::abort(404)`). The
 /// dispatcher renders it as a short HTML page, or JSON when the client asked for JSON.
 class HttpError : public Error {
-public:
+  public:
     explicit HttpError(int status, std::string description = {});
 
     int status() const noexcept { return status_; }
@@ -23,7 +23,7 @@ public:
     /// Human-readable detail; defaults to a sentence about the status.
     const std::string& description() const noexcept { return description_; }
 
-private:
+  private:
     int status_;
     std::string description_;
 };

@@ -12,7 +12,7 @@ namespace vial {
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
 class Headers {
-public:
+  public:
     using Field = std::pair<std::string, std::string>;
 
     /// The first value of `name`, if present.
@@ -40,7 +40,7 @@ public:
         fields_.emplace_back(name, value);
     }
 
-private:
+  private:
     std::vector<Field> fields_;
 };
 

@@ -23,13 +23,13 @@ namespace vial {
 namespace detail {
 
 template <class T>
-inline constexpr bool is_text_v = std::is_same_v<T, std::string> ||
-                                  std::is_same_v<T, std::string_view> ||
-                                  std::is_same_v<T, const char*> || std::is_same_v<T, char*>;
+inline constexpr bool is_text_v =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view> ||
+    std::is_same_v<T, const char*> || std::is_same_v<T, char*>;
 
 template <class T>
-inline constexpr bool is_json_v = std::is_same_v<T, Json> || std::is_same_v<T, JsonObject> ||
-                                  std::is_same_v<T, JsonArray>;
+inline constexpr bool is_json_v =
+    std::is_same_v<T, Json> || std::is_same_v<T, JsonObject> || std::is_same_v<T, JsonArray>;
 
 template <class T>
 inline constexpr bool is_body_v = is_text_v<T> || is_json_v<T>;
@@ -50,8 +50,8 @@ Response body_response(const Json& json, int status);
 
 /// True for every type a view may return (see the list above).
 template <class T>
-concept ViewResult = std::is_same_v<std::decay_t<T>, Response> || detail::is_body_v<std::decay_t<T>> ||
-                     detail::is_body_status<std::decay_t<T>>::value;
+concept ViewResult = std::is_same_v<std::decay_t<T>, Response> ||
+    detail::is_body_v<std::decay_t<T>> || detail::is_body_status<std::decay_t<T>>::value;
 
 /// Converts a view result to a Response.
 template <ViewResult R>
@@ -74,7 +74,8 @@ Response make_response(R&& result) {
             }
         }();
         if constexpr (std::tuple_size_v<T> == 3) {
-            for (const auto& [name, value] : std::get<2>(result)) response.headers().set(name, value);
+            for (const auto& [name, value] : std::get<2>(result))
+                response.headers().set(name, value);
         }
         return response;
     }

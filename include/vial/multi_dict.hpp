@@ -10,7 +10,7 @@
 namespace vial {
 
 class MultiDict {
-public:
+  public:
     using Item = std::pair<std::string, std::string>;
 
     MultiDict() = default;
@@ -33,7 +33,7 @@ public:
     auto begin() const noexcept { return items_.begin(); }
     auto end() const noexcept { return items_.end(); }
 
-private:
+  private:
     std::vector<Item> items_;
 };
 

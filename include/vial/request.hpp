@@ -24,7 +24,7 @@ struct RequestAccess;
 }
 
 class Request {
-public:
+  public:
     /// Builds a request from its parts. `target` is the origin-form request target
     /// (`/path?query`). Throws HttpError(400) if the target is malformed.
     Request(std::string method, std::string target, Headers headers = {}, std::string body = {});
@@ -71,7 +71,7 @@ public:
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     int http_version() const noexcept { return http_version_; }
 
-private:
+  private:
     friend struct detail::RequestAccess;
 
     std::string method_;

@@ -11,13 +11,13 @@ namespace vial {
 class App;
 
 class RequestContext {
-public:
+  public:
     RequestContext(const App& app, Request& request) : app_(app), request_(request) {}
 
     Request& request() noexcept { return request_; }
     const App& app() const noexcept { return app_; }
 
-private:
+  private:
     const App& app_;
     Request& request_;
 };

@@ -24,7 +24,7 @@ struct CookieOptions {
 };
 
 class Response {
-public:
+  public:
     /// 200 with an empty body.
     Response() = default;
     /// An empty response with `status` (e.g. `Response{204}`).
@@ -45,12 +45,13 @@ public:
 
     /// Adds a Set-Cookie header. Throws vial::Error if the name or value holds characters
     /// a cookie cannot carry (control characters, ';', ',', whitespace, '"' or '\').
-    void set_cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+    void set_cookie(std::string_view name, std::string_view value,
+                    const CookieOptions& options = {});
     /// Expires the cookie on the client (same path and domain as it was set with).
     void delete_cookie(std::string_view name, std::string_view path = "/",
                        std::string_view domain = {});
 
-private:
+  private:
     int status_ = 200;
     Headers headers_;
     std::string body_;

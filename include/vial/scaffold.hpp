@@ -14,22 +14,22 @@ namespace vial {
 struct RouteOptions {
     /// Methods the view answers; empty means {"GET"}. HEAD follows GET and OPTIONS is
     /// answered automatically unless listed.
-    std::vector<std::string> methods;
+    std::vector<std::string> methods{};
     /// The name `url_for` and `routes` use; derived from the rule when empty
     /// ("/items/<int:id>" -> "items_id", "/" -> "index").
-    std::string endpoint;
+    std::string endpoint{};
 };
 
 /// One recorded route, before compilation.
 struct RouteRecord {
     std::string rule;
     std::string endpoint;
-    std::vector<std::string> methods;
+    std::vector<std::string> methods{};
     Handler view;
 };
 
 class Scaffold {
-public:
+  public:
     explicit Scaffold(std::string name);
     virtual ~Scaffold() = default;
     Scaffold(const Scaffold&) = delete;
@@ -71,11 +71,11 @@ public:
 
     const std::vector<RouteRecord>& routes() const noexcept { return routes_; }
 
-protected:
+  protected:
     /// Throws vial::Error when registration is no longer allowed.
     virtual void check_setup(std::string_view what) const;
 
-private:
+  private:
     static RouteOptions with_method(RouteOptions options, const char* method);
 
     std::string name_;

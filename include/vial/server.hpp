@@ -44,7 +44,7 @@ struct ServerOptions {
 };
 
 class Server {
-public:
+  public:
     /// The app is frozen here. It must outlive the server.
     Server(App& app, ServerOptions options);
     ~Server();
@@ -62,7 +62,7 @@ public:
     /// start(), then block until SIGINT or SIGTERM, then stop(). For `main`.
     void run();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

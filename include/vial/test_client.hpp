@@ -17,7 +17,7 @@ namespace vial {
 
 /// The response as a test sees it.
 class TestResponse {
-public:
+  public:
     explicit TestResponse(Response response) : response_(std::move(response)) {}
 
     int status() const noexcept { return response_.status(); }
@@ -27,17 +27,17 @@ public:
     Json json() const;
     const Response& response() const noexcept { return response_; }
 
-private:
+  private:
     Response response_;
 };
 
 /// Extras of one test request.
 struct TestRequest {
-    Headers headers;
+    Headers headers{};
     /// Raw body; ignored when `json` is set.
-    std::string body;
+    std::string body{};
     /// A JSON body; sets Content-Type: application/json.
-    std::optional<Json> json;
+    std::optional<Json> json{};
     /// The peer address the view sees.
     std::string remote_addr = "127.0.0.1";
 };
@@ -47,7 +47,7 @@ struct TestClientOptions {
 };
 
 class TestClient {
-public:
+  public:
     explicit TestClient(App& app, TestClientOptions options = {});
 
     TestResponse open(std::string method, std::string target, TestRequest request = {});
@@ -73,7 +73,7 @@ public:
         return open("DELETE", std::move(target), std::move(request));
     }
 
-private:
+  private:
     App& app_;
     TestClientOptions options_;
 };

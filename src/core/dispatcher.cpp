@@ -56,7 +56,8 @@ RouteMatch Dispatcher::match_request(Request& request) const {
         auto& args = RequestAccess::view_args(request);
         std::size_t i = 0;
         for (const auto& segment : match.route->rule.segments()) {
-            if (segment.kind != Converter::Static) args.emplace_back(segment.text, match.values[i++]);
+            if (segment.kind != Converter::Static)
+                args.emplace_back(segment.text, match.values[i++]);
         }
     }
     return match;
@@ -101,12 +102,12 @@ Response Dispatcher::handle_exception(const Request& request, std::exception_ptr
         return render_http_error(e, &request);
     } catch (const std::exception& e) {
         if (propagate) throw;
-        log::error("unhandled exception in " + request.method() + " " + request.path() + " (endpoint '" +
-                   request.endpoint() + "'): " + e.what());
+        log::error("unhandled exception in " + request.method() + " " + request.path() +
+                   " (endpoint '" + request.endpoint() + "'): " + e.what());
     } catch (...) {
         if (propagate) throw;
-        log::error("unhandled non-standard exception in " + request.method() + " " + request.path() +
-                   " (endpoint '" + request.endpoint() + "')");
+        log::error("unhandled non-standard exception in " + request.method() + " " +
+                   request.path() + " (endpoint '" + request.endpoint() + "')");
     }
     return render_http_error(HttpError(500), &request);
 }

@@ -15,7 +15,7 @@
 namespace vial::detail {
 
 class Dispatcher {
-public:
+  public:
     Dispatcher(const App& app, const std::vector<RouteRecord>& records);
 
     /// Runs every step for one request. Never throws, except that with
@@ -24,7 +24,7 @@ public:
 
     const RouteTable& route_table() const noexcept { return routes_; }
 
-private:
+  private:
     // 1. Find the route; bind endpoint and view arguments onto the request.
     RouteMatch match_request(Request& request) const;
     // 2a. No route answers: 404 (or 308 to the slash-terminated rule), 405 with Allow,
@@ -33,7 +33,8 @@ private:
     // 2b. Run the view.
     Task<Response> dispatch_request(RequestContext& ctx, const Route& route) const;
     // 3. Turn an exception into a response: HttpError -> its page, anything else -> 500.
-    Response handle_exception(const Request& request, std::exception_ptr error, bool propagate) const;
+    Response handle_exception(const Request& request, std::exception_ptr error,
+                              bool propagate) const;
     // 4. Last touches: HEAD drops the body but keeps its length.
     void finalize_request(const Request& request, Response& response) const;
 

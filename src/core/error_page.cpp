@@ -20,7 +20,8 @@ bool wants_json(const Request* request) {
 
 Response render_http_error(const HttpError& error, const Request* request) {
     if (wants_json(request)) {
-        Json body = {{"code", error.status()}, {"name", error.name()}, {"description", error.description()}};
+        Json body = {
+            {"code", error.status()}, {"name", error.name()}, {"description", error.description()}};
         return Response(boost::json::serialize(body), error.status(), "application/json");
     }
     std::string title = std::to_string(error.status()) + " " + error.name();

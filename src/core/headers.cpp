@@ -7,7 +7,9 @@ namespace vial {
 
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 bool is_token_char(unsigned char c) noexcept {
     // RFC 9110 tchar.

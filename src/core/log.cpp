@@ -22,7 +22,9 @@ void write(Level level, std::string_view message) {
     gmtime_r(&now, &tm);
     char stamp[32];
     std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const char* name = level == Level::Info ? " INFO " : level == Level::Warning ? " WARNING " : " ERROR ";
+    const char* name = level == Level::Info      ? " INFO "
+                       : level == Level::Warning ? " WARNING "
+                                                 : " ERROR ";
     std::string line;
     line.reserve(n + message.size() + 12);
     line.append(stamp, n).append(name).append(message).push_back('\n');

@@ -8,9 +8,15 @@ namespace vial::detail::log {
 enum class Level { Info, Warning, Error };
 
 void write(Level level, std::string_view message);
-inline void info(std::string_view message) { write(Level::Info, message); }
-inline void warning(std::string_view message) { write(Level::Warning, message); }
-inline void error(std::string_view message) { write(Level::Error, message); }
+inline void info(std::string_view message) {
+    write(Level::Info, message);
+}
+inline void warning(std::string_view message) {
+    write(Level::Warning, message);
+}
+inline void error(std::string_view message) {
+    write(Level::Error, message);
+}
 /// Writes `line` (which should end in '\n') verbatim.
 void raw(std::string_view line);
 

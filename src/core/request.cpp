@@ -72,14 +72,16 @@ std::string Request::mimetype() const {
 
 bool Request::is_json() const {
     std::string type = mimetype();
-    return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
+    return type == "application/json" ||
+           (type.starts_with("application/") && type.ends_with("+json"));
 }
 
 const Json& Request::json() const {
     if (json_) return *json_;
     if (!is_json()) {
-        throw HttpError(415, "Did not attempt to load JSON data because the request "
-                             "Content-Type was not 'application/json'.");
+        throw HttpError(415,
+                        "Did not attempt to load JSON data because the request "
+                        "Content-Type was not 'application/json'.");
     }
     boost::system::error_code ec;
     Json parsed = boost::json::parse(body_, ec);
@@ -91,7 +93,7 @@ const Json& Request::json() const {
 const MultiDict& Request::form() const {
     if (!form_) {
         form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body_)
-                                                                   : MultiDict{};
+                                                                  : MultiDict{};
     }
     return *form_;
 }

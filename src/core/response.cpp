@@ -13,7 +13,8 @@ namespace vial {
 namespace {
 
 bool is_cookie_name_char(unsigned char c) {
-    return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
+    return c > 0x20 && c < 0x7f &&
+           std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
 }
 
 bool is_cookie_value_char(unsigned char c) {
@@ -23,7 +24,8 @@ bool is_cookie_value_char(unsigned char c) {
 }
 
 void check_attribute(std::string_view what, std::string_view value) {
-    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == ';' || c == 0x7f; })) {
+    if (std::any_of(value.begin(), value.end(),
+                    [](unsigned char c) { return c < 0x20 || c == ';' || c == 0x7f; })) {
         throw Error("cookie " + std::string(what) + " '" + std::string(value) +
                     "' holds ';' or a control character");
     }
@@ -36,11 +38,14 @@ Response::Response(std::string body, int status, std::string_view content_type)
     headers_.add_unchecked("Content-Type", content_type);
 }
 
-void Response::set_cookie(std::string_view name, std::string_view value, const CookieOptions& options) {
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return is_cookie_name_char(c); })) {
+void Response::set_cookie(std::string_view name, std::string_view value,
+                          const CookieOptions& options) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(),
+                                     [](unsigned char c) { return is_cookie_name_char(c); })) {
         throw Error("invalid cookie name '" + std::string(name) + "'");
     }
-    if (!std::all_of(value.begin(), value.end(), [](unsigned char c) { return is_cookie_value_char(c); })) {
+    if (!std::all_of(value.begin(), value.end(),
+                     [](unsigned char c) { return is_cookie_value_char(c); })) {
         throw Error("invalid value for cookie '" + std::string(name) +
                     "': use only RFC 6265 cookie characters (encode it first)");
     }
@@ -67,7 +72,8 @@ void Response::set_cookie(std::string_view name, std::string_view value, const C
     headers_.add("Set-Cookie", std::move(header));
 }
 
-void Response::delete_cookie(std::string_view name, std::string_view path, std::string_view domain) {
+void Response::delete_cookie(std::string_view name, std::string_view path,
+                             std::string_view domain) {
     CookieOptions options;
     options.max_age = std::chrono::seconds(0);
     options.expires = std::chrono::system_clock::time_point{};
@@ -82,20 +88,26 @@ Response jsonify(const Json& value, int status) {
 
 Response redirect(std::string_view location, int status) {
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-        throw Error("redirect status must be 301, 302, 303, 307 or 308, got " + std::to_string(status));
+        throw Error("redirect status must be 301, 302, 303, 307 or 308, got " +
+                    std::to_string(status));
     }
     Response response(std::string{}, status);
     response.headers().set("Location", std::string(location));
-    response.body() = "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
-                      "<h1>Redirecting...</h1>\n<p>You should be redirected automatically.</p>\n";
+    response.body() =
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+        "<h1>Redirecting...</h1>\n<p>You should be redirected automatically.</p>\n";
     return response;
 }
 
 namespace detail {
 
-Response body_response(std::string_view text, int status) { return Response(std::string(text), status); }
+Response body_response(std::string_view text, int status) {
+    return Response(std::string(text), status);
+}
 
-Response body_response(const Json& json, int status) { return jsonify(json, status); }
+Response body_response(const Json& json, int status) {
+    return jsonify(json, status);
+}
 
 }  // namespace detail
 

@@ -44,7 +44,8 @@ RouteRule::RouteRule(std::string_view source) : source_(source) {
     for (;;) {
         std::size_t slash = rest.find('/');
         std::string_view segment = rest.substr(0, slash);
-        if (segment.find('<') != std::string_view::npos || segment.find('>') != std::string_view::npos) {
+        if (segment.find('<') != std::string_view::npos ||
+            segment.find('>') != std::string_view::npos) {
             if (segment.front() != '<' || segment.back() != '>' || segment.size() < 3 ||
                 segment.find('<', 1) != std::string_view::npos) {
                 fail("a variable like <int:id> must be a whole path segment");
@@ -57,7 +58,8 @@ RouteRule::RouteRule(std::string_view source) : source_(source) {
                 kind = parse_converter(inner.substr(0, colon), source);
                 name = inner.substr(colon + 1);
             }
-            if (!is_identifier(name)) fail("variable name '" + std::string(name) + "' is not an identifier");
+            if (!is_identifier(name))
+                fail("variable name '" + std::string(name) + "' is not an identifier");
             if (std::find(names.begin(), names.end(), name) != names.end()) {
                 fail("variable '" + std::string(name) + "' appears twice");
             }
@@ -96,9 +98,12 @@ std::string RouteRule::default_endpoint() const {
 
 bool converter_accepts(Converter kind, std::string_view value) noexcept {
     switch (kind) {
-        case Converter::Static: return false;
-        case Converter::String: return !value.empty() && value.find('/') == std::string_view::npos;
-        case Converter::Path: return !value.empty() && value.front() != '/';
+        case Converter::Static:
+            return false;
+        case Converter::String:
+            return !value.empty() && value.find('/') == std::string_view::npos;
+        case Converter::Path:
+            return !value.empty() && value.front() != '/';
         case Converter::Int: {
             if (!all_digits(value)) return false;
             std::int64_t v;
@@ -114,7 +119,8 @@ bool converter_accepts(Converter kind, std::string_view value) noexcept {
             if (value.size() != 36) return false;
             for (std::size_t i = 0; i < 36; ++i) {
                 bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-                if (dash ? value[i] != '-' : !std::isxdigit(static_cast<unsigned char>(value[i]))) return false;
+                if (dash ? value[i] != '-' : !std::isxdigit(static_cast<unsigned char>(value[i])))
+                    return false;
             }
             return true;
         }
@@ -124,12 +130,18 @@ bool converter_accepts(Converter kind, std::string_view value) noexcept {
 
 const char* converter_name(Converter kind) noexcept {
     switch (kind) {
-        case Converter::Static: return "static";
-        case Converter::String: return "string";
-        case Converter::Int: return "int";
-        case Converter::Float: return "float";
-        case Converter::Uuid: return "uuid";
-        case Converter::Path: return "path";
+        case Converter::Static:
+            return "static";
+        case Converter::String:
+            return "string";
+        case Converter::Int:
+            return "int";
+        case Converter::Float:
+            return "float";
+        case Converter::Uuid:
+            return "uuid";
+        case Converter::Path:
+            return "path";
     }
     return "?";
 }

@@ -17,7 +17,7 @@ struct RuleSegment {
 };
 
 class RouteRule {
-public:
+  public:
     /// Throws vial::Error naming the problem for a malformed rule.
     explicit RouteRule(std::string_view source);
 
@@ -29,7 +29,7 @@ public:
     /// "/items/<int:id>" -> "items_id"; "/" -> "index".
     std::string default_endpoint() const;
 
-private:
+  private:
     std::string source_;
     std::vector<RuleSegment> segments_;
 };

@@ -108,7 +108,8 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
             bool consumed_all = end == std::string_view::npos;
             if (converter_accepts(kind, value)) {
                 out.values.push_back(value);
-                std::string_view remaining = consumed_all ? std::string_view{} : rest.substr(end + 1);
+                std::string_view remaining =
+                    consumed_all ? std::string_view{} : rest.substr(end + 1);
                 if (search(*child, remaining, consumed_all, method, out)) return true;
                 out.values.pop_back();
             }

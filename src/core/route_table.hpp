@@ -35,7 +35,7 @@ struct RouteMatch {
 };
 
 class RouteTable {
-public:
+  public:
     RouteTable();
     ~RouteTable();
     RouteTable(RouteTable&&) noexcept;
@@ -44,7 +44,7 @@ public:
     RouteMatch match(std::string_view path, std::string_view method) const;
     const std::vector<std::unique_ptr<Route>>& routes() const noexcept { return routes_; }
 
-private:
+  private:
     struct Node;
     bool search(const Node& node, std::string_view rest, bool done, std::string_view method,
                 RouteMatch& out) const;

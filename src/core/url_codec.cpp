@@ -26,7 +26,8 @@ MultiDict parse_urlencoded(std::string_view text) {
         if (pair.empty()) continue;
         std::size_t eq = pair.find('=');
         std::string_view key = pair.substr(0, eq);
-        std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
         auto k = percent_decode(key, true);
         auto v = percent_decode(value, true);
         out.add(k ? std::move(*k) : std::string(key), v ? std::move(*v) : std::string(value));
@@ -40,8 +41,9 @@ std::string percent_encode(std::string_view text, bool keep_slash) {
     out.reserve(text.size());
     for (char ch : text) {
         auto c = static_cast<unsigned char>(ch);
-        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                          c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/');
+        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                          (keep_slash && c == '/');
         if (unreserved) {
             out += ch;
         } else {

@@ -45,8 +45,8 @@ Connection::~Connection() {
 namespace {
 
 struct ReadResult {
-    bool closed = false;  // the peer left, or an idle/draining connection ended
-    int error_status = 0; // answer this status, then close
+    bool closed = false;   // the peer left, or an idle/draining connection ended
+    int error_status = 0;  // answer this status, then close
 };
 
 int status_for_parse_error(const boost::beast::error_code& ec) {
@@ -64,7 +64,8 @@ Task<bool> flush(Connection& c, std::string& out) {
     c.phase = Connection::Phase::Write;
     c.timed_out = false;
     c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
-    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out),
+                                              asio::as_tuple(asio::use_awaitable));
     out.clear();
     c.deadline = kNoDeadline;
     co_return !ec;
@@ -90,6 +91,13 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             } else if (ec) {
                 co_return ReadResult{.error_status = status_for_parse_error(ec)};
             }
+            if (parser.is_header_done() && body_deadline == kNoDeadline) {
+                // "GET " + target + " HTTP/1.1": the request line once the whole head was in.
+                if (parser.method.size() + parser.target.size() + 10 > limits.max_request_line) {
+                    co_return ReadResult{.error_status = 414};
+                }
+                body_deadline = c.loop.now + limits.body_timeout;
+            }
             if (parser.is_done()) co_return ReadResult{};
             if (!parser.is_header_done()) {
                 auto data = static_cast<const char*>(buffer.data().data());
@@ -99,7 +107,6 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
                     co_return ReadResult{.error_status = 414};
                 }
             } else {
-                if (body_deadline == kNoDeadline) body_deadline = c.loop.now + limits.body_timeout;
                 if (!continue_sent && expects_continue(parser)) {
                     out += "HTTP/1.1 100 Continue\r\n\r\n";
                     continue_sent = true;
@@ -110,7 +117,7 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         if (!co_await flush(c, out)) co_return ReadResult{.closed = true};
         if (!started && c.loop.stopping) co_return ReadResult{.closed = true};
 
-        c.phase = !started ? Connection::Phase::Idle
+        c.phase = !started                  ? Connection::Phase::Idle
                   : parser.is_header_done() ? Connection::Phase::Body
                                             : Connection::Phase::Header;
         c.deadline = c.phase == Connection::Phase::Idle   ? c.loop.now + limits.keep_alive_timeout
@@ -119,10 +126,12 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
         if (room == 0) co_return ReadResult{.error_status = 431};
-        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room),
+                                                         asio::as_tuple(asio::use_awaitable));
         c.deadline = kNoDeadline;
         if (ec) {
-            if (c.timed_out && c.phase != Connection::Phase::Idle) co_return ReadResult{.error_status = 408};
+            if (c.timed_out && c.phase != Connection::Phase::Idle)
+                co_return ReadResult{.error_status = 408};
             co_return ReadResult{.closed = true};
         }
         buffer.commit(n);
@@ -163,9 +172,10 @@ Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
     c.socket.close(ignored);
 }
 
-void access_log(const std::string& remote, const std::string& method, const std::string& target, int version,
-                int status, std::size_t bytes, Clock::time_point started) {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+void access_log(const std::string& remote, const std::string& method, const std::string& target,
+                int version, int status, std::size_t bytes, Clock::time_point started) {
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     std::string line;
     line.reserve(96 + target.size());
     line.append(remote).append(" \"").append(method).append(" ").append(target);
@@ -194,7 +204,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
         if (read.error_status) {
             ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
             write_response(render_http_error(HttpError(read.error_status), nullptr), framing, out);
-            if (!options.quiet) access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
+            if (!options.quiet)
+                access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
             if (co_await flush(c, out)) co_await linger_close(c, buffer);
             co_return;
         }
@@ -228,7 +239,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
         std::size_t before = out.size();
         keep_alive = write_response(response, framing, out);
         if (!options.quiet) {
-            access_log(remote, method, target, version, response.status(), out.size() - before, started);
+            access_log(remote, method, target, version, response.status(), out.size() - before,
+                       started);
         }
         if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput) {
             if (!co_await flush(c, out)) break;

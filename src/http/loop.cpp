@@ -30,7 +30,8 @@ void Loop::sweep() {
 
 std::chrono::milliseconds Loop::tick() const {
     const auto& l = options.limits;
-    auto shortest = std::min({l.header_timeout, l.body_timeout, l.keep_alive_timeout, l.write_timeout});
+    auto shortest =
+        std::min({l.header_timeout, l.body_timeout, l.keep_alive_timeout, l.write_timeout});
     return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
 }
 

@@ -11,7 +11,7 @@
 namespace vial::detail {
 
 class RequestParser : public boost::beast::http::basic_parser<true> {
-public:
+  public:
     RequestParser(std::size_t max_header_bytes, std::size_t max_body_bytes) {
         header_limit(static_cast<std::uint32_t>(max_header_bytes));
         body_limit(max_body_bytes);
@@ -25,7 +25,7 @@ public:
     Headers headers;
     std::string body;
 
-private:
+  private:
     using string_view = boost::beast::string_view;
     using error_code = boost::beast::error_code;
 

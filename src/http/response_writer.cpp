@@ -8,7 +8,9 @@ namespace vial::detail {
 
 namespace {
 
-bool body_forbidden(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool body_forbidden(int status) {
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 void append_number(std::string& out, std::size_t value) {
     char digits[24];

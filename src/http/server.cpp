@@ -31,16 +31,19 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 
 detail::Task<void> accept_loop(Loop& loop) {
     for (;;) {
-        auto [ec, socket] = co_await loop.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+        auto [ec, socket] =
+            co_await loop.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
         if (ec) {
             // Out of descriptors or similar: back off instead of spinning on the error.
-            detail::log::warning("accept failed on loop " + std::to_string(loop.index) + ": " + ec.message());
+            detail::log::warning("accept failed on loop " + std::to_string(loop.index) + ": " +
+                                 ec.message());
             asio::steady_timer pause(loop.context, std::chrono::milliseconds(50));
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        asio::co_spawn(loop.context, detail::serve_connection(loop, std::move(socket)), asio::detached);
+        asio::co_spawn(loop.context, detail::serve_connection(loop, std::move(socket)),
+                       asio::detached);
     }
 }
 
@@ -76,15 +79,16 @@ struct Server::Impl {
         if (!ec) acceptor.bind(endpoint, ec);
         if (!ec) acceptor.listen(std::max(options.backlog, 128), ec);
         if (ec) {
-            throw Error("cannot listen on " + options.host + ":" + std::to_string(endpoint.port()) + ": " +
-                        ec.message());
+            throw Error("cannot listen on " + options.host + ":" + std::to_string(endpoint.port()) +
+                        ": " + ec.message());
         }
     }
 
     void start() {
         if (running) return;
         const detail::Dispatcher& dispatcher = app.dispatcher();
-        unsigned count = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+        unsigned count =
+            options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
         boost::system::error_code ec;
         auto address = asio::ip::make_address(options.host, ec);
         if (ec) throw Error("invalid host address '" + options.host + "': " + ec.message());
@@ -104,9 +108,9 @@ struct Server::Impl {
             loop->thread = std::thread([l = loop.get()] { l->context.run(); });
         }
         running = true;
-        detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() + "' on http://" +
-                          options.host + ":" + std::to_string(port) + " with " + std::to_string(count) +
-                          (count == 1 ? " thread" : " threads"));
+        detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() +
+                          "' on http://" + options.host + ":" + std::to_string(port) + " with " +
+                          std::to_string(count) + (count == 1 ? " thread" : " threads"));
     }
 
     void stop() {
@@ -145,17 +149,26 @@ struct Server::Impl {
     }
 };
 
-Server::Server(App& app, ServerOptions options) : impl_(std::make_unique<Impl>(app, std::move(options))) {
+Server::Server(App& app, ServerOptions options)
+    : impl_(std::make_unique<Impl>(app, std::move(options))) {
     app.freeze();
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
-void Server::start() { impl_->start(); }
+void Server::start() {
+    impl_->start();
+}
 
-std::uint16_t Server::port() const noexcept { return impl_->port; }
+std::uint16_t Server::port() const noexcept {
+    return impl_->port;
+}
 
-void Server::stop() { impl_->stop(); }
+void Server::stop() {
+    impl_->stop();
+}
 
 void Server::run() {
     start();

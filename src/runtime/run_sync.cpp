@@ -17,7 +17,8 @@ void run_sync_void(Task<void> task) {
     });
     loop.run();
     if (failure) std::rethrow_exception(failure);
-    if (!finished) throw std::logic_error("vial::run_sync: the task's loop stopped before it finished");
+    if (!finished)
+        throw std::logic_error("vial::run_sync: the task's loop stopped before it finished");
 }
 
 }  // namespace vial::detail

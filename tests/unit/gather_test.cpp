@@ -20,7 +20,9 @@ vial::Task<int> fail_after(std::chrono::milliseconds delay) {
     throw std::invalid_argument("price service said no");
 }
 
-vial::Task<void> nothing() { co_return; }
+vial::Task<void> nothing() {
+    co_return;
+}
 
 struct Flag {
     bool finished = false;

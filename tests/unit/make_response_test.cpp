@@ -28,7 +28,8 @@ TEST(MakeResponse, BodyWithStatusAndHeaders) {
     EXPECT_EQ(r.body(), "created");
     vial::Headers extra;
     extra.add("X-Id", "7");
-    auto t = vial::make_response(std::tuple<vial::Json, int, vial::Headers>{vial::Json{{"id", 7}}, 202, extra});
+    auto t = vial::make_response(
+        std::tuple<vial::Json, int, vial::Headers>{vial::Json{{"id", 7}}, 202, extra});
     EXPECT_EQ(t.status(), 202);
     EXPECT_EQ(t.headers().get("x-id"), "7");
     EXPECT_EQ(t.content_type(), "application/json");

@@ -1,5 +1,5 @@
-#include <core/route_table.hpp>
 #include <gtest/gtest.h>
+#include <core/route_table.hpp>
 #include <vial/error.hpp>
 
 namespace vial::detail {
@@ -10,8 +10,9 @@ Handler dummy() {
 }
 
 class RouteTableTest : public ::testing::Test {
-protected:
-    void add(const std::string& rule, std::string endpoint, std::vector<std::string> methods = {"GET"}) {
+  protected:
+    void add(const std::string& rule, std::string endpoint,
+             std::vector<std::string> methods = {"GET"}) {
         table.add(Route{RouteRule(rule), std::move(endpoint), std::move(methods), dummy()});
     }
     std::string endpoint(std::string_view path, std::string_view method = "GET") {

@@ -1,0 +1,77 @@
+// The examples, driven through TestClient, so they never rot.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+#include "hello.hpp"
+#include "showcase.hpp"
+
+namespace {
+
+class Showcase : public ::testing::Test {
+protected:
+    std::unique_ptr<vial::App> app = make_app();
+    vial::TestClient client{*app};
+};
+
+TEST_F(Showcase, Plaintext) {
+    auto r = client.get("/plaintext");
+    EXPECT_EQ(r.status(), 200);
+    EXPECT_EQ(r.text(), "Hello, World!");
+    EXPECT_EQ(r.headers().get("Content-Type"), "text/plain");
+}
+
+TEST_F(Showcase, Json) {
+    auto r = client.get("/json");
+    EXPECT_EQ(r.headers().get("Content-Type"), "application/json");
+    EXPECT_EQ(r.json(), (vial::Json{{"message", "Hello, World!"}}));
+}
+
+TEST_F(Showcase, PricesGathersThreeWaitsConcurrently) {
+    auto r = client.get("/prices");
+    ASSERT_EQ(r.status(), 200);
+    auto body = r.json().as_object();
+    EXPECT_DOUBLE_EQ(body.at("total").as_double(), 6.75);
+    double elapsed = body.at("elapsed_ms").as_double();
+    EXPECT_GE(elapsed, 49.0);
+    EXPECT_LT(elapsed, 140.0);  // three 50 ms awaits overlapped
+}
+
+TEST_F(Showcase, SlowValidatesItsArgument) {
+    EXPECT_EQ(client.get("/slow?ms=5").text(), "ok");
+    EXPECT_EQ(client.get("/slow?ms=-1").status(), 400);
+    EXPECT_EQ(client.get("/slow?ms=60001").status(), 400);
+    EXPECT_EQ(client.get("/slow?ms=abc").status(), 400);
+}
+
+TEST_F(Showcase, HelloEscapesTheName) {
+    EXPECT_EQ(client.get("/hello/bob").text(), "Hello, bob!");
+    EXPECT_EQ(client.get("/hello/%3Cscript%3E").text(), "Hello, &lt;script&gt;!");
+}
+
+TEST_F(Showcase, ItemsTakesIntsOnly) {
+    EXPECT_EQ(client.get("/items/42").json(), (vial::Json{{"id", 42}}));
+    EXPECT_EQ(client.get("/items/abc").status(), 404);
+}
+
+TEST_F(Showcase, EchoReturnsTheJsonBody) {
+    vial::Json payload = {{"a", vial::JsonArray{1, 2}}, {"b", "x"}};
+    auto r = client.post("/echo", {.json = payload});
+    EXPECT_EQ(r.status(), 200);
+    EXPECT_EQ(r.json(), payload);
+    vial::TestRequest bad;
+    bad.body = "{nope";
+    bad.headers.add("Content-Type", "application/json");
+    auto err = client.post("/echo", bad);
+    EXPECT_EQ(err.status(), 400);
+    EXPECT_EQ(err.headers().get("Content-Type"), "application/json");
+    EXPECT_NE(err.json().at("description").as_string().find("Failed to decode JSON"), std::string::npos);
+}
+
+TEST(Hello, BothViews) {
+    auto app = make_hello_app();
+    vial::TestClient client{*app};
+    EXPECT_EQ(client.get("/").text(), "Hello, World!");
+    EXPECT_EQ(client.get("/later").json(), (vial::Json{{"message", "Hello, later!"}}));
+}
+
+}  // namespace

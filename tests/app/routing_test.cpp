@@ -1,0 +1,104 @@
+// Routing as a Flask user relies on it, through TestClient.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+namespace {
+
+TEST(Routing, ConvertersGiveTypedViewArgs) {
+    vial::App app;
+    app.get("/i/<int:id>", [](vial::Request& r) { return std::to_string(r.view_arg<int>("id") * 2); });
+    app.get("/f/<float:x>", [](vial::Request& r) { return std::to_string(r.view_arg<double>("x") > 1.0); });
+    app.get("/p/<path:rest>", [](vial::Request& r) { return r.view_arg("rest"); });
+    app.get("/u/<uuid:u>", [](vial::Request& r) { return r.view_arg("u"); });
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/i/21").text(), "42");
+    EXPECT_EQ(c.get("/f/1.5").text(), "1");
+    EXPECT_EQ(c.get("/f/15").status(), 404);
+    EXPECT_EQ(c.get("/p/a/b/c.txt").text(), "a/b/c.txt");
+    EXPECT_EQ(c.get("/u/123e4567-e89b-12d3-a456-426614174000").status(), 200);
+    EXPECT_EQ(c.get("/u/nope").status(), 404);
+}
+
+TEST(Routing, MethodsHeadOptionsAnd405) {
+    vial::App app;
+    app.get("/r", [](vial::Request&) { return "got"; });
+    app.post("/r", [](vial::Request&) { return std::pair<std::string, int>{"made", 201}; });
+    app.route("/multi", [](vial::Request& r) { return r.method(); }, {.methods = {"put", "PATCH"}});
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/r").text(), "got");
+    EXPECT_EQ(c.post("/r").status(), 201);
+    auto head = c.head("/r");
+    EXPECT_EQ(head.status(), 200);
+    EXPECT_EQ(head.text(), "");
+    EXPECT_EQ(head.headers().get("Content-Length"), "3");
+    auto options = c.options("/r");
+    EXPECT_EQ(options.status(), 200);
+    EXPECT_EQ(options.headers().get("Allow"), "GET, HEAD, OPTIONS, POST");
+    auto wrong = c.delete_("/r");
+    EXPECT_EQ(wrong.status(), 405);
+    EXPECT_EQ(wrong.headers().get("Allow"), "GET, HEAD, OPTIONS, POST");
+    EXPECT_EQ(c.put("/multi").text(), "PUT");
+    EXPECT_EQ(c.patch("/multi").text(), "PATCH");
+    EXPECT_EQ(c.get("/multi").status(), 405);
+}
+
+TEST(Routing, MissingTrailingSlashRedirects308) {
+    vial::App app;
+    app.get("/docs/", [](vial::Request&) { return "docs"; });
+    app.get("/about", [](vial::Request&) { return "about"; });
+    vial::TestClient c{app};
+    auto r = c.get("/docs?x=1");
+    EXPECT_EQ(r.status(), 308);
+    EXPECT_EQ(r.headers().get("Location"), "/docs/?x=1");
+    EXPECT_EQ(c.get("/about/").status(), 404);
+}
+
+TEST(Routing, RegisteringAfterFreezeThrowsAndSaysWhatToDo) {
+    vial::App app;
+    app.get("/", [](vial::Request&) { return "x"; });
+    vial::TestClient c{app};
+    try {
+        app.get("/late", [](vial::Request&) { return "y"; });
+        FAIL();
+    } catch (const vial::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("before run()"), std::string::npos);
+    }
+}
+
+TEST(Routing, BadRulesFailAtRegistration) {
+    vial::App app;
+    EXPECT_THROW(app.get("/<bogus:x>", [](vial::Request&) { return "x"; }), vial::Error);
+    EXPECT_THROW(app.get("no-slash", [](vial::Request&) { return "x"; }), vial::Error);
+}
+
+TEST(Routing, EndpointsDefaultFromRuleOrAreNamed) {
+    vial::App app;
+    app.get("/items/<int:id>", [](vial::Request& r) { return r.endpoint(); });
+    app.get("/", [](vial::Request& r) { return r.endpoint(); });
+    app.get("/named", [](vial::Request& r) { return r.endpoint(); }, {.endpoint = "mine"});
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/items/3").text(), "items_id");
+    EXPECT_EQ(c.get("/").text(), "index");
+    EXPECT_EQ(c.get("/named").text(), "mine");
+}
+
+TEST(Routing, RequestSeesQueryHeadersCookiesAndRemote) {
+    vial::App app;
+    app.get("/who", [](vial::Request& r) {
+        return vial::Json{{"q", r.args().get("q").value_or("")},
+                          {"agent", r.headers().get_or("user-agent", "")},
+                          {"sid", r.cookies().count("sid") ? r.cookies().at("sid") : ""},
+                          {"remote", r.remote_addr()}};
+    });
+    vial::TestClient c{app};
+    vial::TestRequest extra;
+    extra.headers.add("User-Agent", "tests");
+    extra.headers.add("Cookie", "sid=abc");
+    auto body = c.get("/who?q=a%26b", extra).json();
+    EXPECT_EQ(body.at("q"), "a&b");
+    EXPECT_EQ(body.at("agent"), "tests");
+    EXPECT_EQ(body.at("sid"), "abc");
+    EXPECT_EQ(body.at("remote"), "127.0.0.1");
+}
+
+}  // namespace

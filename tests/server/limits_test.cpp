@@ -1,0 +1,121 @@
+// The limits that protect the server, and request smuggling, over real sockets.
+#include "server_fixture.hpp"
+
+namespace vial::testing {
+namespace {
+
+class Limits : public ServerTest {
+protected:
+    void SetUp() override {
+        ConnectionLimits limits;
+        limits.max_body_bytes = 1024;
+        limits.max_header_bytes = 4096;
+        limits.max_request_line = 512;
+        limits.header_timeout = std::chrono::milliseconds(200);
+        limits.body_timeout = std::chrono::milliseconds(200);
+        limits.keep_alive_timeout = std::chrono::milliseconds(300);
+        start(limits);
+    }
+};
+
+std::string post_echo(std::size_t length) {
+    return "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(length) + "\r\n\r\n";
+}
+
+TEST_F(Limits, BodyOverLimitIs413WithoutReadingIt) {
+    RawClient client(port());
+    client.send(post_echo(5000));
+    auto r = client.read_response();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.header("Connection"), "close");
+}
+
+TEST_F(Limits, ChunkedBodyOverLimitIs413) {
+    RawClient client(port());
+    std::string chunk(800, 'x');
+    client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk +
+                "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(client.read_response().status, 413);
+}
+
+TEST_F(Limits, BodyAtLimitIsAccepted) {
+    std::string body = "\"" + std::string(1022, 'a') + "\"";
+    auto r = roundtrip(port(), post_echo(body.size()) + body);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, body);
+}
+
+TEST_F(Limits, HugeHeadersAre431) {
+    std::string big = "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n";
+    EXPECT_EQ(roundtrip(port(), big).status, 431);
+}
+
+TEST_F(Limits, LongRequestLineIs414) {
+    std::string uri = "/" + std::string(600, 'a');
+    EXPECT_EQ(roundtrip(port(), "GET " + uri + " HTTP/1.1\r\nHost: t\r\n\r\n").status, 414);
+    // Even while the line is still arriving.
+    RawClient client(port());
+    client.send("GET /" + std::string(1000, 'b'));
+    EXPECT_EQ(client.read_response().status, 414);
+}
+
+TEST_F(Limits, SlowHeadersAre408) {
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n");
+    auto r = client.read_response();
+    EXPECT_EQ(r.status, 408);
+    EXPECT_TRUE(client.wait_closed());
+}
+
+TEST_F(Limits, TrickledHeadersStill408FromTheFirstByte) {
+    RawClient client(port());
+    for (int i = 0; i < 6; ++i) {
+        client.send("X");  // keeps the connection busy but never finishes the request line
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    }
+    EXPECT_EQ(client.read_response().status, 408);
+}
+
+TEST_F(Limits, SlowBodyIs408) {
+    RawClient client(port());
+    client.send(post_echo(10) + "{");
+    EXPECT_EQ(client.read_response().status, 408);
+}
+
+TEST_F(Limits, IdleKeepAliveConnectionIsClosedQuietly) {
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(client.read_response().status, 200);
+    EXPECT_TRUE(client.wait_closed());
+}
+
+TEST_F(Limits, ContentLengthPlusTransferEncodingIsRejected) {
+    RawClient client(port());
+    client.send(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 4\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = client.read_response();
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.header("Connection"), "close");
+    EXPECT_TRUE(client.wait_closed());  // the smuggled request is never answered
+}
+
+TEST_F(Limits, MalformedRequestsAre400) {
+    const char* cases[] = {
+        "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "GET / HTTP/9.9\r\n\r\n",
+        "G\x01T / HTTP/1.1\r\n\r\n",
+        "GET /a%zz HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET nope HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
+    };
+    for (const char* request : cases) {
+        EXPECT_EQ(roundtrip(port(), request).status, 400) << request;
+    }
+}
+
+}  // namespace
+}  // namespace vial::testing

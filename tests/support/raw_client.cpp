@@ -1,0 +1,130 @@
+#include "raw_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <stdexcept>
+
+namespace vial::testing {
+
+namespace {
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    }
+    return true;
+}
+}  // namespace
+
+std::string RawResponse::header(std::string_view name) const {
+    std::string_view rest = head;
+    while (!rest.empty()) {
+        std::size_t eol = rest.find("\r\n");
+        std::string_view line = rest.substr(0, eol);
+        rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
+        std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && iequal(line.substr(0, colon), name)) {
+            std::string_view value = line.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+            return std::string(value);
+        }
+    }
+    return {};
+}
+
+RawClient::RawClient(std::uint16_t port, std::chrono::milliseconds timeout) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) throw std::runtime_error("socket failed");
+    timeval tv{};
+    tv.tv_sec = timeout.count() / 1000;
+    tv.tv_usec = (timeout.count() % 1000) * 1000;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd_);
+        throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed");
+    }
+}
+
+RawClient::~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void RawClient::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n <= 0) throw std::runtime_error("send failed");
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+bool RawClient::fill() {
+    char chunk[16384];
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+}
+
+RawResponse RawClient::read_response(bool head_request) {
+    RawResponse out;
+    std::size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+        if (!fill()) return out;
+    }
+    out.head = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    if (out.head.size() >= 12) out.status = std::stoi(out.head.substr(9, 3));
+    std::string length = out.header("Content-Length");
+    if (head_request || out.status == 204 || out.status == 304 || out.status / 100 == 1) return out;
+    if (!length.empty()) {
+        std::size_t n = std::stoul(length);
+        while (buffer_.size() < n) {
+            if (!fill()) break;
+        }
+        out.body = buffer_.substr(0, n);
+        buffer_.erase(0, std::min(n, buffer_.size()));
+    } else {
+        while (fill()) {
+        }
+        out.body = std::move(buffer_);
+        buffer_.clear();
+    }
+    return out;
+}
+
+bool RawClient::wait_closed() {
+    char c;
+    for (;;) {
+        ssize_t n = ::recv(fd_, &c, 1, 0);
+        if (n == 0) return true;
+        if (n < 0) return errno == ECONNRESET;
+    }
+}
+
+void RawClient::reset() {
+    linger l{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    ::close(fd_);
+    fd_ = -1;
+}
+
+RawResponse roundtrip(std::uint16_t port, std::string_view request) {
+    RawClient client(port);
+    client.send(request);
+    return client.read_response();
+}
+
+}  // namespace vial::testing

@@ -1,0 +1,44 @@
+#pragma once
+// A deliberately dumb blocking HTTP/1.1 client over a real socket, so server tests can
+// send exactly the bytes they mean (pipelined, chunked, malformed) and read raw replies.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vial::testing {
+
+struct RawResponse {
+    int status = 0;
+    std::string head;  // status line and headers
+    std::string body;
+    /// Value of a header (case-insensitive name), empty if absent.
+    std::string header(std::string_view name) const;
+};
+
+class RawClient {
+public:
+    explicit RawClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    ~RawClient();
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+
+    void send(std::string_view bytes);
+    /// Reads one response (Content-Length framed, or to EOF). status 0 if the
+    /// connection closed or timed out before a complete head.
+    RawResponse read_response(bool head_request = false);
+    /// True if the server closed the connection (EOF) within the timeout.
+    bool wait_closed();
+    /// Closes with RST instead of FIN.
+    void reset();
+
+private:
+    bool fill();  // one recv into buffer_; false on EOF/error/timeout
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+/// One request/response on a fresh connection.
+RawResponse roundtrip(std::uint16_t port, std::string_view request);
+
+}  // namespace vial::testing
