@@ -11,7 +11,7 @@ packages=(
     # tests and benchmarks
     googletest libgtest-dev libbenchmark-dev wrk curl
     # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
-    python3-flask python3-quart gunicorn python3-hypercorn
+    python3-flask python3-asgiref python3-quart gunicorn python3-hypercorn
 )
 
 missing=()

@@ -40,7 +40,8 @@ TEST(AsyncViews, EveryResultTypeWorksAsync) {
     app.get("/p", [](vial::Request&) -> vial::Task<std::pair<std::string, int>> {
         co_return std::pair<std::string, int>{"p", 202};
     });
-    app.get("/r", [](vial::Request&) -> vial::Task<vial::Response> { co_return vial::Response(204); });
+    app.get("/r",
+            [](vial::Request&) -> vial::Task<vial::Response> { co_return vial::Response(204); });
     vial::TestClient c{app};
     EXPECT_EQ(c.get("/s").text(), "s");
     EXPECT_EQ(c.get("/p").status(), 202);

@@ -8,7 +8,7 @@
 namespace {
 
 class Showcase : public ::testing::Test {
-protected:
+  protected:
     std::unique_ptr<vial::App> app = make_app();
     vial::TestClient client{*app};
 };
@@ -64,7 +64,8 @@ TEST_F(Showcase, EchoReturnsTheJsonBody) {
     auto err = client.post("/echo", bad);
     EXPECT_EQ(err.status(), 400);
     EXPECT_EQ(err.headers().get("Content-Type"), "application/json");
-    EXPECT_NE(err.json().at("description").as_string().find("Failed to decode JSON"), std::string::npos);
+    EXPECT_NE(err.json().at("description").as_string().find("Failed to decode JSON"),
+              std::string::npos);
 }
 
 TEST(Hello, BothViews) {

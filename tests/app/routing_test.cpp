@@ -6,8 +6,10 @@ namespace {
 
 TEST(Routing, ConvertersGiveTypedViewArgs) {
     vial::App app;
-    app.get("/i/<int:id>", [](vial::Request& r) { return std::to_string(r.view_arg<int>("id") * 2); });
-    app.get("/f/<float:x>", [](vial::Request& r) { return std::to_string(r.view_arg<double>("x") > 1.0); });
+    app.get("/i/<int:id>",
+            [](vial::Request& r) { return std::to_string(r.view_arg<int>("id") * 2); });
+    app.get("/f/<float:x>",
+            [](vial::Request& r) { return std::to_string(r.view_arg<double>("x") > 1.0); });
     app.get("/p/<path:rest>", [](vial::Request& r) { return r.view_arg("rest"); });
     app.get("/u/<uuid:u>", [](vial::Request& r) { return r.view_arg("u"); });
     vial::TestClient c{app};

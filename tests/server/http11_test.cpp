@@ -5,7 +5,7 @@ namespace vial::testing {
 namespace {
 
 class Http11 : public ServerTest {
-protected:
+  protected:
     void SetUp() override { start(); }
 };
 
@@ -26,7 +26,8 @@ TEST_F(Http11, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST_F(Http11, TenPipelinedRequestsInOneWriteAreAnsweredInOrder) {
     RawClient client(port());
     std::string batch;
-    for (int i = 0; i < 10; ++i) batch += "GET /items/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+    for (int i = 0; i < 10; ++i)
+        batch += "GET /items/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
     client.send(batch);
     for (int i = 0; i < 10; ++i) {
         auto r = client.read_response();
@@ -57,7 +58,9 @@ TEST_F(Http11, ChunkedRequestBody) {
 
 TEST_F(Http11, ContentLengthBodySplitAcrossWrites) {
     RawClient client(port());
-    client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\"");
+    client.send(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+        "9\r\n\r\n{\"a\"");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     client.send(":[1]}");
     EXPECT_EQ(client.read_response().body, "{\"a\":[1]}");
@@ -119,7 +122,8 @@ TEST_F(Http11, ConnectionCloseIsHonoured) {
 }
 
 TEST_F(Http11, AbsoluteFormTarget) {
-    auto r = roundtrip(port(), "GET http://example.com/hello/bob HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    auto r =
+        roundtrip(port(), "GET http://example.com/hello/bob HTTP/1.1\r\nHost: example.com\r\n\r\n");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "Hello, bob!");
 }

@@ -5,7 +5,7 @@ namespace vial::testing {
 namespace {
 
 class Limits : public ServerTest {
-protected:
+  protected:
     void SetUp() override {
         ConnectionLimits limits;
         limits.max_body_bytes = 1024;
@@ -34,8 +34,8 @@ TEST_F(Limits, BodyOverLimitIs413WithoutReadingIt) {
 TEST_F(Limits, ChunkedBodyOverLimitIs413) {
     RawClient client(port());
     std::string chunk(800, 'x');
-    client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk +
-                "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+    client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" +
+                chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
     EXPECT_EQ(client.read_response().status, 413);
 }
 

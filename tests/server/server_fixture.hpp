@@ -12,7 +12,7 @@
 namespace vial::testing {
 
 class ServerTest : public ::testing::Test {
-protected:
+  protected:
     void start(ConnectionLimits limits = {}, unsigned threads = 1) {
         app_ = make_app();
         app_->get("/boom", [](Request&) -> std::string { throw std::runtime_error("kaboom"); });
@@ -31,7 +31,7 @@ protected:
     std::uint16_t port() const { return port_; }
     Server& server() { return *server_; }
 
-private:
+  private:
     std::unique_ptr<App> app_;
     std::unique_ptr<Server> server_;
     std::uint16_t port_ = 0;

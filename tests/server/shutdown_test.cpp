@@ -3,7 +3,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <regex>
 #include <thread>
 
 #include "server_fixture.hpp"
@@ -40,15 +39,16 @@ std::pair<pid_t, int> spawn_showcase() {
     if (pid == 0) {
         dup2(pipefd[1], 2);
         close(pipefd[0]);
-        execl(VIAL_SHOWCASE_PATH, VIAL_SHOWCASE_PATH, "run", "--port", "0", "--threads", "1", nullptr);
+        execl(VIAL_SHOWCASE_PATH, VIAL_SHOWCASE_PATH, "run", "--port", "0", "--threads", "1",
+              nullptr);
         _exit(127);
     }
     close(pipefd[1]);
     std::string output;
-    std::smatch m;
-    std::regex serving(R"(http://127\.0\.0\.1:(\d+))");
+    const std::string marker = "http://127.0.0.1:";
     char chunk[512];
-    while (!std::regex_search(output, m, serving)) {
+    // Wait for the startup line, "... on http://127.0.0.1:PORT with 1 thread".
+    while (output.find(marker) == std::string::npos || output.find(" with ") == std::string::npos) {
         ssize_t n = read(pipefd[0], chunk, sizeof chunk);
         if (n <= 0) throw std::runtime_error("showcase did not start: " + output);
         output.append(chunk, static_cast<std::size_t>(n));
@@ -60,7 +60,7 @@ std::pair<pid_t, int> spawn_showcase() {
         }
         close(fd);
     }).detach();
-    return {pid, std::stoi(m[1])};
+    return {pid, std::stoi(output.substr(output.find(marker) + marker.size()))};
 }
 
 TEST(ShutdownSignal, SigtermDrainsInFlightRequestsAndExitsZero) {

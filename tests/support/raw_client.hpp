@@ -17,8 +17,9 @@ struct RawResponse {
 };
 
 class RawClient {
-public:
-    explicit RawClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  public:
+    explicit RawClient(std::uint16_t port,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
     ~RawClient();
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
@@ -32,7 +33,7 @@ public:
     /// Closes with RST instead of FIN.
     void reset();
 
-private:
+  private:
     bool fill();  // one recv into buffer_; false on EOF/error/timeout
     int fd_ = -1;
     std::string buffer_;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make bench: the wrk scenarios (bench/run.py) and the micro-benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n 20000 2>/dev/null || true
+/usr/bin/python3 bench/run.py "$@"
+if [ -x build/release/bench/vial_micro_bench ]; then
+    taskset -c 0 build/release/bench/vial_micro_bench --benchmark_min_time=0.2
+fi
