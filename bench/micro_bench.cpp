@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <vial/vial.hpp>
 
+#include "core/dispatcher.hpp"
 #include "core/route_table.hpp"
 #include "http/response_writer.hpp"
 #include "showcase.hpp"
