@@ -38,6 +38,36 @@ SERVERS = {
 }
 
 
+NGINX_CONF = f"""worker_processes 1;
+daemon off;
+master_process off;
+error_log /dev/null;
+pid {{dir}}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {{dir}}; proxy_temp_path {{dir}}; fastcgi_temp_path {{dir}};
+  uwsgi_temp_path {{dir}}; scgi_temp_path {{dir}};
+  server {{
+    listen 127.0.0.1:{PORT} backlog=1024;
+    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
+    location = /json {{ default_type application/json; return 200 '{{"message":"Hello, World!"}}'; }}
+  }}
+}}
+"""
+# nginx answers only the static scenarios: a reference ceiling, not a framework peer.
+NGINX_SCENARIOS = {"plaintext", "json"}
+
+
+def nginx_command():
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="vial-bench-nginx-")
+    conf = os.path.join(folder, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.replace("{dir}", folder))
+    return ["nginx", "-c", conf, "-p", folder]
+
+
 def wait_port(port, timeout=15.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -122,7 +152,8 @@ def run_wrk(path, connections, seconds):
 def measure(server, scenario, seconds, warmup):
     path, connections = SCENARIOS[scenario]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.Popen(["taskset", "-c", "0"] + SERVERS[server], cwd=os.path.join(HERE, "peers"),
+    command = nginx_command() if server == "nginx" else SERVERS[server]
+    proc = subprocess.Popen(["taskset", "-c", "0"] + command, cwd=os.path.join(HERE, "peers"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         if not wait_port(PORT):
@@ -150,7 +181,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--servers", default=",".join(list(SERVERS) + ["nginx"]))
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     args = parser.parse_args()
 
@@ -165,6 +196,8 @@ def main():
           f"{'RSS MiB':>8} {'CPU us/req':>10}", flush=True)
     for scenario in scenarios:
         for server in servers:
+            if server == "nginx" and scenario not in NGINX_SCENARIOS:
+                continue
             r = measure(server, scenario, args.seconds, args.warmup)
             results[(scenario, server)] = r
             print(f"{scenario:<10} {server:<14} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
@@ -173,8 +206,8 @@ def main():
         print("\nvial's throughput ratio to each peer (same run):")
         for scenario in scenarios:
             base = results[(scenario, "vial")]["rps"]
-            ratios = [f"{s} {base / results[(scenario, s)]['rps']:.1f}x" for s in servers
-                      if s != "vial" and results[(scenario, s)]["rps"] > 0]
+            ratios = [f"{s} {base / results[(scenario, s)]['rps']:.2f}x" for s in servers
+                      if s != "vial" and (scenario, s) in results and results[(scenario, s)]["rps"] > 0]
             print(f"  {scenario:<10} " + ", ".join(ratios))
 
 

@@ -10,6 +10,8 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     # tests and benchmarks
     googletest libgtest-dev libbenchmark-dev wrk curl
+    # bench reference ceiling
+    nginx-light
     # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
     python3-flask python3-asgiref python3-quart gunicorn python3-hypercorn
 )

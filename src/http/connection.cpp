@@ -215,7 +215,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
         bool keep_alive = parser.keep_alive();
         int version = parser.version;
         bool head = parser.method == "HEAD";
-        std::string method = parser.method;
+        std::string method = options.quiet ? std::string{} : parser.method;
         std::string target = options.quiet ? std::string{} : parser.target;
         Response response;
         std::optional<Request> request;

@@ -37,7 +37,9 @@ struct Loop {
 
     // Declared last so they are destroyed first: destroying the context destroys
     // abandoned connection coroutines, which still unlink themselves from the list above.
-    boost::asio::io_context context{1};
+    // Socket I/O only ever happens on the loop's thread (other threads only post), so the
+    // reactor's per-descriptor locking can go.
+    boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
     std::thread thread;
 

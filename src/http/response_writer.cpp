@@ -24,6 +24,10 @@ bool write_response(const Response& response, const ResponseFraming& framing, st
     int status = response.status();
     if (status < 100 || status > 999) status = 500;
     bool keep_alive = framing.keep_alive;
+    // One reservation for the whole response instead of growth steps while appending.
+    std::size_t estimate = 160 + response.body().size();
+    for (const auto& [name, value] : response.headers()) estimate += name.size() + value.size() + 4;
+    out.reserve(out.size() + estimate);
     out += "HTTP/1.1 ";
     append_number(out, static_cast<std::size_t>(status));
     out += ' ';
