@@ -165,7 +165,7 @@ def measure(server, scenario, seconds, warmup):
         cpu_after = cpu_seconds(pids)
         result["rss"] = peak_rss_mib(pids)
         done = max(result["requests"], 1)
-        result["cpu_us"] = (cpu_after - cpu_before) * 1e6 / done
+        result["cpu_us"] = (cpu_after - cpu_before) * 1e6 / done if result["requests"] else float("nan")
         return result
     finally:
         proc.terminate()

@@ -90,8 +90,13 @@ struct Server::Impl {
         unsigned count =
             options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
         boost::system::error_code ec;
-        auto address = asio::ip::make_address(options.host, ec);
-        if (ec) throw Error("invalid host address '" + options.host + "': " + ec.message());
+        // An IP address, or "localhost"; names are not resolved (no DNS wait at startup).
+        auto address =
+            asio::ip::make_address(options.host == "localhost" ? "127.0.0.1" : options.host, ec);
+        if (ec) {
+            throw Error("invalid host address '" + options.host +
+                        "': give an IP address such as 127.0.0.1, 0.0.0.0 or ::1, or localhost");
+        }
         tcp::endpoint endpoint(address, options.port);
         for (unsigned i = 0; i < count; ++i) {
             auto loop = std::make_unique<Loop>(i, dispatcher, options);

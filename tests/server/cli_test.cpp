@@ -1,0 +1,60 @@
+// The command line of an app, run as a user would: the showcase binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Run {
+    int exit_code;
+    std::string output;  // stdout and stderr
+};
+
+Run run_showcase(const std::string& args) {
+    std::string command = std::string(VIAL_SHOWCASE_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) throw std::runtime_error("popen failed");
+    std::string output;
+    char chunk[512];
+    while (std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
+    int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(Cli, RoutesListsEndpointMethodsAndRule) {
+    auto r = run_showcase("routes");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.output.find("Endpoint"), std::string::npos);
+    EXPECT_NE(r.output.find("items_id"), std::string::npos);
+    EXPECT_NE(r.output.find("/items/<int:id>"), std::string::npos);
+    EXPECT_NE(r.output.find("POST"), std::string::npos);
+}
+
+TEST(Cli, HelpDescribesTheCommands) {
+    auto r = run_showcase("--help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.output.find("--threads"), std::string::npos);
+    EXPECT_NE(r.output.find("routes"), std::string::npos);
+}
+
+TEST(Cli, BadInputIsAClearErrorNotACrash) {
+    auto unknown = run_showcase("serve");
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.output.find("unknown command 'serve'"), std::string::npos);
+
+    auto bad_port = run_showcase("run --port 99999");
+    EXPECT_EQ(bad_port.exit_code, 1);
+    EXPECT_NE(bad_port.output.find("invalid value '99999' for --port"), std::string::npos);
+
+    auto missing = run_showcase("run --port");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("missing value for --port"), std::string::npos);
+
+    auto bad_host = run_showcase("run --host not-an-ip --port 0");
+    EXPECT_EQ(bad_host.exit_code, 1);
+    EXPECT_NE(bad_host.output.find("invalid host address"), std::string::npos);
+}
+
+}  // namespace
