@@ -27,6 +27,13 @@ class App : public Scaffold {
     /// The compiled dispatcher (freezes first). For the server and test client.
     const detail::Dispatcher& dispatcher();
 
+    /// The URL of `endpoint` ("items_show", "api.items.show") with its rule's variables
+    /// from `params`; other params go to the query string. Throws vial::Error naming an
+    /// unknown endpoint, a missing parameter or a value the converter rejects. Needs a
+    /// frozen app (call it from a view, or after freeze()).
+    std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params = {},
+                        const UrlForOptions& options = {}) const;
+
   protected:
     void check_setup(std::string_view what) const override;
 

@@ -1,5 +1,7 @@
 #pragma once
 /// The exceptions vial throws, and `abort()` for views.
+#include <vial/headers.hpp>
+
 #include <stdexcept>
 #include <string>
 
@@ -22,10 +24,14 @@ class HttpError : public Error {
     const char* name() const noexcept;
     /// Human-readable detail; defaults to a sentence about the status.
     const std::string& description() const noexcept { return description_; }
+    /// Headers the error page carries (405 carries Allow).
+    Headers& headers() noexcept { return headers_; }
+    const Headers& headers() const noexcept { return headers_; }
 
   private:
     int status_;
     std::string description_;
+    Headers headers_;
 };
 
 /// Stops the current view with an HTTP error, as Flask's `abort(status)`.

@@ -1,7 +1,12 @@
 #pragma once
-/// vial::Scaffold: what App and Blueprint share. It only *records* routes; nothing is
-/// compiled until the app freezes (Flask's sansio/scaffold.py).
+/// vial::Scaffold: what App and Blueprint share. It only *records* routes, hooks, error
+/// handlers and blueprint registrations; nothing is compiled until the app freezes
+/// (Flask's sansio/scaffold.py).
+#include <vial/error.hpp>
 #include <vial/handler.hpp>
+#include <vial/hooks.hpp>
+
+#include <memory>
 
 #include <string>
 #include <string_view>
@@ -27,6 +32,47 @@ struct RouteRecord {
     std::vector<std::string> methods{};
     Handler view;
 };
+
+/// Options of a blueprint, at construction or at registration.
+struct BlueprintOptions {
+    /// Prefix of every rule of the blueprint ("/api").
+    std::string url_prefix{};
+    /// At registration: the name to register under (to register one blueprint twice).
+    std::string name{};
+};
+
+/// One recorded error handler: by status (status != 0) or by exception type.
+struct ErrorHandlerRecord {
+    int status = 0;
+    /// For type handlers: does this exception match?
+    std::function<bool(const std::exception_ptr&)> matches{};
+    ErrorHandler handle{};
+};
+
+struct ScaffoldRecords;
+
+struct BlueprintRegistration {
+    std::string name;
+    std::string url_prefix;
+    std::shared_ptr<const ScaffoldRecords> records;
+};
+
+/// Everything a Scaffold recorded; copied (snapshotted) when a blueprint is registered.
+struct ScaffoldRecords {
+    std::vector<RouteRecord> routes;
+    std::vector<BeforeRequestHook> before;
+    std::vector<AfterRequestHook> after;
+    std::vector<TeardownHook> teardown;
+    std::vector<ErrorHandlerRecord> errors;
+    // App-wide hooks recorded by a blueprint (before_app_request, ...).
+    std::vector<BeforeRequestHook> app_before;
+    std::vector<AfterRequestHook> app_after;
+    std::vector<TeardownHook> app_teardown;
+    std::vector<ErrorHandlerRecord> app_errors;
+    std::vector<BlueprintRegistration> blueprints;
+};
+
+class Blueprint;
 
 class Scaffold {
   public:
@@ -69,17 +115,81 @@ class Scaffold {
     /// Registers an already adapted handler (what `route` does after `ensure_async`).
     void add_url_rule(std::string rule, RouteOptions options, Handler view);
 
-    const std::vector<RouteRecord>& routes() const noexcept { return routes_; }
+    /// Runs before every request this scaffold's routes get (an App's: every request).
+    /// A returned value becomes the response and the view is skipped.
+    template <class F>
+    Scaffold& before_request(F f) {
+        check_setup("before_request");
+        records_.before.push_back(detail::adapt_before_request(std::move(f)));
+        return *this;
+    }
+    /// Runs on the response, in reverse registration order.
+    template <class F>
+    Scaffold& after_request(F f) {
+        check_setup("after_request");
+        records_.after.push_back(detail::adapt_after_request(std::move(f)));
+        return *this;
+    }
+    /// Runs once the response is final, even when the view or a hook threw; its
+    /// argument is that exception or null. An exception inside one is logged and the
+    /// others still run.
+    template <class F>
+    Scaffold& teardown_request(F f) {
+        check_setup("teardown_request");
+        records_.teardown.push_back(detail::adapt_teardown(std::move(f)));
+        return *this;
+    }
+    /// Handles `abort(status)`, routing errors (404, 405) and, for 500, any unhandled
+    /// exception. The handler takes `const vial::HttpError&`.
+    template <class F>
+    Scaffold& errorhandler(int status, F f) {
+        check_setup("errorhandler");
+        records_.errors.push_back(status_handler(status, std::move(f)));
+        return *this;
+    }
+    /// Handles exceptions of type E (and types derived from it). Handlers are tried
+    /// blueprint before app, status before type, then in registration order: register
+    /// the specific type before the general one.
+    template <class E, class F>
+    Scaffold& errorhandler(F f) {
+        check_setup("errorhandler");
+        records_.errors.push_back(type_handler<E>(std::move(f)));
+        return *this;
+    }
+
+    /// Records `blueprint` (a snapshot of what it recorded so far; it accepts no more
+    /// registrations afterwards). `options.url_prefix` overrides the blueprint's prefix
+    /// and `options.name` its name, so one blueprint can be registered twice.
+    void register_blueprint(Blueprint& blueprint, BlueprintOptions options = {});
+
+    const std::vector<RouteRecord>& routes() const noexcept { return records_.routes; }
+    const ScaffoldRecords& records() const noexcept { return records_; }
 
   protected:
     /// Throws vial::Error when registration is no longer allowed.
     virtual void check_setup(std::string_view what) const;
 
+    template <class F>
+    static ErrorHandlerRecord status_handler(int status, F f) {
+        if (status < 400 || status > 599) {
+            throw Error("errorhandler: status must be 4xx or 5xx, got " + std::to_string(status));
+        }
+        return ErrorHandlerRecord{status, {}, detail::adapt_error_handler<HttpError>(std::move(f))};
+    }
+    template <class E, class F>
+    static ErrorHandlerRecord type_handler(F f) {
+        auto matches = [](const std::exception_ptr& e) {
+            return detail::exception_as<E>(e) != nullptr;
+        };
+        return ErrorHandlerRecord{0, matches, detail::adapt_error_handler<E>(std::move(f))};
+    }
+
+    ScaffoldRecords records_;
+
   private:
     static RouteOptions with_method(RouteOptions options, const char* method);
 
     std::string name_;
-    std::vector<RouteRecord> routes_;
 };
 
 }  // namespace vial

@@ -1,12 +1,14 @@
 #pragma once
 /// Everything a vial application names: `#include <vial/vial.hpp>`.
 #include <vial/app.hpp>
+#include <vial/blueprint.hpp>
 #include <vial/cli.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
 #include <vial/gather.hpp>
 #include <vial/handler.hpp>
 #include <vial/headers.hpp>
+#include <vial/hooks.hpp>
 #include <vial/json.hpp>
 #include <vial/make_response.hpp>
 #include <vial/multi_dict.hpp>

@@ -9,7 +9,7 @@ App::App(std::string name) : Scaffold(std::move(name)) {}
 App::~App() = default;
 
 void App::freeze() {
-    if (!dispatcher_) dispatcher_ = std::make_unique<const detail::Dispatcher>(*this, routes());
+    if (!dispatcher_) dispatcher_ = std::make_unique<const detail::Dispatcher>(*this);
 }
 
 const detail::Dispatcher& App::dispatcher() {

@@ -22,21 +22,48 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+std::string where(const Request& request) {
+    return request.method() + " " + request.path() + " (endpoint '" + request.endpoint() + "')";
+}
+
+Response plain_500(const Request& request) {
+    return render_http_error(HttpError(500), &request);
+}
+
 }  // namespace
 
-Dispatcher::Dispatcher(const App& app, const std::vector<RouteRecord>& records) : app_(app) {
-    for (const auto& record : records) {
-        routes_.add(Route{RouteRule(record.rule), record.endpoint, record.methods, record.view});
+std::string describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "non-standard exception";
     }
+}
+
+Dispatcher::Dispatcher(const App& app) : app_(app), compiled_(compile_app(app.records())) {
+    for (auto& route : compiled_.routes) routes_.add(std::move(route));
+    compiled_.routes.clear();
+    for (const auto& route : routes_.routes()) by_endpoint_[route->endpoint].push_back(route.get());
 }
 
 Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_exceptions) const {
     RequestContext ctx(app_, request);
+    const HookChain* chain = compiled_.app_chain;
     Response response;
     std::exception_ptr error;
     try {
         RouteMatch match = match_request(request);
         if (match.route) {
+            chain = match.route->chain;
+            if (!chain->blueprint.empty()) ctx.set_blueprint(chain->blueprint);
+        }
+        std::optional<Response> early;
+        if (!chain->before.empty()) early = co_await preprocess_request(ctx, *chain);
+        if (early) {
+            response = std::move(*early);
+        } else if (match.route) {
             response = co_await dispatch_request(ctx, *match.route);
         } else {
             response = no_route_response(request, match);
@@ -44,8 +71,22 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
     } catch (...) {
         error = std::current_exception();
     }
-    if (error) response = handle_exception(request, error, propagate_exceptions);
-    finalize_request(request, response);
+    std::exception_ptr escaped;
+    if (error) {
+        try {
+            response = co_await handle_exception(ctx, *chain, error, propagate_exceptions);
+        } catch (...) {
+            escaped = std::current_exception();
+        }
+    }
+    if (!escaped) {
+        if (!chain->after.empty() || !ctx.pending_after_hooks().empty()) {
+            response = co_await process_response(ctx, *chain, std::move(response));
+        }
+        finalize_request(request, response);
+    }
+    if (!chain->teardown.empty()) co_await do_teardown_request(ctx, *chain, error);
+    if (escaped) std::rethrow_exception(escaped);
     co_return response;
 }
 
@@ -63,6 +104,15 @@ RouteMatch Dispatcher::match_request(Request& request) const {
     return match;
 }
 
+Task<std::optional<Response>> Dispatcher::preprocess_request(RequestContext& ctx,
+                                                             const HookChain& chain) const {
+    for (const BeforeRequestHook* hook : chain.before) {
+        std::optional<Response> early = co_await (*hook)(ctx);
+        if (early) co_return early;
+    }
+    co_return std::nullopt;
+}
+
 Response Dispatcher::no_route_response(const Request& request, const RouteMatch& match) const {
     if (match.allowed.empty()) {
         // Werkzeug's strict slashes: "/docs" reaches the rule "/docs/" by a redirect.
@@ -78,44 +128,101 @@ Response Dispatcher::no_route_response(const Request& request, const RouteMatch&
                 return redirect(location, 308);
             }
         }
-        return render_http_error(HttpError(404), &request);
+        throw HttpError(404);
     }
     if (request.method() == "OPTIONS") {
         Response response(200);
-        response.headers().add_unchecked("Allow", join(match.allowed));
+        response.headers().add("Allow", join(match.allowed));
         return response;
     }
-    Response response = render_http_error(HttpError(405), &request);
-    response.headers().add_unchecked("Allow", join(match.allowed));
-    return response;
+    HttpError error(405);
+    error.headers().add("Allow", join(match.allowed));
+    throw error;
 }
 
 Task<Response> Dispatcher::dispatch_request(RequestContext& ctx, const Route& route) const {
     return route.view(ctx);
 }
 
-Response Dispatcher::handle_exception(const Request& request, std::exception_ptr error,
-                                      bool propagate) const {
-    try {
-        std::rethrow_exception(error);
-    } catch (const HttpError& e) {
-        return render_http_error(e, &request);
-    } catch (const std::exception& e) {
-        if (propagate) throw;
-        log::error("unhandled exception in " + request.method() + " " + request.path() +
-                   " (endpoint '" + request.endpoint() + "'): " + e.what());
-    } catch (...) {
-        if (propagate) throw;
-        log::error("unhandled non-standard exception in " + request.method() + " " +
-                   request.path() + " (endpoint '" + request.endpoint() + "')");
+Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain& chain,
+                                            std::exception_ptr error, bool propagate) const {
+    const Request& request = ctx.request();
+    const HttpError* http = exception_as<HttpError>(error);
+    auto find_status = [&](int status) -> const ErrorHandlerRecord* {
+        for (const auto* record : chain.status_handlers) {
+            if (record->status == status) return record;
+        }
+        return nullptr;
+    };
+    const ErrorHandlerRecord* handler = http ? find_status(http->status()) : nullptr;
+    for (std::size_t i = 0; !handler && i < chain.type_handlers.size(); ++i) {
+        if (chain.type_handlers[i]->matches(error)) handler = chain.type_handlers[i];
     }
-    return render_http_error(HttpError(500), &request);
+    std::exception_ptr handled = error;
+    if (!handler && !http) {
+        if (propagate) std::rethrow_exception(error);
+        log::error("unhandled exception in " + where(request) + ": " + describe(error));
+        handler = find_status(500);
+        handled = std::make_exception_ptr(HttpError(500));
+    }
+    if (!handler) co_return http ? render_http_error(*http, &request) : plain_500(request);
+
+    Response response;
+    std::exception_ptr failure;
+    try {
+        response = co_await handler->handle(ctx, handled);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        log::error("error handler failed in " + where(request) + ": " + describe(failure));
+        co_return plain_500(request);
+    }
+    co_return response;
+}
+
+Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain& chain,
+                                            Response response) const {
+    std::exception_ptr failure;
+    try {
+        auto& pending = ctx.pending_after_hooks();
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            AfterRequestHook hook = pending[i];  // a hook may add more, reallocating the list
+            response = co_await hook(ctx, std::move(response));
+        }
+        for (const AfterRequestHook* hook : chain.after)
+            response = co_await (*hook)(ctx, std::move(response));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        log::error("after_request hook failed in " + where(ctx.request()) + ": " +
+                   describe(failure));
+        co_return plain_500(ctx.request());
+    }
+    co_return response;
 }
 
 void Dispatcher::finalize_request(const Request& request, Response& response) const {
     if (request.method() == "HEAD") {
         response.headers().set("Content-Length", std::to_string(response.body().size()));
         response.body().clear();
+    }
+}
+
+Task<void> Dispatcher::do_teardown_request(RequestContext& ctx, const HookChain& chain,
+                                           std::exception_ptr error) const {
+    for (const TeardownHook* hook : chain.teardown) {
+        std::exception_ptr failure;
+        try {
+            co_await (*hook)(ctx, error);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        if (failure) {
+            log::error("teardown_request hook failed in " + where(ctx.request()) + ": " +
+                       describe(failure));
+        }
     }
 }
 

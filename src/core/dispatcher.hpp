@@ -9,37 +9,60 @@
 #include <vial/task.hpp>
 
 #include <exception>
+#include <optional>
+#include <unordered_map>
 
+#include "app_compiler.hpp"
+#include "hook_chain.hpp"
 #include "route_table.hpp"
 
 namespace vial::detail {
 
 class Dispatcher {
   public:
-    Dispatcher(const App& app, const std::vector<RouteRecord>& records);
+    explicit Dispatcher(const App& app);
 
     /// Runs every step for one request. Never throws, except that with
-    /// `propagate_exceptions` an exception escaping the view is rethrown (test client).
+    /// `propagate_exceptions` an unhandled exception escaping the view is rethrown
+    /// (test client), after the teardown hooks ran.
     Task<Response> full_dispatch(Request& request, bool propagate_exceptions) const;
 
     const RouteTable& route_table() const noexcept { return routes_; }
 
+    /// See App::url_for; `request_host` serves `external` when options name no host.
+    std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params,
+                        const UrlForOptions& options, std::string_view request_host) const;
+
   private:
     // 1. Find the route; bind endpoint and view arguments onto the request.
     RouteMatch match_request(Request& request) const;
-    // 2a. No route answers: 404 (or 308 to the slash-terminated rule), 405 with Allow,
-    //     or the automatic OPTIONS response.
+    // 2. before_request hooks, app first; a returned response skips the view.
+    Task<std::optional<Response>> preprocess_request(RequestContext& ctx,
+                                                     const HookChain& chain) const;
+    // 3a. No route answers: throws HttpError 404 or 405 (with Allow), or returns a 308 to
+    //     the slash-terminated rule or the automatic OPTIONS response.
     Response no_route_response(const Request& request, const RouteMatch& match) const;
-    // 2b. Run the view.
+    // 3b. Run the view.
     Task<Response> dispatch_request(RequestContext& ctx, const Route& route) const;
-    // 3. Turn an exception into a response: HttpError -> its page, anything else -> 500.
-    Response handle_exception(const Request& request, std::exception_ptr error,
-                              bool propagate) const;
-    // 4. Last touches: HEAD drops the body but keeps its length.
+    // 4. Turn an exception into a response through the error handlers.
+    Task<Response> handle_exception(RequestContext& ctx, const HookChain& chain,
+                                    std::exception_ptr error, bool propagate) const;
+    // 5. after_this_request, then after_request hooks.
+    Task<Response> process_response(RequestContext& ctx, const HookChain& chain,
+                                    Response response) const;
+    // 6. HEAD drops the body but keeps its length.
     void finalize_request(const Request& request, Response& response) const;
+    // 7. teardown_request hooks; each failure is logged and the others still run.
+    Task<void> do_teardown_request(RequestContext& ctx, const HookChain& chain,
+                                   std::exception_ptr error) const;
 
     const App& app_;
+    CompiledApp compiled_;
     RouteTable routes_;
+    std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;
 };
+
+/// "what()" of an exception, for logs.
+std::string describe(const std::exception_ptr& error);
 
 }  // namespace vial::detail

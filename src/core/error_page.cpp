@@ -19,15 +19,19 @@ bool wants_json(const Request* request) {
 }  // namespace
 
 Response render_http_error(const HttpError& error, const Request* request) {
+    Response response;
     if (wants_json(request)) {
         Json body = {
             {"code", error.status()}, {"name", error.name()}, {"description", error.description()}};
-        return Response(boost::json::serialize(body), error.status(), "application/json");
+        response = Response(boost::json::serialize(body), error.status(), "application/json");
+    } else {
+        std::string title = std::to_string(error.status()) + " " + error.name();
+        std::string body = "<!doctype html>\n<html lang=en>\n<title>" + title + "</title>\n<h1>" +
+                           error.name() + "</h1>\n<p>" + escape(error.description()) + "</p>\n";
+        response = Response(std::move(body), error.status());
     }
-    std::string title = std::to_string(error.status()) + " " + error.name();
-    std::string body = "<!doctype html>\n<html lang=en>\n<title>" + title + "</title>\n<h1>" +
-                       error.name() + "</h1>\n<p>" + escape(error.description()) + "</p>\n";
-    return Response(std::move(body), error.status());
+    for (const auto& [name, value] : error.headers()) response.headers().add(name, value);
+    return response;
 }
 
 }  // namespace vial::detail

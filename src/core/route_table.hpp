@@ -14,11 +14,15 @@
 
 namespace vial::detail {
 
+struct HookChain;
+
 struct Route {
     RouteRule rule;
     std::string endpoint;
     std::vector<std::string> methods;
     Handler view;
+    /// Hooks and error handlers of the scopes (app, blueprints) this route belongs to.
+    const HookChain* chain = nullptr;
 
     /// HEAD is answered by GET views.
     bool accepts(std::string_view method) const noexcept;

@@ -1,3 +1,4 @@
+#include <vial/blueprint.hpp>
 #include <vial/error.hpp>
 #include <vial/scaffold.hpp>
 
@@ -23,8 +24,47 @@ void Scaffold::add_url_rule(std::string rule, RouteOptions options, Handler view
         for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     std::string endpoint = options.endpoint.empty() ? parsed.default_endpoint() : options.endpoint;
-    routes_.push_back(RouteRecord{std::move(rule), std::move(endpoint), std::move(options.methods),
-                                  std::move(view)});
+    if (endpoint.find('.') != std::string::npos) {
+        throw Error("endpoint '" + endpoint + "' of route '" + rule +
+                    "' must not contain a dot (dots separate blueprint names)");
+    }
+    records_.routes.push_back(RouteRecord{std::move(rule), std::move(endpoint),
+                                          std::move(options.methods), std::move(view)});
+}
+
+void Scaffold::register_blueprint(Blueprint& blueprint, BlueprintOptions options) {
+    check_setup("blueprint '" + blueprint.name() + "'");
+    std::string name = options.name.empty() ? blueprint.name() : options.name;
+    if (name.empty() || name.find('.') != std::string::npos) {
+        throw Error("blueprint name '" + name + "' must be non-empty and contain no dot");
+    }
+    for (const auto& existing : records_.blueprints) {
+        if (existing.name == name) {
+            throw Error("a blueprint named '" + name + "' is already registered on '" + name_ +
+                        "'; register it again with a different {.name = ...}");
+        }
+    }
+    std::string prefix = options.url_prefix.empty() ? blueprint.url_prefix() : options.url_prefix;
+    if (!prefix.empty() && prefix.front() != '/') {
+        throw Error("url_prefix '" + prefix + "' of blueprint '" + name + "' must start with '/'");
+    }
+    records_.blueprints.push_back(BlueprintRegistration{
+        name, prefix, std::make_shared<const ScaffoldRecords>(blueprint.records_)});
+    blueprint.registered_ = true;
+}
+
+Blueprint::Blueprint(std::string name, BlueprintOptions options)
+    : Scaffold(std::move(name)), options_(std::move(options)) {
+    if (this->name().empty() || this->name().find('.') != std::string::npos) {
+        throw Error("blueprint name '" + this->name() + "' must be non-empty and contain no dot");
+    }
+}
+
+void Blueprint::check_setup(std::string_view what) const {
+    if (registered_) {
+        throw Error("cannot register " + std::string(what) + " on blueprint '" + name() +
+                    "': it is already registered; set the blueprint up completely first");
+    }
 }
 
 }  // namespace vial

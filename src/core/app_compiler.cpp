@@ -1,0 +1,112 @@
+#include "app_compiler.hpp"
+
+#include <functional>
+
+namespace vial::detail {
+
+namespace {
+
+// The app scope's hooks: its own plus every blueprint's before_app_request & co.,
+// depth-first in registration order.
+struct AppWide {
+    std::vector<const BeforeRequestHook*> before;
+    std::vector<const AfterRequestHook*> after;
+    std::vector<const TeardownHook*> teardown;
+    std::vector<const ErrorHandlerRecord*> errors;
+};
+
+template <class T>
+void append(std::vector<const T*>& out, const std::vector<T>& items) {
+    for (const auto& item : items) out.push_back(&item);
+}
+
+void collect_app_wide(const ScaffoldRecords& records, AppWide& out) {
+    append(out.before, records.app_before);
+    append(out.after, records.app_after);
+    append(out.teardown, records.app_teardown);
+    append(out.errors, records.app_errors);
+    for (const auto& child : records.blueprints) collect_app_wide(*child.records, out);
+}
+
+class Compiler {
+public:
+    explicit Compiler(const ScaffoldRecords& app) {
+        append(app_.before, app.before);
+        append(app_.after, app.after);
+        append(app_.teardown, app.teardown);
+        append(app_.errors, app.errors);
+        for (const auto& child : app.blueprints) collect_app_wide(*child.records, app_);
+    }
+
+    CompiledApp run(const ScaffoldRecords& app) {
+        std::vector<const ScaffoldRecords*> scopes;
+        walk(app, "", "", scopes);
+        out_.app_chain = out_.chains.front().get();
+        return std::move(out_);
+    }
+
+private:
+    void walk(const ScaffoldRecords& records, const std::string& name, const std::string& prefix,
+              std::vector<const ScaffoldRecords*>& scopes) {
+        scopes.push_back(&records);
+        const HookChain* chain = make_chain(scopes, name);
+        for (const auto& route : records.routes) {
+            std::string endpoint = name.empty() ? route.endpoint : name + "." + route.endpoint;
+            out_.routes.push_back(
+                Route{RouteRule(join_rule(prefix, route.rule)), endpoint, route.methods, route.view, chain});
+        }
+        for (const auto& child : records.blueprints) {
+            walk(*child.records, name.empty() ? child.name : name + "." + child.name,
+                 prefix.empty() ? child.url_prefix : join_rule(prefix, child.url_prefix), scopes);
+        }
+        scopes.pop_back();
+    }
+
+    const HookChain* make_chain(const std::vector<const ScaffoldRecords*>& scopes, const std::string& name) {
+        auto chain = std::make_unique<HookChain>();
+        chain->blueprint = name;
+        // scopes[0] is the app, whose hooks include the blueprints' app-wide ones.
+        chain->before = app_.before;
+        for (std::size_t i = 1; i < scopes.size(); ++i) append(chain->before, scopes[i]->before);
+        auto add_reversed = [](auto& out, const auto& items) {
+            for (auto it = items.rbegin(); it != items.rend(); ++it) out.push_back(&*it);
+        };
+        auto add_reversed_ptrs = [](auto& out, const auto& items) {
+            for (auto it = items.rbegin(); it != items.rend(); ++it) out.push_back(*it);
+        };
+        for (std::size_t i = scopes.size(); i-- > 1;) {
+            add_reversed(chain->after, scopes[i]->after);
+            add_reversed(chain->teardown, scopes[i]->teardown);
+        }
+        add_reversed_ptrs(chain->after, app_.after);
+        add_reversed_ptrs(chain->teardown, app_.teardown);
+        auto add_errors = [&](const ErrorHandlerRecord* record) {
+            (record->status ? chain->status_handlers : chain->type_handlers).push_back(record);
+        };
+        for (std::size_t i = scopes.size(); i-- > 1;) {
+            for (const auto& record : scopes[i]->errors) add_errors(&record);
+        }
+        for (const auto* record : app_.errors) add_errors(record);
+        out_.chains.push_back(std::move(chain));
+        return out_.chains.back().get();
+    }
+
+    AppWide app_;
+    CompiledApp out_;
+};
+
+}  // namespace
+
+std::string join_rule(std::string_view prefix, std::string_view rule) {
+    if (prefix.empty()) return std::string(rule);
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    while (!rule.empty() && rule.front() == '/') rule.remove_prefix(1);
+    std::string out(prefix);
+    out += '/';
+    out += rule;
+    return out;
+}
+
+CompiledApp compile_app(const ScaffoldRecords& records) { return Compiler(records).run(records); }
+
+}  // namespace vial::detail

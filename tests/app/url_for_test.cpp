@@ -1,0 +1,64 @@
+// url_for: converters, query strings, anchors, external URLs, blueprint-relative names.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+namespace {
+
+std::unique_ptr<vial::App> make_url_app() {
+    auto app = std::make_unique<vial::App>();
+    app->get("/items/<int:id>", [](vial::Request&) { return ""; }, {.endpoint = "item"});
+    app->get("/files/<path:p>", [](vial::Request&) { return ""; }, {.endpoint = "file"});
+    app->get("/", [](vial::Request&) { return ""; });
+    vial::Blueprint api{"api", {.url_prefix = "/api"}};
+    api.get("/things/<name>", [](vial::Request&) { return ""; }, {.endpoint = "thing"});
+    api.get("/link", [](vial::RequestContext& ctx) {
+        return ctx.url_for(".thing", {{"name", "a b"}}) + " " + ctx.url_for("item", {{"id", 3}}, {.external = true});
+    });
+    app->register_blueprint(api);
+    app->freeze();
+    return app;
+}
+
+TEST(UrlFor, BuildsPathsWithConvertersAndQuery) {
+    auto app = make_url_app();
+    EXPECT_EQ(app->url_for("item", {{"id", 42}}), "/items/42");
+    EXPECT_EQ(app->url_for("item", {{"id", 42}, {"sort", "a&b"}, {"page", 2}}), "/items/42?sort=a%26b&page=2");
+    EXPECT_EQ(app->url_for("file", {{"p", "a/b c.txt"}}), "/files/a/b%20c.txt");
+    EXPECT_EQ(app->url_for("index", {}, {.anchor = "top"}), "/#top");
+    EXPECT_EQ(app->url_for("api.thing", {{"name", "x"}}, {.external = true, .host = "example.com"}),
+              "http://example.com/api/things/x");
+}
+
+TEST(UrlFor, ErrorsNameWhatIsWrong) {
+    auto app = make_url_app();
+    auto message = [&](auto f) {
+        try {
+            f();
+        } catch (const vial::Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message([&] { app->url_for("nope"); }).find("unknown endpoint 'nope'"), std::string::npos);
+    EXPECT_NE(message([&] { app->url_for("item"); }).find("missing parameter 'id'"), std::string::npos);
+    EXPECT_NE(message([&] { app->url_for("item", {{"id", "abc"}}); }).find("is not a valid int"), std::string::npos);
+    vial::App unfrozen;
+    EXPECT_NE(message([&] { unfrozen.url_for("x"); }).find("frozen"), std::string::npos);
+}
+
+TEST(UrlFor, FromAViewRelativeToItsBlueprintAndExternalFromHost) {
+    auto app = make_url_app();
+    vial::TestClient c{*app};
+    vial::TestRequest req;
+    req.headers.add("Host", "shop.test");
+    EXPECT_EQ(c.get("/api/link", req).text(), "/api/things/a%20b http://shop.test/items/3");
+}
+
+TEST(UrlFor, RoundTripsThroughTheRouter) {
+    auto app = make_url_app();
+    vial::App& a = *app;
+    vial::TestClient c{a};
+    EXPECT_EQ(c.get(a.url_for("file", {{"p", "dir/x y.txt"}})).status(), 200);
+}
+
+}  // namespace
