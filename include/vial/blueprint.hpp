@@ -10,7 +10,7 @@
 namespace vial {
 
 class Blueprint : public Scaffold {
-public:
+  public:
     /// `name` must not contain a dot.
     explicit Blueprint(std::string name, BlueprintOptions options = {});
 
@@ -48,10 +48,10 @@ public:
         return *this;
     }
 
-protected:
+  protected:
     void check_setup(std::string_view what) const override;
 
-private:
+  private:
     friend class Scaffold;
     BlueprintOptions options_;
     bool registered_ = false;

@@ -38,9 +38,9 @@ template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 
 template <class F, class... Args>
-constexpr bool hook_invocable_v = std::is_invocable_v<F&, RequestContext&, Args...> ||
-                                  std::is_invocable_v<F&, Request&, Args...> ||
-                                  std::is_invocable_v<F&, Args...>;
+constexpr bool hook_invocable_v =
+    std::is_invocable_v<F&, RequestContext&, Args...> ||
+    std::is_invocable_v<F&, Request&, Args...> || std::is_invocable_v<F&, Args...>;
 
 template <class F, class... Args>
 decltype(auto) call_hook(F& f, RequestContext& ctx, Args&&... args) {
@@ -166,7 +166,8 @@ ErrorHandler adapt_error_handler(F f) {
     static_assert(ViewResult<typename hook_task<R>::value_type>,
                   "an error handler returns a view result (vial::Response, a string, vial::Json, "
                   "std::pair<body, int>...) or a vial::Task of one");
-    return [f = std::move(f)](RequestContext& ctx, std::exception_ptr error) mutable -> Task<Response> {
+    return [f = std::move(f)](RequestContext& ctx,
+                              std::exception_ptr error) mutable -> Task<Response> {
         const E* e = exception_as<E>(error);
         if constexpr (hook_task<R>::is_task) {
             co_return make_response(co_await call_hook(f, ctx, *e));

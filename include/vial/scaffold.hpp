@@ -2,9 +2,11 @@
 /// vial::Scaffold: what App and Blueprint share. It only *records* routes, hooks, error
 /// handlers and blueprint registrations; nothing is compiled until the app freezes
 /// (Flask's sansio/scaffold.py).
+#include <vial/class_view.hpp>
 #include <vial/error.hpp>
 #include <vial/handler.hpp>
 #include <vial/hooks.hpp>
+#include <vial/middleware.hpp>
 
 #include <memory>
 
@@ -23,6 +25,8 @@ struct RouteOptions {
     /// The name `url_for` and `routes` use; derived from the rule when empty
     /// ("/items/<int:id>" -> "items_id", "/" -> "index").
     std::string endpoint{};
+    /// Middleware around this route's view only (innermost).
+    std::vector<Middleware> middleware{};
 };
 
 /// One recorded route, before compilation.
@@ -31,6 +35,7 @@ struct RouteRecord {
     std::string endpoint;
     std::vector<std::string> methods{};
     Handler view;
+    std::vector<Middleware> middleware{};
 };
 
 /// Options of a blueprint, at construction or at registration.
@@ -70,6 +75,7 @@ struct ScaffoldRecords {
     std::vector<TeardownHook> app_teardown;
     std::vector<ErrorHandlerRecord> app_errors;
     std::vector<BlueprintRegistration> blueprints;
+    std::vector<Middleware> middleware;
 };
 
 class Blueprint;
@@ -114,6 +120,17 @@ class Scaffold {
 
     /// Registers an already adapted handler (what `route` does after `ensure_async`).
     void add_url_rule(std::string rule, RouteOptions options, Handler view);
+    /// Registers a class-based view (`vial::as_view<T>(endpoint, args...)`); its methods
+    /// and endpoint apply unless `options` names others.
+    Scaffold& add_url_rule(std::string rule, ClassView view, RouteOptions options = {});
+
+    /// Adds middleware around every view of this scaffold (see middleware.hpp).
+    template <class F>
+    Scaffold& use(F f) {
+        check_setup("middleware");
+        records_.middleware.push_back(vial::middleware(std::move(f)));
+        return *this;
+    }
 
     /// Runs before every request this scaffold's routes get (an App's: every request).
     /// A returned value becomes the response and the view is skipped.

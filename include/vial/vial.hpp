@@ -2,6 +2,7 @@
 /// Everything a vial application names: `#include <vial/vial.hpp>`.
 #include <vial/app.hpp>
 #include <vial/blueprint.hpp>
+#include <vial/class_view.hpp>
 #include <vial/cli.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
@@ -11,6 +12,7 @@
 #include <vial/hooks.hpp>
 #include <vial/json.hpp>
 #include <vial/make_response.hpp>
+#include <vial/middleware.hpp>
 #include <vial/multi_dict.hpp>
 #include <vial/request.hpp>
 #include <vial/request_context.hpp>

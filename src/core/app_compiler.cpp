@@ -29,7 +29,7 @@ void collect_app_wide(const ScaffoldRecords& records, AppWide& out) {
 }
 
 class Compiler {
-public:
+  public:
     explicit Compiler(const ScaffoldRecords& app) {
         append(app_.before, app.before);
         append(app_.after, app.after);
@@ -45,15 +45,22 @@ public:
         return std::move(out_);
     }
 
-private:
+  private:
     void walk(const ScaffoldRecords& records, const std::string& name, const std::string& prefix,
               std::vector<const ScaffoldRecords*>& scopes) {
         scopes.push_back(&records);
         const HookChain* chain = make_chain(scopes, name);
+        std::vector<Middleware> scope_middleware;  // app first, then outer to inner blueprint
+        for (const auto* scope : scopes) {
+            scope_middleware.insert(scope_middleware.end(), scope->middleware.begin(),
+                                    scope->middleware.end());
+        }
         for (const auto& route : records.routes) {
             std::string endpoint = name.empty() ? route.endpoint : name + "." + route.endpoint;
-            out_.routes.push_back(
-                Route{RouteRule(join_rule(prefix, route.rule)), endpoint, route.methods, route.view, chain});
+            std::vector<Middleware> layers = scope_middleware;
+            layers.insert(layers.end(), route.middleware.begin(), route.middleware.end());
+            out_.routes.push_back(Route{RouteRule(join_rule(prefix, route.rule)), endpoint,
+                                        route.methods, wrap_handler(route.view, layers), chain});
         }
         for (const auto& child : records.blueprints) {
             walk(*child.records, name.empty() ? child.name : name + "." + child.name,
@@ -62,7 +69,8 @@ private:
         scopes.pop_back();
     }
 
-    const HookChain* make_chain(const std::vector<const ScaffoldRecords*>& scopes, const std::string& name) {
+    const HookChain* make_chain(const std::vector<const ScaffoldRecords*>& scopes,
+                                const std::string& name) {
         auto chain = std::make_unique<HookChain>();
         chain->blueprint = name;
         // scopes[0] is the app, whose hooks include the blueprints' app-wide ones.
@@ -107,6 +115,8 @@ std::string join_rule(std::string_view prefix, std::string_view rule) {
     return out;
 }
 
-CompiledApp compile_app(const ScaffoldRecords& records) { return Compiler(records).run(records); }
+CompiledApp compile_app(const ScaffoldRecords& records) {
+    return Compiler(records).run(records);
+}
 
 }  // namespace vial::detail

@@ -29,7 +29,15 @@ void Scaffold::add_url_rule(std::string rule, RouteOptions options, Handler view
                     "' must not contain a dot (dots separate blueprint names)");
     }
     records_.routes.push_back(RouteRecord{std::move(rule), std::move(endpoint),
-                                          std::move(options.methods), std::move(view)});
+                                          std::move(options.methods), std::move(view),
+                                          std::move(options.middleware)});
+}
+
+Scaffold& Scaffold::add_url_rule(std::string rule, ClassView view, RouteOptions options) {
+    if (options.methods.empty()) options.methods = std::move(view.methods);
+    if (options.endpoint.empty()) options.endpoint = std::move(view.endpoint);
+    add_url_rule(std::move(rule), std::move(options), std::move(view.view));
+    return *this;
 }
 
 void Scaffold::register_blueprint(Blueprint& blueprint, BlueprintOptions options) {

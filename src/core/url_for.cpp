@@ -31,7 +31,8 @@ const std::string* find_param(const std::vector<UrlParam>& params, std::string_v
 }
 
 // The path of `route` from `params`, or the name of the first missing parameter.
-std::string build_path(const Route& route, const std::vector<UrlParam>& params, std::string_view endpoint) {
+std::string build_path(const Route& route, const std::vector<UrlParam>& params,
+                       std::string_view endpoint) {
     std::string path;
     for (const auto& segment : route.rule.segments()) {
         path += '/';
@@ -70,7 +71,8 @@ std::string Dispatcher::url_for(std::string_view endpoint, const std::vector<Url
             chosen = route;
             break;
         }
-        if (missing.empty()) missing = "missing parameter '" + *absent + "' for rule '" + route->rule.source() + "'";
+        if (missing.empty())
+            missing = "missing parameter '" + *absent + "' for rule '" + route->rule.source() + "'";
     }
     if (!chosen) {
         throw Error("url_for('" + std::string(endpoint) + "'): " +
@@ -92,7 +94,8 @@ std::string Dispatcher::url_for(std::string_view endpoint, const std::vector<Url
         url += percent_encode(options.anchor, false);
     }
     if (options.external) {
-        std::string_view host = options.host.empty() ? request_host : std::string_view(options.host);
+        std::string_view host =
+            options.host.empty() ? request_host : std::string_view(options.host);
         if (host.empty()) {
             throw Error("url_for('" + std::string(endpoint) +
                         "', external): no host; pass options.host or call it from a request");
@@ -108,7 +111,8 @@ std::string Dispatcher::url_for(std::string_view endpoint, const std::vector<Url
 
 std::string App::url_for(std::string_view endpoint, const std::vector<UrlParam>& params,
                          const UrlForOptions& options) const {
-    if (!dispatcher_) throw Error("url_for needs a frozen app: call it from a view, or after app.freeze()");
+    if (!dispatcher_)
+        throw Error("url_for needs a frozen app: call it from a view, or after app.freeze()");
     return dispatcher_->url_for(endpoint, params, options, "");
 }
 

@@ -14,7 +14,9 @@ std::unique_ptr<vial::App> make_nested_app() {
     vial::Blueprint api{"api", {.url_prefix = "/api"}};
     api.get("/", [](vial::Request& r) { return r.endpoint(); }, {.endpoint = "index"});
     api.after_request([](vial::Response& r) { r.headers().add("X-Scope", "api"); });
-    api.errorhandler(404, [](const vial::HttpError&) { return std::pair<std::string, int>{"api 404", 404}; });
+    api.errorhandler(404, [](const vial::HttpError&) {
+        return std::pair<std::string, int>{"api 404", 404};
+    });
     api.get("/missing", [](vial::Request&) -> std::string { vial::abort(404); });
     api.register_blueprint(users);
 
@@ -56,7 +58,9 @@ TEST(Blueprints, AppWideRegistrationFromABlueprint) {
     audit.after_app_request([](vial::RequestContext& ctx, vial::Response& r) {
         r.headers().add("X-Audit", ctx.g<std::string>());
     });
-    audit.app_errorhandler(404, [](const vial::HttpError&) { return std::pair<std::string, int>{"audit 404", 404}; });
+    audit.app_errorhandler(404, [](const vial::HttpError&) {
+        return std::pair<std::string, int>{"audit 404", 404};
+    });
     app.register_blueprint(audit);
     app.get("/", [](vial::Request&) { return "home"; });
     vial::TestClient c{app};
@@ -69,11 +73,13 @@ TEST(Blueprints, RegistrationRulesAreEnforced) {
     vial::Blueprint bp{"bp"};
     bp.get("/x", [](vial::Request&) { return "x"; });
     app.register_blueprint(bp);
-    EXPECT_THROW(bp.get("/y", [](vial::Request&) { return "y"; }), vial::Error);  // already registered
-    EXPECT_THROW(app.register_blueprint(bp), vial::Error);                          // same name twice
+    EXPECT_THROW(bp.get("/y", [](vial::Request&) { return "y"; }),
+                 vial::Error);                              // already registered
+    EXPECT_THROW(app.register_blueprint(bp), vial::Error);  // same name twice
     EXPECT_NO_THROW(app.register_blueprint(bp, {.name = "bp2"}));
     EXPECT_THROW(vial::Blueprint{"a.b"}, vial::Error);
-    EXPECT_THROW(app.get("/z", [](vial::Request&) { return "z"; }, {.endpoint = "a.b"}), vial::Error);
+    EXPECT_THROW(app.get("/z", [](vial::Request&) { return "z"; }, {.endpoint = "a.b"}),
+                 vial::Error);
 }
 
 TEST(Blueprints, BlueprintMayGoOutOfScopeAfterRegistration) {

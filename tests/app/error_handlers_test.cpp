@@ -33,9 +33,10 @@ TEST(ErrorHandlers, ByTypeInRegistrationOrderSpecificFirst) {
     app.errorhandler<Discontinued>([](const Discontinued& e) {
         return std::pair<std::string, int>{std::string("gone: ") + e.what(), 410};
     });
-    app.errorhandler<OutOfStock>([](vial::Request& req, const OutOfStock& e) -> vial::Task<vial::Response> {
-        co_return vial::Response(req.path() + " out: " + e.what(), 409);
-    });
+    app.errorhandler<OutOfStock>(
+        [](vial::Request& req, const OutOfStock& e) -> vial::Task<vial::Response> {
+            co_return vial::Response(req.path() + " out: " + e.what(), 409);
+        });
     app.get("/a", [](vial::Request&) -> std::string { throw OutOfStock("apples"); });
     app.get("/b", [](vial::Request&) -> std::string { throw Discontinued("bananas"); });
     vial::TestClient c{app};
@@ -50,7 +51,9 @@ TEST(ErrorHandlers, StatusBeforeTypeAndHttpErrorTypeCatchesAllHttpErrors) {
     app.errorhandler<vial::HttpError>([](const vial::HttpError& e) {
         return std::pair<std::string, int>{"any http " + std::to_string(e.status()), e.status()};
     });
-    app.errorhandler(404, [](const vial::HttpError&) { return std::pair<std::string, int>{"status 404", 404}; });
+    app.errorhandler(404, [](const vial::HttpError&) {
+        return std::pair<std::string, int>{"status 404", 404};
+    });
     app.get("/teapot", [](vial::Request&) -> std::string { vial::abort(418); });
     vial::TestClient c{app};
     EXPECT_EQ(c.get("/nowhere").text(), "status 404");
@@ -59,7 +62,9 @@ TEST(ErrorHandlers, StatusBeforeTypeAndHttpErrorTypeCatchesAllHttpErrors) {
 
 TEST(ErrorHandlers, Status500HandlesUnhandledExceptions) {
     vial::App app;
-    app.errorhandler(500, [](const vial::HttpError&) { return std::pair<std::string, int>{"sorry", 500}; });
+    app.errorhandler(500, [](const vial::HttpError&) {
+        return std::pair<std::string, int>{"sorry", 500};
+    });
     app.get("/boom", [](vial::Request&) -> std::string { throw std::logic_error("bug"); });
     vial::TestClient c{app, {.propagate_exceptions = false}};
     auto r = c.get("/boom");
@@ -69,7 +74,9 @@ TEST(ErrorHandlers, Status500HandlesUnhandledExceptions) {
 
 TEST(ErrorHandlers, AnErrorInsideAnErrorHandlerIsAPlain500) {
     vial::App app;
-    app.errorhandler(404, [](const vial::HttpError&) -> std::string { throw std::runtime_error("handler bug"); });
+    app.errorhandler(404, [](const vial::HttpError&) -> std::string {
+        throw std::runtime_error("handler bug");
+    });
     vial::TestClient c{app};
     auto r = c.get("/nowhere");
     EXPECT_EQ(r.status(), 500);

@@ -12,7 +12,8 @@ std::unique_ptr<vial::App> make_url_app() {
     vial::Blueprint api{"api", {.url_prefix = "/api"}};
     api.get("/things/<name>", [](vial::Request&) { return ""; }, {.endpoint = "thing"});
     api.get("/link", [](vial::RequestContext& ctx) {
-        return ctx.url_for(".thing", {{"name", "a b"}}) + " " + ctx.url_for("item", {{"id", 3}}, {.external = true});
+        return ctx.url_for(".thing", {{"name", "a b"}}) + " " +
+               ctx.url_for("item", {{"id", 3}}, {.external = true});
     });
     app->register_blueprint(api);
     app->freeze();
@@ -22,7 +23,8 @@ std::unique_ptr<vial::App> make_url_app() {
 TEST(UrlFor, BuildsPathsWithConvertersAndQuery) {
     auto app = make_url_app();
     EXPECT_EQ(app->url_for("item", {{"id", 42}}), "/items/42");
-    EXPECT_EQ(app->url_for("item", {{"id", 42}, {"sort", "a&b"}, {"page", 2}}), "/items/42?sort=a%26b&page=2");
+    EXPECT_EQ(app->url_for("item", {{"id", 42}, {"sort", "a&b"}, {"page", 2}}),
+              "/items/42?sort=a%26b&page=2");
     EXPECT_EQ(app->url_for("file", {{"p", "a/b c.txt"}}), "/files/a/b%20c.txt");
     EXPECT_EQ(app->url_for("index", {}, {.anchor = "top"}), "/#top");
     EXPECT_EQ(app->url_for("api.thing", {{"name", "x"}}, {.external = true, .host = "example.com"}),
@@ -39,9 +41,14 @@ TEST(UrlFor, ErrorsNameWhatIsWrong) {
         }
         return std::string("no error");
     };
-    EXPECT_NE(message([&] { app->url_for("nope"); }).find("unknown endpoint 'nope'"), std::string::npos);
-    EXPECT_NE(message([&] { app->url_for("item"); }).find("missing parameter 'id'"), std::string::npos);
-    EXPECT_NE(message([&] { app->url_for("item", {{"id", "abc"}}); }).find("is not a valid int"), std::string::npos);
+    EXPECT_NE(message([&] { app->url_for("nope"); }).find("unknown endpoint 'nope'"),
+              std::string::npos);
+    EXPECT_NE(message([&] { app->url_for("item"); }).find("missing parameter 'id'"),
+              std::string::npos);
+    EXPECT_NE(message([&] {
+                  app->url_for("item", {{"id", "abc"}});
+              }).find("is not a valid int"),
+              std::string::npos);
     vial::App unfrozen;
     EXPECT_NE(message([&] { unfrozen.url_for("x"); }).find("frozen"), std::string::npos);
 }
