@@ -7,7 +7,7 @@ packages=(
     # build
     cmake g++ make ninja-build clang-format
     # libraries (DESIGN.md section 4)
-    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
     # tests and benchmarks
     googletest libgtest-dev libbenchmark-dev wrk curl
     # bench reference ceiling

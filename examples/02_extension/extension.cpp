@@ -8,7 +8,8 @@ vial::Middleware timing() {
     return vial::middleware([](vial::Request&, vial::Next next) -> vial::Task<vial::Response> {
         auto started = std::chrono::steady_clock::now();
         vial::Response response = co_await next();
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - started);
         response.headers().set("X-Elapsed-Us", std::to_string(us.count()));
         co_return response;
     });

@@ -14,7 +14,8 @@ namespace ext {
 template <class F>
 vial::Handler require_token(std::string token, F view) {
     vial::Handler inner = vial::ensure_async(std::move(view));
-    return [token = "Bearer " + token, inner](vial::RequestContext& ctx) -> vial::Task<vial::Response> {
+    return [token = "Bearer " + token,
+            inner](vial::RequestContext& ctx) -> vial::Task<vial::Response> {
         if (ctx.request().headers().get_or("Authorization", "") != token) {
             co_return vial::Response("missing or wrong token", 401, "text/plain");
         }

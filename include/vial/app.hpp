@@ -5,6 +5,7 @@
 /// Freezing compiles the records into an immutable dispatcher that every event loop
 /// reads without locks; `run`/`TestClient` freeze implicitly. Registering afterwards
 /// throws vial::Error. The App must outlive every server and test client using it.
+#include <vial/config.hpp>
 #include <vial/scaffold.hpp>
 
 #include <memory>
@@ -24,6 +25,9 @@ class App : public Scaffold {
     /// Compiles the recorded routes. Idempotent; throws vial::Error on conflicts.
     void freeze();
     bool frozen() const noexcept { return dispatcher_ != nullptr; }
+    /// The app's settings (config.hpp). Read-only once frozen.
+    Config& config() noexcept { return config_; }
+    const Config& config() const noexcept { return config_; }
     /// The compiled dispatcher (freezes first). For the server and test client.
     const detail::Dispatcher& dispatcher();
 
@@ -38,6 +42,7 @@ class App : public Scaffold {
     void check_setup(std::string_view what) const override;
 
   private:
+    Config config_;
     std::unique_ptr<const detail::Dispatcher> dispatcher_;
 };
 

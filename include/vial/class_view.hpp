@@ -42,18 +42,25 @@ namespace detail {
 inline constexpr auto call_get = [](auto& v, auto& a) -> decltype(v.get(a)) { return v.get(a); };
 inline constexpr auto call_post = [](auto& v, auto& a) -> decltype(v.post(a)) { return v.post(a); };
 inline constexpr auto call_put = [](auto& v, auto& a) -> decltype(v.put(a)) { return v.put(a); };
-inline constexpr auto call_patch = [](auto& v, auto& a) -> decltype(v.patch(a)) { return v.patch(a); };
-inline constexpr auto call_delete = [](auto& v, auto& a) -> decltype(v.delete_(a)) { return v.delete_(a); };
+inline constexpr auto call_patch = [](auto& v, auto& a) -> decltype(v.patch(a)) {
+    return v.patch(a);
+};
+inline constexpr auto call_delete = [](auto& v, auto& a) -> decltype(v.delete_(a)) {
+    return v.delete_(a);
+};
 inline constexpr auto call_del = [](auto& v, auto& a) -> decltype(v.del(a)) { return v.del(a); };
 inline constexpr auto call_head = [](auto& v, auto& a) -> decltype(v.head(a)) { return v.head(a); };
-inline constexpr auto call_options = [](auto& v, auto& a) -> decltype(v.options(a)) { return v.options(a); };
+inline constexpr auto call_options = [](auto& v, auto& a) -> decltype(v.options(a)) {
+    return v.options(a);
+};
 inline constexpr auto call_dispatch = [](auto& v, auto& a) -> decltype(v.dispatch_request(a)) {
     return v.dispatch_request(a);
 };
 
 template <class T, class Caller>
 constexpr bool has_member(const Caller&) {
-    return std::is_invocable_v<const Caller&, T&, RequestContext&> || std::is_invocable_v<const Caller&, T&, Request&>;
+    return std::is_invocable_v<const Caller&, T&, RequestContext&> ||
+           std::is_invocable_v<const Caller&, T&, Request&>;
 }
 
 template <class T, class Caller>
@@ -71,7 +78,8 @@ Task<Response> invoke_member(T& view, RequestContext& ctx, const Caller& caller)
                       "a class-based view method must return a view result or a Task of one");
         co_return make_response(co_await call());
     } else {
-        static_assert(ViewResult<R>, "a class-based view method must return a view result or a Task of one");
+        static_assert(ViewResult<R>,
+                      "a class-based view method must return a view result or a Task of one");
         co_return make_response(call());
     }
 }
@@ -100,7 +108,8 @@ std::vector<std::string> class_view_methods() {
         if constexpr (has_member<T>(call_post)) out.emplace_back("POST");
         if constexpr (has_member<T>(call_put)) out.emplace_back("PUT");
         if constexpr (has_member<T>(call_patch)) out.emplace_back("PATCH");
-        if constexpr (has_member<T>(call_delete) || has_member<T>(call_del)) out.emplace_back("DELETE");
+        if constexpr (has_member<T>(call_delete) || has_member<T>(call_del))
+            out.emplace_back("DELETE");
         if constexpr (has_member<T>(call_options)) out.emplace_back("OPTIONS");
         return out;
     }
@@ -146,16 +155,18 @@ Task<Response> dispatch_class_view(T& view, RequestContext& ctx) {
 template <class T, class... Args>
 ClassView as_view(std::string endpoint, Args&&... args) {
     auto methods = detail::class_view_methods<T>();
-    static_assert(detail::has_member<T>(detail::call_dispatch) || detail::has_member<T>(detail::call_get) ||
-                      detail::has_member<T>(detail::call_post) || detail::has_member<T>(detail::call_put) ||
-                      detail::has_member<T>(detail::call_patch) || detail::has_member<T>(detail::call_delete) ||
-                      detail::has_member<T>(detail::call_del) || detail::has_member<T>(detail::call_head) ||
-                      detail::has_member<T>(detail::call_options),
-                  "as_view<T>: T needs dispatch_request or at least one of get, post, put, patch, "
-                  "delete_ (or del), head, options taking vial::Request& or vial::RequestContext&");
+    static_assert(
+        detail::has_member<T>(detail::call_dispatch) || detail::has_member<T>(detail::call_get) ||
+            detail::has_member<T>(detail::call_post) || detail::has_member<T>(detail::call_put) ||
+            detail::has_member<T>(detail::call_patch) ||
+            detail::has_member<T>(detail::call_delete) || detail::has_member<T>(detail::call_del) ||
+            detail::has_member<T>(detail::call_head) || detail::has_member<T>(detail::call_options),
+        "as_view<T>: T needs dispatch_request or at least one of get, post, put, patch, "
+        "delete_ (or del), head, options taking vial::Request& or vial::RequestContext&");
     Handler view;
     if constexpr (detail::init_every_request<T>()) {
-        auto arguments = std::make_shared<const std::tuple<std::decay_t<Args>...>>(std::forward<Args>(args)...);
+        auto arguments =
+            std::make_shared<const std::tuple<std::decay_t<Args>...>>(std::forward<Args>(args)...);
         view = [arguments](RequestContext& ctx) -> Task<Response> {
             T instance = std::make_from_tuple<T>(*arguments);
             co_return co_await detail::dispatch_class_view(instance, ctx);

@@ -7,6 +7,7 @@
 /// valid across every `co_await` of the view and hooks of that request.
 #include <vial/request.hpp>
 #include <vial/response.hpp>
+#include <vial/session.hpp>
 #include <vial/task.hpp>
 
 #include <exception>
@@ -102,6 +103,14 @@ class RequestContext {
     std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params = {},
                         UrlForOptions options = {}) const;
 
+    /// The signed-cookie session (session.hpp), loaded on first use. Throws vial::Error
+    /// when the app has no SECRET_KEY.
+    Session& session();
+    /// Framework use: whether a view or hook touched the session.
+    bool session_loaded() const noexcept { return session_ != nullptr; }
+    /// Framework use: adds the session cookie to `response` if the session changed.
+    void save_session(Response& response) const;
+
     /// Framework use: hooks registered by after_this_request, in order.
     std::vector<AfterRequestHook>& pending_after_hooks() noexcept { return after_this_request_; }
     void set_blueprint(std::string_view name) { blueprint_ = name; }
@@ -112,6 +121,8 @@ class RequestContext {
     std::string blueprint_;
     std::vector<std::pair<std::type_index, std::shared_ptr<void>>> g_;
     std::vector<AfterRequestHook> after_this_request_;
+    std::unique_ptr<Session> session_;
+    bool session_had_cookie_ = false;
 };
 
 }  // namespace vial

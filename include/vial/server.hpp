@@ -43,6 +43,12 @@ struct ServerOptions {
     int backlog = 1024;
 };
 
+/// ServerOptions with the limits and timeouts the config sets (MAX_CONTENT_LENGTH,
+/// MAX_HEADER_BYTES, MAX_REQUEST_LINE, HEADER_TIMEOUT_MS, BODY_TIMEOUT_MS,
+/// KEEP_ALIVE_TIMEOUT_MS, WRITE_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS); defaults elsewhere.
+/// `vial::cli::main` starts from these, then applies its flags.
+ServerOptions server_options(const Config& config);
+
 class Server {
   public:
     /// The app is frozen here. It must outlive the server.

@@ -4,6 +4,7 @@
 #include <vial/blueprint.hpp>
 #include <vial/class_view.hpp>
 #include <vial/cli.hpp>
+#include <vial/config.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
 #include <vial/gather.hpp>
@@ -20,6 +21,7 @@
 #include <vial/run_sync.hpp>
 #include <vial/scaffold.hpp>
 #include <vial/server.hpp>
+#include <vial/session.hpp>
 #include <vial/task.hpp>
 #include <vial/test_client.hpp>
 #include <vial/version.hpp>

@@ -87,7 +87,7 @@ int main(App& app, int argc, char** argv) {
             usage(std::cerr, program);
             return 2;
         }
-        ServerOptions options;
+        ServerOptions options = server_options(app.config());
         for (std::size_t i = 1; i < args.size(); ++i) {
             std::string_view flag = args[i];
             auto value = [&]() -> std::string_view {

@@ -9,7 +9,9 @@ App::App(std::string name) : Scaffold(std::move(name)) {}
 App::~App() = default;
 
 void App::freeze() {
-    if (!dispatcher_) dispatcher_ = std::make_unique<const detail::Dispatcher>(*this);
+    if (dispatcher_) return;
+    dispatcher_ = std::make_unique<const detail::Dispatcher>(*this);
+    config_.freeze();
 }
 
 const detail::Dispatcher& App::dispatcher() {

@@ -83,6 +83,7 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         if (!chain->after.empty() || !ctx.pending_after_hooks().empty()) {
             response = co_await process_response(ctx, *chain, std::move(response));
         }
+        if (ctx.session_loaded()) save_session(ctx, response);
         finalize_request(request, response);
     }
     if (!chain->teardown.empty()) co_await do_teardown_request(ctx, *chain, error);
@@ -201,6 +202,15 @@ Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain
         co_return plain_500(ctx.request());
     }
     co_return response;
+}
+
+void Dispatcher::save_session(RequestContext& ctx, Response& response) const {
+    try {
+        ctx.save_session(response);
+    } catch (const std::exception& e) {
+        log::error("saving the session failed in " + where(ctx.request()) + ": " + e.what());
+        response = plain_500(ctx.request());
+    }
 }
 
 void Dispatcher::finalize_request(const Request& request, Response& response) const {

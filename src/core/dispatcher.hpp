@@ -50,6 +50,8 @@ class Dispatcher {
     // 5. after_this_request, then after_request hooks.
     Task<Response> process_response(RequestContext& ctx, const HookChain& chain,
                                     Response response) const;
+    // 5b. A session a view or hook changed goes back as a signed cookie.
+    void save_session(RequestContext& ctx, Response& response) const;
     // 6. HEAD drops the body but keeps its length.
     void finalize_request(const Request& request, Response& response) const;
     // 7. teardown_request hooks; each failure is logged and the others still run.

@@ -8,7 +8,7 @@
 namespace {
 
 class Extensions : public ::testing::TestWithParam<std::pair<const char*, const char*>> {
-protected:
+  protected:
     std::unique_ptr<vial::App> app = make_extension_app();
     vial::TestClient client{*app};
 };
@@ -42,8 +42,10 @@ TEST_P(Extensions, MiddlewareTimesEveryKindOfView) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryViewKind, Extensions,
-                         ::testing::Values(std::pair{"/sync", "sync view"}, std::pair{"/async", "async view"},
-                                           std::pair{"/note", "class view"}, std::pair{"/admin/panel", "admin panel"}));
+                         ::testing::Values(std::pair{"/sync", "sync view"},
+                                           std::pair{"/async", "async view"},
+                                           std::pair{"/note", "class view"},
+                                           std::pair{"/admin/panel", "admin panel"}));
 
 TEST(Middleware, OrderIsAppThenBlueprintThenRouteAndMayAnswerItself) {
     vial::App app;
@@ -57,14 +59,16 @@ TEST(Middleware, OrderIsAppThenBlueprintThenRouteAndMayAnswerItself) {
     app.use(tag("app"));
     vial::Blueprint bp{"bp"};
     bp.use(tag("bp"));
-    bp.get("/x", [](vial::Request&) { return "x"; }, {.middleware = {vial::middleware(tag("route"))}});
+    bp.get("/x", [](vial::Request&) { return "x"; },
+           {.middleware = {vial::middleware(tag("route"))}});
     app.register_blueprint(bp);
     app.use([](vial::Request& req, vial::Next next) -> vial::Task<vial::Response> {
         if (req.args().contains("block")) co_return vial::Response(403);
         co_return co_await next();
     });
     vial::TestClient c{app};
-    EXPECT_EQ(c.get("/x").headers().get_all("X-Layer"), (std::vector<std::string_view>{"route", "bp", "app"}));
+    EXPECT_EQ(c.get("/x").headers().get_all("X-Layer"),
+              (std::vector<std::string_view>{"route", "bp", "app"}));
     EXPECT_EQ(c.get("/x?block=1").status(), 403);
 }
 

@@ -35,13 +35,16 @@ struct ItemList {
     vial::Task<std::pair<vial::Json, int>> post(vial::RequestContext& ctx) {
         auto id = store.next++;
         store.items[id] = std::string(ctx.request().json().at("name").as_string());
-        co_return std::pair<vial::Json, int>{vial::Json{{"id", id}, {"url", ctx.url_for("item", {{"id", id}})}}, 201};
+        co_return std::pair<vial::Json, int>{
+            vial::Json{{"id", id}, {"url", ctx.url_for("item", {{"id", id}})}}, 201};
     }
 };
 
 struct Hello {
     static inline const std::vector<std::string> methods{"GET", "POST"};
-    vial::Task<std::string> dispatch_request(vial::Request& req) { co_return "hello via " + req.method(); }
+    vial::Task<std::string> dispatch_request(vial::Request& req) {
+        co_return "hello via " + req.method();
+    }
 };
 
 struct Counter {

@@ -1,0 +1,58 @@
+// RequestContext's session: loaded lazily from the cookie, saved by the dispatcher.
+#include <vial/app.hpp>
+#include <vial/request_context.hpp>
+
+#include "log.hpp"
+#include "session_codec.hpp"
+
+namespace vial {
+
+namespace {
+
+std::string secret_key(const Config& config) {
+    std::string secret = config.get<std::string>("SECRET_KEY", "");
+    if (secret.empty()) {
+        throw Error("the session needs a secret key: set app.config().set(\"SECRET_KEY\", ...) "
+                    "or the VIAL_SECRET_KEY environment variable");
+    }
+    return secret;
+}
+
+}  // namespace
+
+Session& RequestContext::session() {
+    if (!session_) {
+        const Config& config = app_.config();
+        std::string secret = secret_key(config);
+        std::string name = config.get<std::string>("SESSION_COOKIE_NAME", "session");
+        const auto& cookies = request_.cookies();
+        auto cookie = cookies.find(name);
+        session_had_cookie_ = cookie != cookies.end();
+        std::optional<JsonObject> data;
+        if (session_had_cookie_) data = detail::verify_session(cookie->second, secret);
+        session_ = std::make_unique<Session>(data ? std::move(*data) : JsonObject{});
+    }
+    return *session_;
+}
+
+void RequestContext::save_session(Response& response) const {
+    if (!session_ || !session_->modified()) return;
+    const Config& config = app_.config();
+    std::string name = config.get<std::string>("SESSION_COOKIE_NAME", "session");
+    if (session_->empty()) {
+        if (session_had_cookie_) response.delete_cookie(name);
+        return;
+    }
+    CookieOptions options;
+    options.httponly = true;
+    options.secure = config.get<bool>("SESSION_COOKIE_SECURE", false);
+    options.samesite = config.get<std::string>("SESSION_COOKIE_SAMESITE", "Lax");
+    std::string value = detail::sign_session(session_->data(), secret_key(config));
+    if (value.size() > 4000) {
+        detail::log::warning("session cookie is " + std::to_string(value.size()) +
+                             " bytes; browsers ignore cookies over ~4 KiB");
+    }
+    response.set_cookie(name, value, options);
+}
+
+}  // namespace vial

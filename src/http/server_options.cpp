@@ -1,0 +1,25 @@
+#include <vial/config.hpp>
+#include <vial/server.hpp>
+
+namespace vial {
+
+ServerOptions server_options(const Config& config) {
+    ServerOptions options;
+    ConnectionLimits& l = options.limits;
+    l.max_body_bytes = config.get<std::size_t>("MAX_CONTENT_LENGTH", l.max_body_bytes);
+    l.max_header_bytes = config.get<std::size_t>("MAX_HEADER_BYTES", l.max_header_bytes);
+    l.max_request_line = config.get<std::size_t>("MAX_REQUEST_LINE", l.max_request_line);
+    auto ms = [&](const char* key, std::chrono::milliseconds fallback) {
+        auto value = config.get<std::int64_t>(key, fallback.count());
+        if (value <= 0) throw Error(std::string("config key '") + key + "' must be a positive number of ms");
+        return std::chrono::milliseconds(value);
+    };
+    l.header_timeout = ms("HEADER_TIMEOUT_MS", l.header_timeout);
+    l.body_timeout = ms("BODY_TIMEOUT_MS", l.body_timeout);
+    l.keep_alive_timeout = ms("KEEP_ALIVE_TIMEOUT_MS", l.keep_alive_timeout);
+    l.write_timeout = ms("WRITE_TIMEOUT_MS", l.write_timeout);
+    options.shutdown_timeout = ms("SHUTDOWN_TIMEOUT_MS", options.shutdown_timeout);
+    return options;
+}
+
+}  // namespace vial
