@@ -1,5 +1,7 @@
 #include "showcase.hpp"
 
+#include "items_api.hpp"
+
 #include <vial/vial.hpp>
 
 #include <chrono>
@@ -55,6 +57,16 @@ std::unique_ptr<vial::App> make_app() {
     });
 
     app->post("/echo", [](vial::Request& req) { return req.json(); });
+
+    // A JSON API: a blueprint of class-based views (items_api.cpp).
+    register_items_api(*app, std::make_shared<ItemStore>());
+
+    // Every 404 of the app answers JSON.
+    app->errorhandler(404, [](vial::Request& req, const vial::HttpError& e) {
+        return std::pair<vial::Json, int>{
+            vial::Json{{"error", e.name()}, {"description", e.description()}, {"path", req.path()}},
+            404};
+    });
 
     return app;
 }

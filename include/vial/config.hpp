@@ -27,7 +27,7 @@
 namespace vial {
 
 class Config {
-public:
+  public:
     /// Sets `key` to any value Boost.JSON can convert (strings, numbers, bools,
     /// containers, vial::Json). Throws vial::Error once the app is frozen.
     template <class T>
@@ -55,7 +55,7 @@ public:
     const JsonObject& values() const noexcept { return values_; }
     void freeze() noexcept { frozen_ = true; }
 
-private:
+  private:
     [[noreturn]] void wrong_type(std::string_view key, const char* expected) const;
 
     JsonObject values_;
@@ -76,12 +76,14 @@ T Config::get(std::string_view key) const {
         if (!value.is_bool()) wrong_type(key, "true or false");
         return value.get_bool();
     } else if constexpr (std::is_integral_v<T>) {
-        auto number = value.if_int64() ? std::optional<std::int64_t>(*value.if_int64())
-                      : value.if_uint64() && *value.if_uint64() <= static_cast<std::uint64_t>(INT64_MAX)
-                          ? std::optional<std::int64_t>(static_cast<std::int64_t>(*value.if_uint64()))
-                          : std::nullopt;
+        auto number =
+            value.if_int64() ? std::optional<std::int64_t>(*value.if_int64())
+            : value.if_uint64() && *value.if_uint64() <= static_cast<std::uint64_t>(INT64_MAX)
+                ? std::optional<std::int64_t>(static_cast<std::int64_t>(*value.if_uint64()))
+                : std::nullopt;
         if (!number || *number < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-            static_cast<std::uint64_t>(*number) > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+            static_cast<std::uint64_t>(*number) >
+                static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
             wrong_type(key, "an integer in range");
         }
         return static_cast<T>(*number);

@@ -19,7 +19,7 @@
 namespace vial {
 
 class Session {
-public:
+  public:
     /// The value of `key`, or null.
     const Json* get(std::string_view key) const noexcept { return data_.if_contains(key); }
     bool contains(std::string_view key) const noexcept { return data_.contains(key); }
@@ -50,7 +50,7 @@ public:
     /// Framework use: the session as loaded from a verified cookie.
     explicit Session(JsonObject data = {}) : data_(std::move(data)) {}
 
-private:
+  private:
     JsonObject data_;
     bool modified_ = false;
 };

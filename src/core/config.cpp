@@ -41,7 +41,8 @@ void Config::from_env(std::string_view prefix) {
     for (char** entry = environ; entry && *entry; ++entry) {
         std::string_view variable(*entry);
         std::size_t eq = variable.find('=');
-        if (eq == std::string_view::npos || !variable.starts_with(prefix) || eq == prefix.size()) continue;
+        if (eq == std::string_view::npos || !variable.starts_with(prefix) || eq == prefix.size())
+            continue;
         std::string_view key = variable.substr(prefix.size(), eq - prefix.size());
         std::string_view raw = variable.substr(eq + 1);
         boost::system::error_code ec;

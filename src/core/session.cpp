@@ -12,8 +12,9 @@ namespace {
 std::string secret_key(const Config& config) {
     std::string secret = config.get<std::string>("SECRET_KEY", "");
     if (secret.empty()) {
-        throw Error("the session needs a secret key: set app.config().set(\"SECRET_KEY\", ...) "
-                    "or the VIAL_SECRET_KEY environment variable");
+        throw Error(
+            "the session needs a secret key: set app.config().set(\"SECRET_KEY\", ...) "
+            "or the VIAL_SECRET_KEY environment variable");
     }
     return secret;
 }

@@ -11,7 +11,8 @@ namespace vial::detail {
 
 namespace {
 
-constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kContext = "vial.session:";
 
 std::string mac(std::string_view payload, std::string_view secret) {
@@ -31,7 +32,8 @@ std::string base64url_encode(std::string_view bytes) {
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+        unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                     (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                      static_cast<unsigned char>(bytes[i + 2]);
         out += kAlphabet[v >> 18];
         out += kAlphabet[(v >> 12) & 63];
@@ -43,7 +45,8 @@ std::string base64url_encode(std::string_view bytes) {
         out += kAlphabet[v >> 18];
         out += kAlphabet[(v >> 12) & 63];
     } else if (bytes.size() - i == 2) {
-        unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+        unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                     (static_cast<unsigned char>(bytes[i + 1]) << 8);
         out += kAlphabet[v >> 18];
         out += kAlphabet[(v >> 12) & 63];
         out += kAlphabet[(v >> 6) & 63];
@@ -82,7 +85,8 @@ std::optional<JsonObject> verify_session(std::string_view cookie, std::string_vi
     std::string_view payload = cookie.substr(0, dot);
     std::string_view signature = cookie.substr(dot + 1);
     std::string expected = mac(payload, secret);
-    if (expected.size() != signature.size() || CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) {
+    if (expected.size() != signature.size() ||
+        CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) {
         return std::nullopt;
     }
     auto json = base64url_decode(payload);

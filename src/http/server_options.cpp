@@ -11,7 +11,8 @@ ServerOptions server_options(const Config& config) {
     l.max_request_line = config.get<std::size_t>("MAX_REQUEST_LINE", l.max_request_line);
     auto ms = [&](const char* key, std::chrono::milliseconds fallback) {
         auto value = config.get<std::int64_t>(key, fallback.count());
-        if (value <= 0) throw Error(std::string("config key '") + key + "' must be a positive number of ms");
+        if (value <= 0)
+            throw Error(std::string("config key '") + key + "' must be a positive number of ms");
         return std::chrono::milliseconds(value);
     };
     l.header_timeout = ms("HEADER_TIMEOUT_MS", l.header_timeout);

@@ -94,3 +94,35 @@ TEST(Blueprints, BlueprintMayGoOutOfScopeAfterRegistration) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Blueprints, AsyncViewsHooksAndHandlersInABlueprint) {
+    vial::App app;
+    vial::Blueprint bp{"bp", {.url_prefix = "/bp"}};
+    bp.before_request([](vial::RequestContext& ctx) -> vial::Task<void> {
+        co_await vial::sleep(std::chrono::milliseconds(1));
+        ctx.g<int>() = 41;
+    });
+    bp.get("/answer", [](vial::RequestContext& ctx) -> vial::Task<std::string> {
+        co_await vial::sleep(std::chrono::milliseconds(1));
+        co_return std::to_string(ctx.g<int>() + 1);
+    });
+    bp.get("/fail", [](vial::Request&) -> vial::Task<std::string> {
+        co_await vial::sleep(std::chrono::milliseconds(1));
+        throw std::out_of_range("nope");
+    });
+    bp.errorhandler<std::out_of_range>(
+        [](const std::out_of_range& e) -> vial::Task<std::pair<std::string, int>> {
+            co_return std::pair<std::string, int>{std::string("bp handled ") + e.what(), 422};
+        });
+    app.register_blueprint(bp);
+    app.get("/fail", [](vial::Request&) -> std::string { throw std::out_of_range("app"); });
+    vial::TestClient c{app, {.propagate_exceptions = false}};
+    EXPECT_EQ(c.get("/bp/answer").text(), "42");
+    EXPECT_EQ(c.get("/bp/fail").status(), 422);
+    EXPECT_EQ(c.get("/bp/fail").text(), "bp handled nope");
+    EXPECT_EQ(c.get("/fail").status(), 500);  // the blueprint's handler does not cover app routes
+}
+
+}  // namespace

@@ -76,3 +76,46 @@ TEST(Hello, BothViews) {
 }
 
 }  // namespace
+
+namespace {
+
+class ShowcaseApi : public ::testing::Test {
+  protected:
+    std::unique_ptr<vial::App> app = make_app();
+    vial::TestClient client{*app};
+};
+
+TEST_F(ShowcaseApi, CreateReadListDelete) {
+    auto created = client.post("/api/items", {.json = vial::Json{{"name", "lamp"}}});
+    ASSERT_EQ(created.status(), 201);
+    std::string url(created.json().at("url").as_string());
+    EXPECT_EQ(url, "/api/items/1");
+    EXPECT_EQ(client.get(url).json().at("name"), "lamp");
+    EXPECT_EQ(client.get("/api/items").json().at("items").as_array().size(), 1u);
+    EXPECT_EQ(client.delete_(url).status(), 204);
+    EXPECT_EQ(client.get(url).status(), 404);
+    EXPECT_EQ(client.delete_(url).status(), 404);
+}
+
+TEST_F(ShowcaseApi, BadItemsAre400AndWrongMethods405) {
+    EXPECT_EQ(client.post("/api/items", {.json = vial::Json{{"nom", "x"}}}).status(), 400);
+    EXPECT_EQ(client.post("/api/items", {.json = vial::JsonArray{1}}).status(), 400);
+    auto put = client.put("/api/items/1");
+    EXPECT_EQ(put.status(), 405);
+    EXPECT_EQ(put.headers().get("Allow"), "DELETE, GET, HEAD, OPTIONS");
+}
+
+TEST_F(ShowcaseApi, ServerTimingOnApiRoutes) {
+    std::string timing(client.get("/api/items").headers().get_or("Server-Timing", ""));
+    EXPECT_EQ(timing.rfind("app;dur=", 0), 0u);
+    EXPECT_FALSE(client.get("/plaintext").headers().contains("Server-Timing"));
+}
+
+TEST_F(ShowcaseApi, NotFoundIsJsonEverywhere) {
+    auto r = client.get("/nowhere");
+    EXPECT_EQ(r.status(), 404);
+    EXPECT_EQ(r.json().at("path"), "/nowhere");
+    EXPECT_EQ(client.get("/api/items/99").json().at("description"), "no such item");
+}
+
+}  // namespace

@@ -47,7 +47,8 @@ TEST(Sessions, RoundTripThroughASignedCookie) {
     EXPECT_NE(set_cookie.find("SameSite=Lax"), std::string::npos);
     EXPECT_EQ(c.get("/me", with_cookie(cookie_of(login))).text(), "bob");
     EXPECT_EQ(c.get("/me").text(), "anonymous");
-    EXPECT_FALSE(c.get("/me", with_cookie(cookie_of(login))).headers().contains("Set-Cookie"));  // unchanged
+    EXPECT_FALSE(
+        c.get("/me", with_cookie(cookie_of(login))).headers().contains("Set-Cookie"));  // unchanged
 }
 
 TEST(Sessions, TamperedOrForeignCookiesGiveAnEmptySession) {
@@ -70,7 +71,8 @@ TEST(Sessions, ClearingDeletesTheCookie) {
     vial::TestClient c{*app};
     std::string cookie = cookie_of(c.post("/login/bob"));
     auto logout = c.post("/logout", with_cookie(cookie));
-    EXPECT_NE(std::string(logout.headers().get_or("Set-Cookie", "")).find("Max-Age=0"), std::string::npos);
+    EXPECT_NE(std::string(logout.headers().get_or("Set-Cookie", "")).find("Max-Age=0"),
+              std::string::npos);
 }
 
 TEST(Sessions, NoSecretKeyIsAClearError) {

@@ -1,0 +1,84 @@
+#include "items_api.hpp"
+
+#include <chrono>
+
+std::int64_t ItemStore::add(vial::Json item) {
+    std::lock_guard lock(mutex_);
+    std::int64_t id = next_id_++;
+    item.as_object()["id"] = id;
+    items_.emplace(id, std::move(item));
+    return id;
+}
+
+std::optional<vial::Json> ItemStore::find(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    auto it = items_.find(id);
+    if (it == items_.end()) return std::nullopt;
+    return it->second;
+}
+
+bool ItemStore::erase(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    return items_.erase(id) > 0;
+}
+
+vial::JsonArray ItemStore::all() const {
+    std::lock_guard lock(mutex_);
+    vial::JsonArray out;
+    for (const auto& [id, item] : items_) out.push_back(item);
+    return out;
+}
+
+namespace {
+
+// GET /api/items, POST /api/items.
+struct ItemList {
+    std::shared_ptr<ItemStore> store;
+
+    vial::Json get(vial::Request&) { return vial::Json{{"items", store->all()}}; }
+
+    std::pair<vial::Json, int> post(vial::RequestContext& ctx) {
+        const vial::Json& body = ctx.request().json();
+        if (!body.is_object() || !body.as_object().contains("name") || !body.at("name").is_string()) {
+            vial::abort(400, "an item is a JSON object with a string \"name\"");
+        }
+        std::int64_t id = store->add(body);
+        return {vial::Json{{"id", id}, {"url", ctx.url_for(".item", {{"id", id}})}}, 201};
+    }
+};
+
+// GET /api/items/<id>, DELETE /api/items/<id>.
+struct ItemDetail {
+    std::shared_ptr<ItemStore> store;
+
+    vial::Json get(vial::Request& req) {
+        auto item = store->find(req.view_arg<std::int64_t>("id"));
+        if (!item) vial::abort(404, "no such item");
+        return *item;
+    }
+
+    vial::Response delete_(vial::Request& req) {
+        if (!store->erase(req.view_arg<std::int64_t>("id"))) vial::abort(404, "no such item");
+        return vial::Response(204);
+    }
+};
+
+struct RequestTiming {
+    std::chrono::steady_clock::time_point started;
+};
+
+}  // namespace
+
+void register_items_api(vial::App& app, std::shared_ptr<ItemStore> store) {
+    vial::Blueprint api{"api", {.url_prefix = "/api"}};
+    api.before_request(
+        [](vial::RequestContext& ctx) { ctx.g<RequestTiming>().started = std::chrono::steady_clock::now(); });
+    api.after_request([](vial::RequestContext& ctx, vial::Response& response) {
+        auto elapsed = std::chrono::steady_clock::now() - ctx.g<RequestTiming>().started;
+        double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+        response.headers().set("Server-Timing", "app;dur=" + std::to_string(ms));
+    });
+    api.add_url_rule("/items", vial::as_view<ItemList>("items", store));
+    api.add_url_rule("/items/<int:id>", vial::as_view<ItemDetail>("item", store));
+    app.register_blueprint(api);
+}

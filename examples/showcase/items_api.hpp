@@ -1,0 +1,26 @@
+#pragma once
+// The showcase's /api blueprint: a MethodView over an in-memory item store, timed into
+// `g` by a before_request hook and reported in Server-Timing by an after_request hook.
+#include <vial/vial.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+/// Items shared by every event loop thread, hence the mutex.
+class ItemStore {
+public:
+    std::int64_t add(vial::Json item);
+    std::optional<vial::Json> find(std::int64_t id) const;
+    bool erase(std::int64_t id);
+    vial::JsonArray all() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::int64_t, vial::Json> items_;
+    std::int64_t next_id_ = 1;
+};
+
+/// Registers the blueprint (url_prefix "/api") on `app`; `store` must outlive the app.
+void register_items_api(vial::App& app, std::shared_ptr<ItemStore> store);
