@@ -39,7 +39,8 @@ struct ItemList {
 
     std::pair<vial::Json, int> post(vial::RequestContext& ctx) {
         const vial::Json& body = ctx.request().json();
-        if (!body.is_object() || !body.as_object().contains("name") || !body.at("name").is_string()) {
+        if (!body.is_object() || !body.as_object().contains("name") ||
+            !body.at("name").is_string()) {
             vial::abort(400, "an item is a JSON object with a string \"name\"");
         }
         std::int64_t id = store->add(body);
@@ -71,8 +72,9 @@ struct RequestTiming {
 
 void register_items_api(vial::App& app, std::shared_ptr<ItemStore> store) {
     vial::Blueprint api{"api", {.url_prefix = "/api"}};
-    api.before_request(
-        [](vial::RequestContext& ctx) { ctx.g<RequestTiming>().started = std::chrono::steady_clock::now(); });
+    api.before_request([](vial::RequestContext& ctx) {
+        ctx.g<RequestTiming>().started = std::chrono::steady_clock::now();
+    });
     api.after_request([](vial::RequestContext& ctx, vial::Response& response) {
         auto elapsed = std::chrono::steady_clock::now() - ctx.g<RequestTiming>().started;
         double ms = std::chrono::duration<double, std::milli>(elapsed).count();

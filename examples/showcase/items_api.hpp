@@ -10,13 +10,13 @@
 
 /// Items shared by every event loop thread, hence the mutex.
 class ItemStore {
-public:
+  public:
     std::int64_t add(vial::Json item);
     std::optional<vial::Json> find(std::int64_t id) const;
     bool erase(std::int64_t id);
     vial::JsonArray all() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::map<std::int64_t, vial::Json> items_;
     std::int64_t next_id_ = 1;

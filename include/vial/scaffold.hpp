@@ -8,6 +8,7 @@
 #include <vial/hooks.hpp>
 #include <vial/middleware.hpp>
 
+#include <chrono>
 #include <memory>
 
 #include <string>
@@ -27,6 +28,9 @@ struct RouteOptions {
     std::string endpoint{};
     /// Middleware around this route's view only (innermost).
     std::vector<Middleware> middleware{};
+    /// Cancels the view after this long and answers 503 (an HttpError, so an
+    /// errorhandler(503) can reword it). Zero: the app's VIEW_TIMEOUT_MS, if any.
+    std::chrono::milliseconds timeout{0};
 };
 
 /// One recorded route, before compilation.
@@ -36,6 +40,7 @@ struct RouteRecord {
     std::vector<std::string> methods{};
     Handler view;
     std::vector<Middleware> middleware{};
+    std::chrono::milliseconds timeout{0};
 };
 
 /// Options of a blueprint, at construction or at registration.

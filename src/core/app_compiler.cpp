@@ -30,7 +30,8 @@ void collect_app_wide(const ScaffoldRecords& records, AppWide& out) {
 
 class Compiler {
   public:
-    explicit Compiler(const ScaffoldRecords& app) {
+    Compiler(const ScaffoldRecords& app, std::chrono::milliseconds default_timeout)
+        : default_timeout_(default_timeout) {
         append(app_.before, app.before);
         append(app_.after, app.after);
         append(app_.teardown, app.teardown);
@@ -60,7 +61,8 @@ class Compiler {
             std::vector<Middleware> layers = scope_middleware;
             layers.insert(layers.end(), route.middleware.begin(), route.middleware.end());
             out_.routes.push_back(Route{RouteRule(join_rule(prefix, route.rule)), endpoint,
-                                        route.methods, wrap_handler(route.view, layers), chain});
+                                        route.methods, wrap_handler(route.view, layers), chain,
+                                        route.timeout.count() ? route.timeout : default_timeout_});
         }
         for (const auto& child : records.blueprints) {
             walk(*child.records, name.empty() ? child.name : name + "." + child.name,
@@ -101,6 +103,7 @@ class Compiler {
 
     AppWide app_;
     CompiledApp out_;
+    std::chrono::milliseconds default_timeout_;
 };
 
 }  // namespace
@@ -115,8 +118,8 @@ std::string join_rule(std::string_view prefix, std::string_view rule) {
     return out;
 }
 
-CompiledApp compile_app(const ScaffoldRecords& records) {
-    return Compiler(records).run(records);
+CompiledApp compile_app(const ScaffoldRecords& records, std::chrono::milliseconds default_timeout) {
+    return Compiler(records, default_timeout).run(records);
 }
 
 }  // namespace vial::detail

@@ -19,7 +19,8 @@ struct CompiledApp {
 };
 
 /// Hook pointers point into `records`, which must outlive the result.
-CompiledApp compile_app(const ScaffoldRecords& records);
+/// `default_timeout` applies to routes without their own (zero: none).
+CompiledApp compile_app(const ScaffoldRecords& records, std::chrono::milliseconds default_timeout);
 
 /// Flask's rule joining: "/api" + "/items" -> "/api/items", "/api" + "/" -> "/api/".
 std::string join_rule(std::string_view prefix, std::string_view rule);

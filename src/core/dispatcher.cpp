@@ -1,5 +1,6 @@
 #include "dispatcher.hpp"
 
+#include <vial/cancel.hpp>
 #include <vial/error.hpp>
 #include <vial/request_context.hpp>
 
@@ -42,7 +43,10 @@ std::string describe(const std::exception_ptr& error) {
     }
 }
 
-Dispatcher::Dispatcher(const App& app) : app_(app), compiled_(compile_app(app.records())) {
+Dispatcher::Dispatcher(const App& app)
+    : app_(app),
+      compiled_(compile_app(app.records(), std::chrono::milliseconds(app.config().get<std::int64_t>(
+                                               "VIEW_TIMEOUT_MS", 0)))) {
     for (auto& route : compiled_.routes) routes_.add(std::move(route));
     compiled_.routes.clear();
     for (const auto& route : routes_.routes()) by_endpoint_[route->endpoint].push_back(route.get());
@@ -70,6 +74,12 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         }
     } catch (...) {
         error = std::current_exception();
+    }
+    if (error && is_cancellation(error)) {
+        // Cancelled (client gone, shutdown): let the cleanup steps below await again.
+        auto state = co_await boost::asio::this_coro::cancellation_state;
+        if (state.cancelled() != boost::asio::cancellation_type::none)
+            co_await clear_cancellation();
     }
     std::exception_ptr escaped;
     if (error) {
@@ -142,7 +152,19 @@ Response Dispatcher::no_route_response(const Request& request, const RouteMatch&
 }
 
 Task<Response> Dispatcher::dispatch_request(RequestContext& ctx, const Route& route) const {
-    return route.view(ctx);
+    if (route.timeout.count() == 0) return route.view(ctx);
+    return dispatch_with_timeout(ctx, route);
+}
+
+Task<Response> Dispatcher::dispatch_with_timeout(RequestContext& ctx, const Route& route) const {
+    std::optional<Response> response;
+    try {
+        response = co_await vial::timeout(route.timeout, route.view(ctx));
+    } catch (const TimeoutError&) {
+        throw HttpError(
+            503, "The request took longer than " + std::to_string(route.timeout.count()) + " ms.");
+    }
+    co_return std::move(*response);
 }
 
 Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain& chain,
@@ -160,6 +182,10 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
         if (chain.type_handlers[i]->matches(error)) handler = chain.type_handlers[i];
     }
     std::exception_ptr handled = error;
+    if (!handler && !http && is_cancellation(error)) {
+        log::info("request cancelled: " + where(request));
+        co_return render_http_error(HttpError(503, "The request was cancelled."), &request);
+    }
     if (!handler && !http) {
         if (propagate) std::rethrow_exception(error);
         log::error("unhandled exception in " + where(request) + ": " + describe(error));

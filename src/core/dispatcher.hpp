@@ -44,6 +44,7 @@ class Dispatcher {
     Response no_route_response(const Request& request, const RouteMatch& match) const;
     // 3b. Run the view.
     Task<Response> dispatch_request(RequestContext& ctx, const Route& route) const;
+    Task<Response> dispatch_with_timeout(RequestContext& ctx, const Route& route) const;
     // 4. Turn an exception into a response through the error handlers.
     Task<Response> handle_exception(RequestContext& ctx, const HookChain& chain,
                                     std::exception_ptr error, bool propagate) const;

@@ -4,6 +4,7 @@
 // specific rule wins whatever the registration order (as Werkzeug).
 #include <vial/handler.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ struct Route {
     Handler view;
     /// Hooks and error handlers of the scopes (app, blueprints) this route belongs to.
     const HookChain* chain = nullptr;
+    /// Zero: no per-route timeout.
+    std::chrono::milliseconds timeout{0};
 
     /// HEAD is answered by GET views.
     bool accepts(std::string_view method) const noexcept;

@@ -30,7 +30,7 @@ void Scaffold::add_url_rule(std::string rule, RouteOptions options, Handler view
     }
     records_.routes.push_back(RouteRecord{std::move(rule), std::move(endpoint),
                                           std::move(options.methods), std::move(view),
-                                          std::move(options.middleware)});
+                                          std::move(options.middleware), options.timeout});
 }
 
 Scaffold& Scaffold::add_url_rule(std::string rule, ClassView view, RouteOptions options) {

@@ -1,5 +1,7 @@
+#include <vial/cancel.hpp>
 #include <vial/task.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,7 +10,9 @@ namespace vial {
 
 Task<void> sleep(std::chrono::steady_clock::duration duration) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
-    co_await timer.async_wait(boost::asio::use_awaitable);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec == boost::asio::error::operation_aborted) throw Cancelled("sleep was cancelled");
+    if (ec) throw boost::system::system_error(ec);
 }
 
 }  // namespace vial

@@ -4,5 +4,6 @@
 
 int main() {
     vial::App app;
-    app.get("/", [](std::string_view path) -> vial::Task<std::string> { co_return std::string(path); });
+    app.get("/",
+            [](std::string_view path) -> vial::Task<std::string> { co_return std::string(path); });
 }

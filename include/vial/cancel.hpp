@@ -1,0 +1,86 @@
+#pragma once
+/// Cancellation and deadlines.
+///
+/// A request's view is cancelled when its client disconnects, when its route's timeout
+/// elapses, or when shutdown's drain deadline passes. Its pending `co_await` then throws:
+/// `vial::Cancelled` from vial's own awaitables (sleep, timeout, to_thread...), or
+/// `boost::system::system_error` with `operation_aborted` from raw Asio operations; the
+/// framework treats both as cancellation. After cancellation every further Asio
+/// `co_await` in that request throws too, until `co_await vial::clear_cancellation()`:
+/// call it first in cleanup code that must await (the framework does so before running
+/// teardown hooks).
+#include <vial/error.hpp>
+#include <vial/task.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace vial {
+
+/// Thrown at a pending await of a cancelled task.
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("the operation was cancelled") {}
+    using Error::Error;
+};
+
+/// Thrown by vial::timeout when the deadline passes first.
+class TimeoutError : public Error {
+public:
+    explicit TimeoutError(std::chrono::steady_clock::duration after);
+};
+
+/// `co_await vial::clear_cancellation();` clears the calling coroutine's cancellation
+/// state so cleanup code can await again. (An awaitable expression, not a Task: a
+/// nested Task's co_await would itself throw in a cancelled coroutine.)
+inline auto clear_cancellation() noexcept { return boost::asio::this_coro::reset_cancellation_state(); }
+
+/// True if `error` is a cancellation (vial::Cancelled or Asio's operation_aborted).
+bool is_cancellation(const std::exception_ptr& error) noexcept;
+
+namespace detail {
+template <class T>
+using timeout_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+template <class T>
+Task<timeout_value_t<T>> timeout_body(Task<T> task) {
+    if constexpr (std::is_void_v<T>) {
+        co_await std::move(task);
+        co_return std::monostate{};
+    } else {
+        co_return co_await std::move(task);
+    }
+}
+
+Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after);
+}  // namespace detail
+
+/// Runs `task` with a deadline: its result, or, once `after` has passed, the task is
+/// cancelled (its pending await throws) and TimeoutError is thrown. Exceptions of the
+/// task pass through unchanged.
+template <class T>
+Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
+    namespace asio = boost::asio;
+    auto executor = co_await asio::this_coro::executor;
+    auto [order, task_error, value, timer_error] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, detail::timeout_body(std::move(task)), asio::deferred),
+            asio::co_spawn(executor, detail::sleep_for_timeout(after), asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    if (order[0] == 1) throw TimeoutError(after);
+    if (task_error) std::rethrow_exception(task_error);
+    if constexpr (!std::is_void_v<T>) co_return std::move(value);
+}
+
+}  // namespace vial

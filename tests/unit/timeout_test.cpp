@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+#include <vial/cancel.hpp>
+#include <vial/run_sync.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Flags {
+    bool cancelled = false;
+    bool cleaned_up = false;
+};
+
+vial::Task<int> slow(Flags& flags, std::chrono::milliseconds delay) {
+    try {
+        co_await vial::sleep(delay);
+    } catch (const vial::Cancelled&) {
+        flags.cancelled = true;
+    }
+    if (flags.cancelled) {
+        co_await vial::clear_cancellation();  // cleanup that must await after cancellation
+        co_await vial::sleep(1ms);
+        flags.cleaned_up = true;
+        throw vial::Cancelled();
+    }
+    co_return 7;
+}
+
+TEST(Timeout, ReturnsTheResultInTime) {
+    Flags flags;
+    EXPECT_EQ(vial::run_sync(vial::timeout(1s, slow(flags, 5ms))), 7);
+    EXPECT_FALSE(flags.cancelled);
+}
+
+TEST(Timeout, CancelsTheInnerTaskAndThrowsTimeoutError) {
+    Flags flags;
+    auto started = std::chrono::steady_clock::now();
+    try {
+        vial::run_sync(vial::timeout(20ms, slow(flags, 5s)));
+        FAIL() << "expected TimeoutError";
+    } catch (const vial::TimeoutError& e) {
+        EXPECT_NE(std::string(e.what()).find("20 ms"), std::string::npos);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_TRUE(flags.cancelled);
+    EXPECT_TRUE(flags.cleaned_up);  // clear_cancellation let the cleanup await
+}
+
+TEST(Timeout, PassesTheTasksOwnExceptionThrough) {
+    auto failing = []() -> vial::Task<void> {
+        co_await vial::sleep(1ms);
+        throw std::domain_error("inner");
+    };
+    EXPECT_THROW(vial::run_sync(vial::timeout(1s, failing())), std::domain_error);
+}
+
+TEST(Timeout, IsCancellationRecognisesBothKinds) {
+    EXPECT_TRUE(vial::is_cancellation(std::make_exception_ptr(vial::Cancelled())));
+    EXPECT_TRUE(vial::is_cancellation(std::make_exception_ptr(
+        boost::system::system_error(boost::asio::error::operation_aborted))));
+    EXPECT_FALSE(vial::is_cancellation(std::make_exception_ptr(std::runtime_error("x"))));
+}
+
+}  // namespace
