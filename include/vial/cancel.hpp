@@ -30,21 +30,23 @@ namespace vial {
 
 /// Thrown at a pending await of a cancelled task.
 class Cancelled : public Error {
-public:
+  public:
     Cancelled() : Error("the operation was cancelled") {}
     using Error::Error;
 };
 
 /// Thrown by vial::timeout when the deadline passes first.
 class TimeoutError : public Error {
-public:
+  public:
     explicit TimeoutError(std::chrono::steady_clock::duration after);
 };
 
 /// `co_await vial::clear_cancellation();` clears the calling coroutine's cancellation
 /// state so cleanup code can await again. (An awaitable expression, not a Task: a
 /// nested Task's co_await would itself throw in a cancelled coroutine.)
-inline auto clear_cancellation() noexcept { return boost::asio::this_coro::reset_cancellation_state(); }
+inline auto clear_cancellation() noexcept {
+    return boost::asio::this_coro::reset_cancellation_state();
+}
 
 /// True if `error` is a cancellation (vial::Cancelled or Asio's operation_aborted).
 bool is_cancellation(const std::exception_ptr& error) noexcept;

@@ -37,7 +37,7 @@ struct ServerOptions {
     unsigned threads = 0;
     /// Turns the access log off.
     bool quiet = false;
-    ConnectionLimits limits;
+    ConnectionLimits limits{};
     /// On stop, in-flight requests get this long to finish.
     std::chrono::milliseconds shutdown_timeout{10'000};
     int backlog = 1024;

@@ -28,7 +28,9 @@ constexpr auto kNoDeadline = Clock::time_point::max();
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 
-Connection::Connection(Loop& owner, asio::ip::tcp::socket s) : loop(owner), socket(std::move(s)) {
+Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
+                       std::shared_ptr<asio::cancellation_signal> signal)
+    : loop(owner), socket(std::move(s)), cancel(std::move(signal)) {
     next = loop.connections;
     if (next) next->prev = this;
     loop.connections = this;
@@ -187,8 +189,15 @@ void access_log(const std::string& remote, const std::string& method, const std:
 
 }  // namespace
 
-Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
-    Connection c(loop, std::move(socket));
+void abandon(Connection& c) {
+    if (c.abandoned || c.phase != Connection::Phase::Dispatch) return;
+    c.abandoned = true;
+    c.cancel->emit(asio::cancellation_type::terminal);
+}
+
+Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
+                            std::shared_ptr<asio::cancellation_signal> cancel) {
+    Connection c(loop, std::move(socket), std::move(cancel));
     const ServerOptions& options = loop.options;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -211,6 +220,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
         }
 
         c.phase = Connection::Phase::Dispatch;
+        c.dispatch_started = loop.now;
         auto started = options.quiet ? Clock::time_point{} : Clock::now();
         bool keep_alive = parser.keep_alive();
         int version = parser.version;
@@ -231,6 +241,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket) {
             RequestAccess::set_http_version(*request, version);
             response = co_await loop.dispatcher.full_dispatch(*request, false);
         }
+        if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up
 
         ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
                                 .head_request = head,

@@ -1,8 +1,10 @@
 #pragma once
 // Connection: one HTTP/1.1 connection, served by one coroutine on one loop.
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <memory>
 
 #include "../core/task_fwd.hpp"
 
@@ -13,7 +15,8 @@ struct Loop;
 struct Connection {
     enum class Phase { Idle, Header, Body, Dispatch, Write };
 
-    Connection(Loop& loop, boost::asio::ip::tcp::socket socket);
+    Connection(Loop& loop, boost::asio::ip::tcp::socket socket,
+               std::shared_ptr<boost::asio::cancellation_signal> cancel);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -23,11 +26,22 @@ struct Connection {
     Phase phase = Phase::Idle;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     bool timed_out = false;
+    /// Bound to the connection coroutine: emitting it cancels the view in flight.
+    std::shared_ptr<boost::asio::cancellation_signal> cancel;
+    std::chrono::steady_clock::time_point dispatch_started{};
+    /// Set by the sweeper when the client went away (or shutdown's deadline passed)
+    /// while a view was running; the response is then not sent.
+    bool abandoned = false;
     Connection* prev = nullptr;
     Connection* next = nullptr;
 };
 
 /// Serves every request of one accepted socket, then closes it.
-Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket);
+/// Spawn it bound to `cancel`'s slot so the sweeper can cancel the view in flight.
+Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
+                            std::shared_ptr<boost::asio::cancellation_signal> cancel);
+
+/// Cancels the view in flight on `c` (client gone, or shutdown deadline).
+void abandon(Connection& c);
 
 }  // namespace vial::detail

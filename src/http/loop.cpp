@@ -1,6 +1,9 @@
 #include "loop.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "../core/http_date.hpp"
 #include "connection.hpp"
@@ -16,7 +19,26 @@ void Loop::refresh_clock() {
     }
 }
 
+namespace {
+
+// A view has been running for a while: is its client still there? A peek costs one
+// syscall, and only for requests older than a sweeper tick. EOF or an error means the
+// client left (as nginx, a half-close counts as leaving); pipelined bytes mean it is alive.
+bool client_left(Connection& c) {
+    char byte;
+    ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+}  // namespace
+
 void Loop::sweep() {
+    for (Connection* c = connections; c; c = c->next) {
+        if (c->phase == Connection::Phase::Dispatch && !c->abandoned &&
+            now - c->dispatch_started >= tick() && client_left(*c)) {
+            abandon(*c);
+        }
+    }
     for (Connection* c = connections; c; c = c->next) {
         bool expired = now >= c->deadline;
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;

@@ -3,6 +3,7 @@
 #include <vial/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -42,8 +43,11 @@ detail::Task<void> accept_loop(Loop& loop) {
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        asio::co_spawn(loop.context, detail::serve_connection(loop, std::move(socket)),
-                       asio::detached);
+        auto cancel = std::make_shared<asio::cancellation_signal>();
+        auto slot = cancel->slot();
+        asio::co_spawn(loop.context,
+                       detail::serve_connection(loop, std::move(socket), std::move(cancel)),
+                       asio::bind_cancellation_slot(slot, asio::detached));
     }
 }
 
@@ -142,8 +146,27 @@ struct Server::Impl {
         std::size_t abandoned = 0;
         for (auto& loop : loops) abandoned += loop->active.load(std::memory_order_relaxed);
         if (abandoned) {
-            detail::log::warning("shutdown deadline passed: closing " + std::to_string(abandoned) +
+            detail::log::warning("shutdown deadline passed: cancelling " +
+                                 std::to_string(abandoned) +
                                  " connection(s) with requests still in flight");
+            // Cancel the views in flight so their teardown hooks run, then give them a
+            // moment to finish before the loops stop.
+            for (auto& loop : loops) {
+                asio::post(loop->context, [l = loop.get()] {
+                    for (detail::Connection* c = l->connections; c; c = c->next) {
+                        if (c->phase == detail::Connection::Phase::Dispatch) {
+                            detail::abandon(*c);
+                        } else {
+                            boost::system::error_code ignored;
+                            c->socket.cancel(ignored);
+                        }
+                    }
+                });
+            }
+            auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+            while (busy() && std::chrono::steady_clock::now() < grace) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
         }
         for (auto& loop : loops) loop->context.stop();
         for (auto& loop : loops) {

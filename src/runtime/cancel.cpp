@@ -7,7 +7,8 @@ namespace vial {
 
 TimeoutError::TimeoutError(std::chrono::steady_clock::duration after)
     : Error("timed out after " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(after).count()) + " ms") {}
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(after).count()) +
+            " ms") {}
 
 bool is_cancellation(const std::exception_ptr& error) noexcept {
     try {
@@ -22,7 +23,9 @@ bool is_cancellation(const std::exception_ptr& error) noexcept {
 }
 
 namespace detail {
-Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after) { co_await vial::sleep(after); }
+Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after) {
+    co_await vial::sleep(after);
+}
 }  // namespace detail
 
 }  // namespace vial

@@ -13,18 +13,17 @@ TEST(ViewTimeout, SlowViewIsCancelledWith503AndTeardownRuns) {
     auto observed = std::make_shared<std::atomic<int>>(0);
     auto torn_down = std::make_shared<std::atomic<bool>>(false);
     vial::App app;
-    app.get(
-        "/slow",
-        [observed](vial::Request&) -> vial::Task<std::string> {
-            try {
-                co_await vial::sleep(5s);
-            } catch (const vial::Cancelled&) {
-                ++*observed;
-                throw;
-            }
-            co_return "late";
-        },
-        {.timeout = 30ms});
+    app.get("/slow",
+            [observed](vial::Request&) -> vial::Task<std::string> {
+                try {
+                    co_await vial::sleep(5s);
+                } catch (const vial::Cancelled&) {
+                    ++*observed;
+                    throw;
+                }
+                co_return "late";
+            },
+            {.timeout = 30ms});
     app.teardown_request([torn_down](std::exception_ptr e) -> vial::Task<void> {
         co_await vial::sleep(1ms);  // teardown can still await
         *torn_down = e != nullptr;
@@ -47,7 +46,9 @@ TEST(ViewTimeout, FastViewIsUntouchedAndTheMessageIsConfigurable) {
         co_return "late";
     });
     app.config().set("VIEW_TIMEOUT_MS", 20);  // app-wide default
-    app.errorhandler(503, [](const vial::HttpError&) { return std::pair<std::string, int>{"busy, retry", 503}; });
+    app.errorhandler(503, [](const vial::HttpError&) {
+        return std::pair<std::string, int>{"busy, retry", 503};
+    });
     vial::TestClient c{app};
     EXPECT_EQ(c.get("/fast").text(), "fast");
     auto slow = c.get("/slow");
