@@ -25,4 +25,5 @@
 #include <vial/session.hpp>
 #include <vial/task.hpp>
 #include <vial/test_client.hpp>
+#include <vial/to_thread.hpp>
 #include <vial/version.hpp>

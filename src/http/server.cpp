@@ -1,5 +1,6 @@
 #include <vial/error.hpp>
 #include <vial/server.hpp>
+#include <vial/to_thread.hpp>
 #include <vial/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -91,6 +92,13 @@ struct Server::Impl {
     void start() {
         if (running) return;
         const detail::Dispatcher& dispatcher = app.dispatcher();
+        const Config& config = app.config();
+        if (config.contains("BLOCKING_POOL_THREADS") || config.contains("BLOCKING_POOL_QUEUE")) {
+            BlockingPoolStats current = blocking_pool_stats();
+            configure_blocking_pool(
+                config.get<unsigned>("BLOCKING_POOL_THREADS", current.threads),
+                config.get<std::size_t>("BLOCKING_POOL_QUEUE", current.queue_limit));
+        }
         unsigned count =
             options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
         boost::system::error_code ec;
@@ -171,6 +179,12 @@ struct Server::Impl {
         for (auto& loop : loops) loop->context.stop();
         for (auto& loop : loops) {
             if (loop->thread.joinable()) loop->thread.join();
+        }
+        // A to_thread job still running would resume onto a destroyed loop: wait for it.
+        auto jobs_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (blocking_pool_stats().in_flight > 0 &&
+               std::chrono::steady_clock::now() < jobs_deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         loops.clear();  // destroys the loops, and with them any abandoned coroutine
         detail::log::info("vial stopped");

@@ -61,3 +61,23 @@ TEST(AsyncViews, CapturedStateLivesAsLongAsTheApp) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BlockingViews, RunOnThePoolAndAnswerLikeAnyView) {
+    vial::App app;
+    app.get(
+        "/blocking-on-pool", vial::blocking([](vial::Request& req) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));  // blocking is fine here
+            return vial::Json{{"ms", req.args().get<int>("ms", 20)}};
+        }));
+    app.get("/offload", [](vial::Request&) -> vial::Task<std::string> {
+        auto v = co_await vial::to_thread([] { return std::string("computed off the loop"); });
+        co_return v;
+    });
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/blocking-on-pool?ms=5").json().at("ms"), 5);
+    EXPECT_EQ(c.get("/offload").text(), "computed off the loop");
+}
+
+}  // namespace

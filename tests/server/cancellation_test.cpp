@@ -73,7 +73,10 @@ TEST(Cancellation, PipelinedBytesDoNotLookLikeADisconnect) {
 TEST(Cancellation, ShutdownDeadlineCancelsViewsAndRunsTeardown) {
     auto seen = std::make_shared<Observed>();
     auto app = waiting_app(seen);
-    Server server(*app, {.port = 0, .threads = 1, .quiet = true, .shutdown_timeout = std::chrono::milliseconds(200)});
+    Server server(*app, {.port = 0,
+                         .threads = 1,
+                         .quiet = true,
+                         .shutdown_timeout = std::chrono::milliseconds(200)});
     server.start();
     RawClient client(server.port());
     client.send("GET /wait HTTP/1.1\r\nHost: t\r\n\r\n");

@@ -1,0 +1,80 @@
+#include <vial/to_thread.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "../core/log.hpp"
+
+namespace vial {
+
+namespace {
+
+struct PoolState {
+    std::mutex mutex;
+    unsigned threads = 0;
+    std::size_t queue_limit = 1024;
+    std::unique_ptr<boost::asio::thread_pool> pool;
+    std::atomic<std::size_t> in_flight{0};
+    std::atomic<bool> started{false};
+};
+
+PoolState& state() {
+    static PoolState s;
+    return s;
+}
+
+unsigned default_threads() { return 4 * std::max(1u, std::thread::hardware_concurrency()); }
+
+void start_pool() {
+    PoolState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (s.pool) return;
+    if (s.threads == 0) s.threads = default_threads();
+    s.pool = std::make_unique<boost::asio::thread_pool>(s.threads);
+    s.started = true;
+    detail::log::info("blocking pool: " + std::to_string(s.threads) + " threads, queue of " +
+                      std::to_string(s.queue_limit) + " (BLOCKING_POOL_THREADS, BLOCKING_POOL_QUEUE)");
+}
+
+}  // namespace
+
+void configure_blocking_pool(unsigned threads, std::size_t queue_limit) {
+    PoolState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (s.pool) {
+        if (threads == s.threads && queue_limit == s.queue_limit) return;
+        throw Error("the blocking pool is already running with " + std::to_string(s.threads) +
+                    " threads; configure it before its first use");
+    }
+    if (threads == 0) throw Error("the blocking pool needs at least one thread");
+    s.threads = threads;
+    s.queue_limit = queue_limit;
+}
+
+BlockingPoolStats blocking_pool_stats() {
+    PoolState& s = state();
+    std::lock_guard lock(s.mutex);
+    return {s.threads ? s.threads : default_threads(), s.queue_limit, s.in_flight.load()};
+}
+
+namespace detail {
+
+bool acquire_blocking_slot() {
+    PoolState& s = state();
+    if (!s.started.load(std::memory_order_acquire)) start_pool();
+    std::size_t limit = s.threads + s.queue_limit;
+    std::size_t current = s.in_flight.load(std::memory_order_relaxed);
+    do {
+        if (current >= limit) return false;
+    } while (!s.in_flight.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
+    return true;
+}
+
+void release_blocking_slot() noexcept { state().in_flight.fetch_sub(1, std::memory_order_relaxed); }
+
+boost::asio::thread_pool& blocking_pool() { return *state().pool; }
+
+}  // namespace detail
+
+}  // namespace vial
