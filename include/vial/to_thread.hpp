@@ -61,28 +61,31 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
         throw HttpError(503, "The server's blocking pool is saturated; try again shortly.");
     }
     auto state = std::make_shared<State>();
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [state, fn = std::move(fn)](auto handler) mutable {
-            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-            asio::post(detail::blocking_pool(), [state, fn = std::move(fn), handler = std::move(handler),
-                                                 work = std::move(work)]() mutable {
-                try {
-                    if constexpr (std::is_void_v<R>) {
-                        fn();
-                        state->value.emplace();
-                    } else {
-                        state->value.emplace(fn());
-                    }
-                } catch (...) {
-                    state->error = std::current_exception();
-                }
-                detail::release_blocking_slot();
-                auto executor = work.get_executor();
-                work.reset();
-                asio::dispatch(executor, std::move(handler));  // resume on the caller's loop
-            });
-        },
-        asio::use_awaitable);
+    // Named, not a temporary inside the co_await expression: g++ 12 destroys such
+    // temporaries twice.
+    auto initiation = [state, fn = std::move(fn)](auto handler) mutable {
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+        asio::post(detail::blocking_pool(),
+                   [state, fn = std::move(fn), handler = std::move(handler),
+                    work = std::move(work)]() mutable {
+                       try {
+                           if constexpr (std::is_void_v<R>) {
+                               fn();
+                               state->value.emplace();
+                           } else {
+                               state->value.emplace(fn());
+                           }
+                       } catch (...) {
+                           state->error = std::current_exception();
+                       }
+                       detail::release_blocking_slot();
+                       auto executor = work.get_executor();
+                       work.reset();
+                       asio::dispatch(executor, std::move(handler));  // resume on the caller's loop
+                   });
+    };
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(initiation),
+                                                                          asio::use_awaitable);
     if (state->error) std::rethrow_exception(state->error);
     if constexpr (!std::is_void_v<R>) co_return std::move(*state->value);
 }
@@ -91,7 +94,8 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
 /// slot gets 503).
 template <class F>
 Handler blocking(F view) {
-    static_assert(std::is_invocable_v<F&, Request&>, "vial::blocking takes a sync view: (vial::Request&) -> result");
+    static_assert(std::is_invocable_v<F&, Request&>,
+                  "vial::blocking takes a sync view: (vial::Request&) -> result");
     using R = std::invoke_result_t<F&, Request&>;
     static_assert(ViewResult<R>, "vial::blocking takes a sync view returning a view result");
     return [view = std::move(view)](RequestContext& ctx) -> Task<Response> {

@@ -24,7 +24,9 @@ PoolState& state() {
     return s;
 }
 
-unsigned default_threads() { return 4 * std::max(1u, std::thread::hardware_concurrency()); }
+unsigned default_threads() {
+    return 4 * std::max(1u, std::thread::hardware_concurrency());
+}
 
 void start_pool() {
     PoolState& s = state();
@@ -34,7 +36,8 @@ void start_pool() {
     s.pool = std::make_unique<boost::asio::thread_pool>(s.threads);
     s.started = true;
     detail::log::info("blocking pool: " + std::to_string(s.threads) + " threads, queue of " +
-                      std::to_string(s.queue_limit) + " (BLOCKING_POOL_THREADS, BLOCKING_POOL_QUEUE)");
+                      std::to_string(s.queue_limit) +
+                      " (BLOCKING_POOL_THREADS, BLOCKING_POOL_QUEUE)");
 }
 
 }  // namespace
@@ -71,9 +74,13 @@ bool acquire_blocking_slot() {
     return true;
 }
 
-void release_blocking_slot() noexcept { state().in_flight.fetch_sub(1, std::memory_order_relaxed); }
+void release_blocking_slot() noexcept {
+    state().in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
 
-boost::asio::thread_pool& blocking_pool() { return *state().pool; }
+boost::asio::thread_pool& blocking_pool() {
+    return *state().pool;
+}
 
 }  // namespace detail
 

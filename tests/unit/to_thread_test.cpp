@@ -21,14 +21,15 @@ TEST(ToThread, ReturnsTheValueAndResumesOnTheCallersThread) {
     auto body = []() -> vial::Task<bool> {
         auto loop_thread = std::this_thread::get_id();
         auto worker = co_await vial::to_thread([] { return std::this_thread::get_id(); });
-        co_return worker != loop_thread && std::this_thread::get_id() == loop_thread;
+        co_return worker != loop_thread&& std::this_thread::get_id() == loop_thread;
     };
     EXPECT_TRUE(vial::run_sync(body()));
 }
 
 TEST(ToThread, PropagatesExceptionsAndVoid) {
-    EXPECT_THROW(vial::run_sync(vial::to_thread([]() -> int { throw std::invalid_argument("bad"); })),
-                 std::invalid_argument);
+    EXPECT_THROW(
+        vial::run_sync(vial::to_thread([]() -> int { throw std::invalid_argument("bad"); })),
+        std::invalid_argument);
     std::atomic<int> ran{0};
     vial::run_sync(vial::to_thread([&] { ++ran; }));
     EXPECT_EQ(ran, 1);
@@ -43,7 +44,8 @@ TEST(ToThread, TheLoopStaysFreeWhileWorkBlocks) {
             for (int i = 0; i < 10; ++i) co_await vial::sleep(10ms);
             timers_done = std::chrono::steady_clock::now() - started;
         };
-        co_await vial::gather(vial::to_thread([] { std::this_thread::sleep_for(200ms); }), timers());
+        co_await vial::gather(vial::to_thread([] { std::this_thread::sleep_for(200ms); }),
+                              timers());
         co_return timers_done;
     };
     EXPECT_LT(vial::run_sync(body()), 190ms);
@@ -52,11 +54,13 @@ TEST(ToThread, TheLoopStaysFreeWhileWorkBlocks) {
 TEST(ToThread, SaturatedPoolAnswers503InsteadOfQueueingForever) {
     auto body = []() -> vial::Task<int> {
         std::vector<vial::Task<void>> jobs;
-        for (int i = 0; i < 4; ++i) jobs.push_back(vial::to_thread([] { std::this_thread::sleep_for(100ms); }));
+        for (int i = 0; i < 4; ++i)
+            jobs.push_back(vial::to_thread([] { std::this_thread::sleep_for(100ms); }));
         auto all = vial::gather(std::move(jobs));  // not started yet: tasks are lazy
         int status = 0;
         try {
-            co_await vial::gather(std::move(all), vial::to_thread([] { std::this_thread::sleep_for(100ms); }),
+            co_await vial::gather(std::move(all),
+                                  vial::to_thread([] { std::this_thread::sleep_for(100ms); }),
                                   vial::to_thread([] {}));
         } catch (const vial::HttpError& e) {
             status = e.status();
