@@ -40,6 +40,8 @@ struct ServerOptions {
     ConnectionLimits limits{};
     /// On stop, in-flight requests get this long to finish.
     std::chrono::milliseconds shutdown_timeout{10'000};
+    /// Then background tasks (vial::spawn) get this long before they are cancelled.
+    std::chrono::milliseconds background_shutdown_timeout{10'000};
     int backlog = 1024;
 };
 

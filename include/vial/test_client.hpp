@@ -10,6 +10,8 @@
 #include <vial/headers.hpp>
 #include <vial/json.hpp>
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -73,9 +75,20 @@ class TestClient {
         return open("DELETE", std::move(target), std::move(request));
     }
 
+    /// Runs the client's loop until the background tasks spawned by its requests have
+    /// finished, or `limit` passed; returns true if they all finished. Background tasks
+    /// only make progress while the client runs its loop (during requests and here).
+    bool wait_background(std::chrono::milliseconds limit = std::chrono::seconds(10));
+
+    ~TestClient();
+    TestClient(const TestClient&) = delete;
+    TestClient& operator=(const TestClient&) = delete;
+
   private:
+    struct Loop;
     App& app_;
     TestClientOptions options_;
+    std::unique_ptr<Loop> loop_;
 };
 
 }  // namespace vial

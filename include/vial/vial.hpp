@@ -23,6 +23,7 @@
 #include <vial/scaffold.hpp>
 #include <vial/server.hpp>
 #include <vial/session.hpp>
+#include <vial/spawn.hpp>
 #include <vial/task.hpp>
 #include <vial/test_client.hpp>
 #include <vial/to_thread.hpp>

@@ -1,4 +1,5 @@
 #include <vial/error.hpp>
+#include <vial/run_sync.hpp>
 #include <vial/server.hpp>
 #include <vial/to_thread.hpp>
 #include <vial/version.hpp>
@@ -18,6 +19,7 @@
 
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
+#include "../runtime/background.hpp"
 #include "connection.hpp"
 #include "loop.hpp"
 
@@ -119,6 +121,7 @@ struct Server::Impl {
             loops.push_back(std::move(loop));
         }
         port = endpoint.port();
+        for (const auto& hook : app.before_serving_hooks()) run_sync(hook());
         for (auto& loop : loops) {
             asio::co_spawn(loop->context, accept_loop(*loop), asio::detached);
             asio::co_spawn(loop->context, sweeper(*loop), asio::detached);
@@ -128,6 +131,30 @@ struct Server::Impl {
         detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() +
                           "' on http://" + options.host + ":" + std::to_string(port) + " with " +
                           std::to_string(count) + (count == 1 ? " thread" : " threads"));
+    }
+
+    // Waits for this server's background tasks, then cancels those past the deadline.
+    void drain_background() {
+        auto pending = [&] {
+            std::size_t n = 0;
+            for (auto& loop : loops) n += detail::background_running(&loop->context);
+            return n;
+        };
+        auto deadline = std::chrono::steady_clock::now() + options.background_shutdown_timeout;
+        while (pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        if (pending() == 0) return;
+        std::string names;
+        for (auto& loop : loops) {
+            for (const auto& name : detail::cancel_background(&loop->context))
+                names += (names.empty() ? "" : ", ") + name;
+        }
+        detail::log::warning("background_shutdown_timeout passed: cancelled " + names);
+        auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        while (pending() > 0 && std::chrono::steady_clock::now() < grace) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
 
     void stop() {
@@ -176,6 +203,7 @@ struct Server::Impl {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
         }
+        drain_background();
         for (auto& loop : loops) loop->context.stop();
         for (auto& loop : loops) {
             if (loop->thread.joinable()) loop->thread.join();
@@ -187,6 +215,13 @@ struct Server::Impl {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         loops.clear();  // destroys the loops, and with them any abandoned coroutine
+        for (const auto& hook : app.after_serving_hooks()) {
+            try {
+                run_sync(hook());
+            } catch (const std::exception& e) {
+                detail::log::error(std::string("after_serving hook failed: ") + e.what());
+            }
+        }
         detail::log::info("vial stopped");
     }
 };

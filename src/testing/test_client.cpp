@@ -2,12 +2,15 @@
 #include <vial/run_sync.hpp>
 #include <vial/test_client.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "../core/dispatcher.hpp"
 #include "../core/error_page.hpp"
 #include "../core/request_access.hpp"
+#include "../runtime/background.hpp"
 
 namespace vial {
 
@@ -19,8 +22,28 @@ Json TestResponse::json() const {
     return value;
 }
 
-TestClient::TestClient(App& app, TestClientOptions options) : app_(app), options_(options) {
+// One loop per client, kept between requests so background tasks spawned by a request
+// can outlive it, as on the server.
+struct TestClient::Loop {
+    boost::asio::io_context context{1};
+};
+
+TestClient::TestClient(App& app, TestClientOptions options)
+    : app_(app), options_(options), loop_(std::make_unique<Loop>()) {
     app_.freeze();
+}
+
+TestClient::~TestClient() = default;
+
+bool TestClient::wait_background(std::chrono::milliseconds limit) {
+    auto& context = loop_->context;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (detail::background_running(&context) > 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        context.restart();
+        context.run_one_for(deadline - std::chrono::steady_clock::now());
+    }
+    return detail::background_running(&context) == 0;
 }
 
 TestResponse TestClient::open(std::string method, std::string target, TestRequest extra) {
@@ -39,8 +62,24 @@ TestResponse TestClient::open(std::string method, std::string target, TestReques
     }
     detail::RequestAccess::set_remote_addr(*request, std::move(extra.remote_addr));
     const detail::Dispatcher& dispatcher = app_.dispatcher();
-    return TestResponse(
-        run_sync(dispatcher.full_dispatch(*request, options_.propagate_exceptions)));
+    // Run the loop only until this request's response is ready; background work stays.
+    auto& context = loop_->context;
+    std::optional<Response> response;
+    std::exception_ptr failure;
+    bool done = false;
+    boost::asio::co_spawn(context,
+                          dispatcher.full_dispatch(*request, options_.propagate_exceptions),
+                          [&](std::exception_ptr e, Response r) {
+                              failure = e;
+                              if (!e) response.emplace(std::move(r));
+                              done = true;
+                          });
+    context.restart();
+    while (!done && context.run_one() > 0) {
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (!done) throw Error("TestClient: the request's loop stopped before the response was ready");
+    return TestResponse(std::move(*response));
 }
 
 }  // namespace vial

@@ -1,0 +1,17 @@
+#pragma once
+// The process-wide registry of running background tasks, by the io_context they run on,
+// so a server (or test client) waits for and cancels only its own.
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vial::detail {
+
+/// Running tasks on `context`.
+std::size_t background_running(const boost::asio::io_context* context);
+/// Cancels the tasks running on `context` (posted to it); returns their names.
+std::vector<std::string> cancel_background(boost::asio::io_context* context);
+
+}  // namespace vial::detail

@@ -1,0 +1,63 @@
+// Background tasks outlive the response; failures are logged, never fatal.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+#include <atomic>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+vial::Task<void> mark_later(std::shared_ptr<std::atomic<int>> done, std::chrono::milliseconds delay) {
+    co_await vial::sleep(delay);
+    ++*done;
+}
+
+vial::Task<void> fail_later() {
+    co_await vial::sleep(1ms);
+    throw std::runtime_error("background boom");
+}
+
+TEST(Background, SpawnedTaskCompletesAfterTheResponse) {
+    auto done = std::make_shared<std::atomic<int>>(0);
+    vial::App app;
+    app.post("/tasks", [done](vial::Request&) -> vial::Task<std::pair<vial::Json, int>> {
+        co_await vial::spawn(mark_later(done, 50ms), "mark_later");
+        co_return std::pair<vial::Json, int>{vial::Json{{"state", "accepted"}}, 202};
+    });
+    vial::TestClient c{app};
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(c.post("/tasks").status(), 202);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 40ms);  // did not wait for the task
+    EXPECT_EQ(*done, 0);
+    EXPECT_TRUE(c.wait_background());
+    EXPECT_EQ(*done, 1);
+}
+
+TEST(Background, AFailingTaskIsLoggedAndCounted) {
+    vial::App app;
+    app.get("/fire", [](vial::Request&) -> vial::Task<std::string> {
+        co_await vial::spawn(fail_later(), "fail_later");
+        co_return "fired";
+    });
+    vial::TestClient c{app};
+    auto before = vial::background_stats().failed;
+    EXPECT_EQ(c.get("/fire").text(), "fired");
+    EXPECT_TRUE(c.wait_background());
+    EXPECT_EQ(vial::background_stats().failed, before + 1);
+    EXPECT_EQ(c.get("/fire").status(), 200);  // and the app goes on
+}
+
+TEST(Background, TaskGroupLikeJoinWithGather) {
+    // Request-scoped structured concurrency: tasks joined before the view returns.
+    vial::App app;
+    app.get("/joined", [](vial::Request&) -> vial::Task<std::string> {
+        auto done = std::make_shared<std::atomic<int>>(0);
+        co_await vial::gather(mark_later(done, 5ms), mark_later(done, 10ms));
+        co_return std::to_string(done->load());
+    });
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/joined").text(), "2");
+}
+
+}  // namespace
