@@ -1,5 +1,6 @@
 #include "showcase.hpp"
 
+#include "concurrency.hpp"
 #include "items_api.hpp"
 
 #include <vial/vial.hpp>
@@ -57,6 +58,9 @@ std::unique_ptr<vial::App> make_app() {
     });
 
     app->post("/echo", [](vial::Request& req) { return req.json(); });
+
+    // /blocking, /offload, /tasks, /race (concurrency.cpp).
+    register_concurrency_routes(*app);
 
     // A JSON API: a blueprint of class-based views (items_api.cpp).
     register_items_api(*app, std::make_shared<ItemStore>());

@@ -43,6 +43,8 @@ struct ServerOptions {
     /// Then background tasks (vial::spawn) get this long before they are cancelled.
     std::chrono::milliseconds background_shutdown_timeout{10'000};
     int backlog = 1024;
+    /// Log a warning when an event loop does not turn for this long (0: no watchdog).
+    std::chrono::milliseconds stall_threshold{100};
 };
 
 /// ServerOptions with the limits and timeouts the config sets (MAX_CONTENT_LENGTH,

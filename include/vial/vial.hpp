@@ -28,3 +28,4 @@
 #include <vial/test_client.hpp>
 #include <vial/to_thread.hpp>
 #include <vial/version.hpp>
+#include <vial/watchdog.hpp>

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "activity.hpp"
 #include "error_page.hpp"
 #include "log.hpp"
 #include "request_access.hpp"
@@ -59,6 +60,7 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
     std::exception_ptr error;
     try {
         RouteMatch match = match_request(request);
+        note_activity(match.route, request.method());
         if (match.route) {
             chain = match.route->chain;
             if (!chain->blueprint.empty()) ctx.set_blueprint(chain->blueprint);

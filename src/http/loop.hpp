@@ -13,6 +13,8 @@
 #include <optional>
 #include <thread>
 
+#include "../core/activity.hpp"
+
 namespace vial::detail {
 
 class Dispatcher;
@@ -29,6 +31,11 @@ struct Loop {
     Connection* connections = nullptr;
     std::atomic<std::size_t> active{0};
     bool stopping = false;
+
+    // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
+    // the dispatcher notes the route it is running in `activity`.
+    std::atomic<std::int64_t> heartbeat{0};
+    ActivitySlot activity;
 
     // Refreshed by the sweeper every tick: request paths never read the clock.
     std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();

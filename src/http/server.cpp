@@ -22,6 +22,7 @@
 #include "../runtime/background.hpp"
 #include "connection.hpp"
 #include "loop.hpp"
+#include "watchdog.hpp"
 
 namespace vial {
 
@@ -54,6 +55,18 @@ detail::Task<void> accept_loop(Loop& loop) {
     }
 }
 
+// Beats for the watchdog: a loop that stops beating is blocked.
+detail::Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
+    asio::steady_timer timer(loop.context);
+    for (;;) {
+        loop.heartbeat.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
+        timer.expires_after(interval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
 detail::Task<void> sweeper(Loop& loop) {
     asio::steady_timer timer(loop.context);
     const auto tick = loop.tick();
@@ -74,6 +87,7 @@ struct Server::Impl {
     std::vector<std::unique_ptr<Loop>> loops;
     std::uint16_t port = 0;
     bool running = false;
+    std::unique_ptr<detail::Watchdog> watchdog;
 
     Impl(App& a, ServerOptions o) : app(a), options(std::move(o)) {}
 
@@ -125,7 +139,22 @@ struct Server::Impl {
         for (auto& loop : loops) {
             asio::co_spawn(loop->context, accept_loop(*loop), asio::detached);
             asio::co_spawn(loop->context, sweeper(*loop), asio::detached);
-            loop->thread = std::thread([l = loop.get()] { l->context.run(); });
+            if (options.stall_threshold.count() > 0) {
+                asio::co_spawn(
+                    loop->context,
+                    ticker(*loop, detail::Watchdog::beat_interval(options.stall_threshold)),
+                    asio::detached);
+            }
+            loop->thread = std::thread([l = loop.get()] {
+                detail::set_activity_slot(&l->activity);
+                l->context.run();
+            });
+        }
+        if (options.stall_threshold.count() > 0) {
+            std::vector<Loop*> watched;
+            for (auto& loop : loops) watched.push_back(loop.get());
+            watchdog =
+                std::make_unique<detail::Watchdog>(std::move(watched), options.stall_threshold);
         }
         running = true;
         detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() +
@@ -204,6 +233,7 @@ struct Server::Impl {
             }
         }
         drain_background();
+        watchdog.reset();
         for (auto& loop : loops) loop->context.stop();
         for (auto& loop : loops) {
             if (loop->thread.joinable()) loop->thread.join();

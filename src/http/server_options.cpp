@@ -20,6 +20,8 @@ ServerOptions server_options(const Config& config) {
     l.keep_alive_timeout = ms("KEEP_ALIVE_TIMEOUT_MS", l.keep_alive_timeout);
     l.write_timeout = ms("WRITE_TIMEOUT_MS", l.write_timeout);
     options.shutdown_timeout = ms("SHUTDOWN_TIMEOUT_MS", options.shutdown_timeout);
+    options.stall_threshold = std::chrono::milliseconds(
+        config.get<std::int64_t>("STALL_THRESHOLD_MS", options.stall_threshold.count()));
     options.background_shutdown_timeout =
         ms("BACKGROUND_SHUTDOWN_TIMEOUT_MS", options.background_shutdown_timeout);
     return options;

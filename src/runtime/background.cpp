@@ -56,7 +56,9 @@ struct Registration {
     }
 };
 
-Task<void> tracked(Task<void> task, Registration) { co_await std::move(task); }
+Task<void> tracked(Task<void> task, Registration) {
+    co_await std::move(task);
+}
 
 asio::io_context* context_of(const asio::any_io_executor& executor) {
     auto* target = executor.target<asio::io_context::executor_type>();
@@ -75,15 +77,17 @@ void spawn_on(const asio::any_io_executor& executor, Task<void> task, std::strin
     }
     auto slot = cancel->slot();
     asio::co_spawn(executor, tracked(std::move(task), Registration(id)),
-                   asio::bind_cancellation_slot(slot, [name = std::move(name), cancel](std::exception_ptr error) {
-                       if (!error) return;
-                       if (is_cancellation(error)) {
-                           detail::log::warning("background task '" + name + "' was cancelled");
-                       } else {
-                           ++registry().failed;
-                           detail::log::error("background task '" + name + "' failed: " + detail::describe(error));
-                       }
-                   }));
+                   asio::bind_cancellation_slot(
+                       slot, [name = std::move(name), cancel](std::exception_ptr error) {
+                           if (!error) return;
+                           if (is_cancellation(error)) {
+                               detail::log::warning("background task '" + name + "' was cancelled");
+                           } else {
+                               ++registry().failed;
+                               detail::log::error("background task '" + name +
+                                                  "' failed: " + detail::describe(error));
+                           }
+                       }));
 }
 
 Task<void> spawn(Task<void> task, std::string name) {
@@ -111,7 +115,8 @@ std::vector<std::string> cancel_background(asio::io_context* context) {
     for (auto& [id, entry] : registry().running) {
         if (entry.context != context) continue;
         names.push_back(entry.name);
-        asio::post(entry.executor, [cancel = entry.cancel] { cancel->emit(asio::cancellation_type::terminal); });
+        asio::post(entry.executor,
+                   [cancel = entry.cancel] { cancel->emit(asio::cancellation_type::terminal); });
     }
     return names;
 }

@@ -8,7 +8,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-vial::Task<void> mark_later(std::shared_ptr<std::atomic<int>> done, std::chrono::milliseconds delay) {
+vial::Task<void> mark_later(std::shared_ptr<std::atomic<int>> done,
+                            std::chrono::milliseconds delay) {
     co_await vial::sleep(delay);
     ++*done;
 }

@@ -119,3 +119,30 @@ TEST_F(ShowcaseApi, NotFoundIsJsonEverywhere) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ShowcaseConcurrency, RaceAndOffload) {
+    auto app = make_app();
+    vial::TestClient c{*app};
+    EXPECT_EQ(c.get("/race").json().at("outcome"), "answered in time");
+    EXPECT_EQ(c.get("/race?deadline_ms=10").json().at("outcome"), "timed out after 10 ms");
+    EXPECT_EQ(c.get("/offload?ms=5").text(), "offloaded");
+    EXPECT_EQ(c.get("/blocking?ms=1").text(), "blocked the loop");
+    EXPECT_EQ(c.get("/blocking?ms=-5").status(), 400);
+}
+
+TEST(ShowcaseConcurrency, TasksGoFromPendingToDone) {
+    auto app = make_app();
+    vial::TestClient c{*app};
+    auto created = c.post("/tasks");
+    ASSERT_EQ(created.status(), 202);
+    auto id = created.json().at("id").as_int64();
+    std::string url = "/tasks/" + std::to_string(id);
+    EXPECT_EQ(c.get(url).json().at("state"), "pending");
+    EXPECT_TRUE(c.wait_background());
+    EXPECT_EQ(c.get(url).json().at("state"), "done");
+    EXPECT_EQ(c.get("/tasks/999").status(), 404);
+}
+
+}  // namespace

@@ -48,7 +48,7 @@ TEST(BackgroundServer, ShutdownWaitsForBackgroundWork) {
     auto r = roundtrip(server.port(), "GET /spawn?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n");
     EXPECT_EQ(r.body, "spawned");
     EXPECT_EQ(seen->finished, 0);  // the response did not wait
-    server.stop();                  // but shutdown does
+    server.stop();                 // but shutdown does
     EXPECT_EQ(seen->finished, 1);
     EXPECT_EQ(seen->cancelled, 0);
     EXPECT_EQ(seen->stopped_serving, 1);
@@ -57,10 +57,13 @@ TEST(BackgroundServer, ShutdownWaitsForBackgroundWork) {
 TEST(BackgroundServer, ShutdownCancelsBackgroundWorkPastItsDeadline) {
     auto seen = std::make_shared<Seen>();
     auto app = background_app(seen);
-    Server server(*app, {.port = 0, .threads = 1, .quiet = true,
+    Server server(*app, {.port = 0,
+                         .threads = 1,
+                         .quiet = true,
                          .background_shutdown_timeout = std::chrono::milliseconds(100)});
     server.start();
-    EXPECT_EQ(roundtrip(server.port(), "GET /spawn?ms=30000 HTTP/1.1\r\nHost: t\r\n\r\n").body, "spawned");
+    EXPECT_EQ(roundtrip(server.port(), "GET /spawn?ms=30000 HTTP/1.1\r\nHost: t\r\n\r\n").body,
+              "spawned");
     auto started = std::chrono::steady_clock::now();
     server.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
