@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 RELEASE := build/release
 SHOWCASE := $(RELEASE)/examples/vial_showcase
 
-.PHONY: deps build run test test-sanitize bench format clean
+.PHONY: deps build run test test-sanitize test-tsan bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,6 +27,11 @@ test-sanitize: deps
 	@cmake --preset sanitize >/dev/null
 	@cmake --build --preset sanitize -j $(JOBS)
 	ctest --preset sanitize -j $(JOBS)
+
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS)
 
 bench: build
 	bash bench/run.sh
