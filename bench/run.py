@@ -177,12 +177,56 @@ def measure(server, scenario, seconds, warmup):
         time.sleep(0.5)
 
 
+def vial_only(extra_env, fn):
+    env = dict(os.environ, **extra_env)
+    proc = subprocess.Popen(["taskset", "-c", "0"] + SERVERS["vial"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
+    try:
+        if not wait_port(PORT):
+            raise RuntimeError("vial did not start")
+        return fn()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        time.sleep(0.5)
+
+
+def offload_mix(seconds):
+    """Plaintext p99 alone, then with 50 concurrent /offload?ms=20 requests."""
+    def run():
+        run_wrk("/plaintext", 64, 2)
+        alone = run_wrk("/plaintext", 64, seconds)
+        background = subprocess.Popen(["taskset", "-c", "1", "wrk", "-t1", "-c50", f"-d{seconds + 2}s",
+                                       f"http://127.0.0.1:{PORT}/offload?ms=20"], stdout=subprocess.DEVNULL)
+        time.sleep(1)
+        mixed = run_wrk("/plaintext", 64, seconds)
+        background.wait()
+        return alone, mixed
+    alone, mixed = vial_only({}, run)
+    print(f"\noffload mix (vial): plaintext p99 alone {alone['p99']:.2f} ms, with 50 x /offload?ms=20 "
+          f"{mixed['p99']:.2f} ms (ratio {mixed['p99'] / alone['p99']:.2f}x, goal <= 1.5x); "
+          f"req/s {alone['rps']:.0f} -> {mixed['rps']:.0f}")
+
+
+def watchdog_cost(seconds, rounds=3):
+    """Plaintext req/s with the stall watchdog off and on, alternating, medians."""
+    off, on = [], []
+    for _ in range(rounds):
+        off.append(vial_only({"VIAL_STALL_THRESHOLD_MS": "0"}, lambda: run_wrk("/plaintext", 64, seconds))["rps"])
+        on.append(vial_only({}, lambda: run_wrk("/plaintext", 64, seconds))["rps"])
+    off.sort()
+    on.sort()
+    m_off, m_on = off[len(off) // 2], on[len(on) // 2]
+    print(f"watchdog cost (vial plaintext, median of {rounds}): off {m_off:.0f} req/s, on {m_on:.0f} req/s "
+          f"({(m_on - m_off) / m_off * 100:+.1f}%)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--servers", default=",".join(list(SERVERS) + ["nginx"]))
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--scenarios", default=",".join(list(SCENARIOS) + ["offload", "watchdog"]))
     args = parser.parse_args()
 
     import resource
@@ -194,6 +238,8 @@ def main():
     results = {}
     print(f"{'scenario':<10} {'server':<14} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
           f"{'RSS MiB':>8} {'CPU us/req':>10}", flush=True)
+    extras = [s for s in scenarios if s in ("offload", "watchdog")]
+    scenarios = [s for s in scenarios if s in SCENARIOS]
     for scenario in scenarios:
         for server in servers:
             if server == "nginx" and scenario not in NGINX_SCENARIOS:
@@ -209,6 +255,10 @@ def main():
             ratios = [f"{s} {base / results[(scenario, s)]['rps']:.2f}x" for s in servers
                       if s != "vial" and (scenario, s) in results and results[(scenario, s)]["rps"] > 0]
             print(f"  {scenario:<10} " + ", ".join(ratios))
+    if "offload" in extras:
+        offload_mix(args.seconds)
+    if "watchdog" in extras:
+        watchdog_cost(max(3, args.seconds // 2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ int bounded_ms(vial::Request& req, int fallback) {
 
 // States of the tasks POST /tasks started; shared by every loop thread.
 class TaskBoard {
-public:
+  public:
     std::int64_t add() {
         std::lock_guard lock(mutex_);
         states_[next_] = "pending";
@@ -36,7 +36,7 @@ public:
         return it == states_.end() ? std::nullopt : std::optional<std::string>(it->second);
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::map<std::int64_t, std::string> states_;
     std::int64_t next_ = 1;
@@ -65,7 +65,8 @@ void register_concurrency_routes(vial::App& app) {
     // The same work, right: on the blocking pool; the loop keeps serving.
     app.get("/offload", [](vial::Request& req) -> vial::Task<std::string> {
         int ms = bounded_ms(req, 100);
-        co_await vial::to_thread([ms] { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
+        co_await vial::to_thread(
+            [ms] { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
         co_return "offloaded";
     });
 

@@ -25,6 +25,7 @@
 #include <vial/session.hpp>
 #include <vial/spawn.hpp>
 #include <vial/task.hpp>
+#include <vial/task_group.hpp>
 #include <vial/test_client.hpp>
 #include <vial/to_thread.hpp>
 #include <vial/version.hpp>

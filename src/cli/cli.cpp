@@ -81,6 +81,7 @@ int main(App& app, int argc, char** argv) {
             usage(args.empty() ? std::cerr : std::cout, program);
             return args.empty() ? 2 : 0;
         }
+        if (!app.frozen()) app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
         if (args[0] == "routes") return print_routes(app);
         if (args[0] != "run") {
             std::cerr << program << ": unknown command '" << args[0] << "'\n";

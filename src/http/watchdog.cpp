@@ -50,7 +50,8 @@ void Watchdog::run() {
     };
     std::vector<Watch> watches(loops_.size());
     const auto interval = beat_interval(threshold_);
-    const auto threshold_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(threshold_).count();
+    const auto threshold_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(threshold_).count();
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
         std::int64_t now = Clock::now().time_since_epoch().count();
@@ -65,9 +66,11 @@ void Watchdog::run() {
                     w.last_beat = beat;
                     const Route* route = loop.activity.route.load(std::memory_order_relaxed);
                     const char* method = loop.activity.method.load(std::memory_order_relaxed);
-                    w.where = route ? std::string(method ? method : "?") + " " + route->rule.source() +
-                                          " (endpoint '" + route->endpoint + "')"
-                                    : std::string("a request that matched no route, or a background task");
+                    w.where =
+                        route
+                            ? std::string(method ? method : "?") + " " + route->rule.source() +
+                                  " (endpoint '" + route->endpoint + "')"
+                            : std::string("a request that matched no route, or a background task");
                 }
                 continue;
             }
@@ -75,15 +78,17 @@ void Watchdog::run() {
             // The loop turned again: the stall lasted from its last beat to this one,
             // less the ticker's own period.
             auto blocked = std::chrono::nanoseconds(beat - w.last_beat) - interval;
-            auto ms = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(blocked).count());
-            std::string message = "event loop " + std::to_string(loop.index) + " blocked for " + std::to_string(ms) +
-                                  " ms in " + w.where +
+            auto ms = std::max<std::int64_t>(
+                0, std::chrono::duration_cast<std::chrono::milliseconds>(blocked).count());
+            std::string message = "event loop " + std::to_string(loop.index) + " blocked for " +
+                                  std::to_string(ms) + " ms in " + w.where +
                                   "; move blocking work to vial::to_thread or use an async client";
             log::warning(message);
             {
                 std::lock_guard stats_lock(stats_mutex);
                 ++stats.stalls;
-                stats.longest_ms = std::max<std::uint64_t>(stats.longest_ms, static_cast<std::uint64_t>(ms));
+                stats.longest_ms =
+                    std::max<std::uint64_t>(stats.longest_ms, static_cast<std::uint64_t>(ms));
                 stats.last = message;
             }
             w.stalled = false;

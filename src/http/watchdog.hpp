@@ -12,7 +12,7 @@ namespace vial::detail {
 struct Loop;
 
 class Watchdog {
-public:
+  public:
     Watchdog(std::vector<Loop*> loops, std::chrono::milliseconds threshold);
     ~Watchdog();
     Watchdog(const Watchdog&) = delete;
@@ -21,7 +21,7 @@ public:
     /// How often a loop must beat (its ticker's period) for `threshold`.
     static std::chrono::milliseconds beat_interval(std::chrono::milliseconds threshold);
 
-private:
+  private:
     void run();
 
     std::vector<Loop*> loops_;
