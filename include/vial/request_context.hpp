@@ -8,6 +8,7 @@
 #include <vial/request.hpp>
 #include <vial/response.hpp>
 #include <vial/session.hpp>
+#include <vial/spawn.hpp>
 #include <vial/task.hpp>
 
 #include <exception>
@@ -102,6 +103,12 @@ class RequestContext {
     /// request's Host header.
     std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params = {},
                         UrlForOptions options = {}) const;
+
+    /// `co_await ctx.spawn(task, name)`: vial::spawn, from a view that has the context.
+    /// The task outlives the request: give it copies, not references into the request.
+    Task<void> spawn(Task<void> task, std::string name = "background task") {
+        return vial::spawn(std::move(task), std::move(name));
+    }
 
     /// The signed-cookie session (session.hpp), loaded on first use. Throws vial::Error
     /// when the app has no SECRET_KEY.

@@ -23,7 +23,7 @@
 namespace vial {
 
 class TaskGroup {
-public:
+  public:
     TaskGroup();
     ~TaskGroup();
     TaskGroup(const TaskGroup&) = delete;
@@ -38,7 +38,7 @@ public:
     /// Tasks started and not yet finished.
     std::size_t running() const noexcept;
 
-private:
+  private:
     struct State;
     static Task<void> run_member(std::shared_ptr<State> state, Task<void> task);
     std::shared_ptr<State> state_;

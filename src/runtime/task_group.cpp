@@ -30,7 +30,8 @@ Task<void> TaskGroup::run_member(std::shared_ptr<State> state, Task<void> task) 
     } catch (...) {
         failure = std::current_exception();
     }
-    if (failure && !state->first_failure && !is_cancellation(failure)) state->first_failure = failure;
+    if (failure && !state->first_failure && !is_cancellation(failure))
+        state->first_failure = failure;
     --state->running;
     if (state->wake) state->wake->cancel();
 }
@@ -58,13 +59,16 @@ Task<void> TaskGroup::join() {
         (void)ec;  // woken by a finishing task
     }
     state_->signals.clear();
-    if (auto failure = std::exchange(state_->first_failure, nullptr)) std::rethrow_exception(failure);
+    if (auto failure = std::exchange(state_->first_failure, nullptr))
+        std::rethrow_exception(failure);
 }
 
 void TaskGroup::cancel() {
     for (auto& signal : state_->signals) signal.emit(asio::cancellation_type::terminal);
 }
 
-std::size_t TaskGroup::running() const noexcept { return state_->running; }
+std::size_t TaskGroup::running() const noexcept {
+    return state_->running;
+}
 
 }  // namespace vial

@@ -35,6 +35,19 @@ TEST(Background, SpawnedTaskCompletesAfterTheResponse) {
     EXPECT_EQ(*done, 1);
 }
 
+TEST(Background, ContextSpawnIsTheSame) {
+    auto done = std::make_shared<std::atomic<int>>(0);
+    vial::App app;
+    app.get("/ctx", [done](vial::RequestContext& ctx) -> vial::Task<std::string> {
+        co_await ctx.spawn(mark_later(done, 5ms), "from ctx");
+        co_return "ok";
+    });
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/ctx").text(), "ok");
+    EXPECT_TRUE(c.wait_background());
+    EXPECT_EQ(*done, 1);
+}
+
 TEST(Background, AFailingTaskIsLoggedAndCounted) {
     vial::App app;
     app.get("/fire", [](vial::Request&) -> vial::Task<std::string> {
