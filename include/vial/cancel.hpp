@@ -10,6 +10,7 @@
 /// call it first in cleanup code that must await (the framework does so before running
 /// teardown hooks).
 #include <vial/error.hpp>
+#include <vial/gather.hpp>
 #include <vial/task.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -52,19 +53,6 @@ inline auto clear_cancellation() noexcept {
 bool is_cancellation(const std::exception_ptr& error) noexcept;
 
 namespace detail {
-template <class T>
-using timeout_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-
-template <class T>
-Task<timeout_value_t<T>> timeout_body(Task<T> task) {
-    if constexpr (std::is_void_v<T>) {
-        co_await std::move(task);
-        co_return std::monostate{};
-    } else {
-        co_return co_await std::move(task);
-    }
-}
-
 Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after);
 }  // namespace detail
 
@@ -77,7 +65,7 @@ Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
     auto executor = co_await asio::this_coro::executor;
     auto [order, task_error, value, timer_error] =
         co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, detail::timeout_body(std::move(task)), asio::deferred),
+            asio::co_spawn(executor, detail::as_value(std::move(task)), asio::deferred),
             asio::co_spawn(executor, detail::sleep_for_timeout(after), asio::deferred))
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     if (order[0] == 1) throw TimeoutError(after);
