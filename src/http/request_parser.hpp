@@ -5,6 +5,7 @@
 #include <vial/headers.hpp>
 
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <string>
 
@@ -41,7 +42,20 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         headers.add_unchecked(std::string_view(name.data(), name.size()),
                               std::string_view(value.data(), value.size()));
     }
-    void on_header_impl(error_code&) override {}
+    // RFC 9112 6.1: a request whose Transfer-Encoding does not end in "chunked" has no
+    // reliable length (a smuggling vector), and HTTP/1.0 has no transfer codings: 400.
+    void on_header_impl(error_code& ec) override {
+        auto codings = headers.get_all("Transfer-Encoding");
+        if (codings.empty()) return;
+        std::string_view last = codings.back();
+        if (auto comma = last.rfind(','); comma != std::string_view::npos)
+            last = last.substr(comma + 1);
+        while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))
+            last.remove_prefix(1);
+        while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+        if (version < 11 || !iequals(last, "chunked"))
+            ec = boost::beast::http::error::bad_transfer_encoding;
+    }
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
         if (length) body.reserve(static_cast<std::size_t>(*length));
     }

@@ -111,6 +111,9 @@ TEST_F(Limits, MalformedRequestsAre400) {
         "GET /a%zz HTTP/1.1\r\nHost: t\r\n\r\n",
         "GET nope HTTP/1.1\r\nHost: t\r\n\r\n",
         "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     };
     for (const char* request : cases) {
         EXPECT_EQ(roundtrip(port(), request).status, 400) << request;
