@@ -2,6 +2,7 @@
 # make bench: the wrk scenarios (bench/run.py) and the micro-benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --bench
 ulimit -n 20000 2>/dev/null || true
 /usr/bin/python3 bench/run.py "$@"
 if [ -x build/release/bench/vial_micro_bench ]; then

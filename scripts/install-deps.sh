@@ -10,11 +10,13 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
     # tests and benchmarks
     googletest libgtest-dev libbenchmark-dev wrk curl
-    # bench reference ceiling
-    nginx-light
     # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
     python3-flask python3-asgiref python3-quart gunicorn python3-hypercorn
 )
+
+# `--bench` adds nginx, the benchmarks' reference ceiling. It stays out of the default
+# set because its package starts a service, which `make test` must not depend on.
+[ "${1:-}" = "--bench" ] && packages+=(nginx-light)
 
 missing=()
 for p in "${packages[@]}"; do
