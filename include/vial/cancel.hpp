@@ -73,4 +73,26 @@ Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
     if constexpr (!std::is_void_v<T>) co_return std::move(value);
 }
 
+/// Races two tasks: the result of the one that finishes first (its index in the
+/// variant says which); the other is cancelled. If the first to finish failed, its
+/// exception is rethrown. A Task<void> gives std::monostate.
+template <class A, class B>
+Task<std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>> first_of(Task<A> a,
+                                                                                  Task<B> b) {
+    namespace asio = boost::asio;
+    using Result = std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>;
+    auto executor = co_await asio::this_coro::executor;
+    auto [order, a_error, a_value, b_error, b_value] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, detail::as_value(std::move(a)), asio::deferred),
+            asio::co_spawn(executor, detail::as_value(std::move(b)), asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    if (order[0] == 0) {
+        if (a_error) std::rethrow_exception(a_error);
+        co_return Result(std::in_place_index<0>, std::move(a_value));
+    }
+    if (b_error) std::rethrow_exception(b_error);
+    co_return Result(std::in_place_index<1>, std::move(b_value));
+}
+
 }  // namespace vial

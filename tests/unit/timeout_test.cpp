@@ -54,6 +54,33 @@ TEST(Timeout, PassesTheTasksOwnExceptionThrough) {
     EXPECT_THROW(vial::run_sync(vial::timeout(1s, failing())), std::domain_error);
 }
 
+vial::Task<std::string> word_after(std::chrono::milliseconds d, std::string word) {
+    co_await vial::sleep(d);
+    co_return word;
+}
+
+TEST(FirstOf, TheFasterWinsAndTheSlowerIsCancelled) {
+    Flags flags;
+    auto started = std::chrono::steady_clock::now();
+    auto result = vial::run_sync(vial::first_of(slow(flags, 5s), word_after(10ms, "fast")));
+    ASSERT_EQ(result.index(), 1u);
+    EXPECT_EQ(std::get<1>(result), "fast");
+    EXPECT_TRUE(flags.cancelled);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+
+    auto other = vial::run_sync(vial::first_of(word_after(1ms, "a"), word_after(200ms, "b")));
+    EXPECT_EQ(std::get<0>(other), "a");
+}
+
+TEST(FirstOf, AFailureThatFinishesFirstIsRethrown) {
+    auto failing = []() -> vial::Task<void> {
+        co_await vial::sleep(1ms);
+        throw std::domain_error("lost");
+    };
+    EXPECT_THROW(vial::run_sync(vial::first_of(failing(), word_after(1s, "late"))),
+                 std::domain_error);
+}
+
 TEST(Timeout, IsCancellationRecognisesBothKinds) {
     EXPECT_TRUE(vial::is_cancellation(std::make_exception_ptr(vial::Cancelled())));
     EXPECT_TRUE(vial::is_cancellation(std::make_exception_ptr(
