@@ -130,6 +130,8 @@ class RequestContext {
     std::vector<AfterRequestHook> after_this_request_;
     std::unique_ptr<Session> session_;
     bool session_had_cookie_ = false;
+    std::string session_cookie_;
+    std::string session_secret_;
 };
 
 }  // namespace vial

@@ -24,8 +24,10 @@ std::string secret_key(const Config& config) {
 Session& RequestContext::session() {
     if (!session_) {
         const Config& config = app_.config();
-        std::string secret = secret_key(config);
-        std::string name = config.get<std::string>("SESSION_COOKIE_NAME", "session");
+        session_secret_ = secret_key(config);
+        session_cookie_ = config.get<std::string>("SESSION_COOKIE_NAME", "session");
+        const std::string& secret = session_secret_;
+        const std::string& name = session_cookie_;
         const auto& cookies = request_.cookies();
         auto cookie = cookies.find(name);
         session_had_cookie_ = cookie != cookies.end();
@@ -39,7 +41,7 @@ Session& RequestContext::session() {
 void RequestContext::save_session(Response& response) const {
     if (!session_ || !session_->modified()) return;
     const Config& config = app_.config();
-    std::string name = config.get<std::string>("SESSION_COOKIE_NAME", "session");
+    const std::string& name = session_cookie_;  // read when the session was loaded
     if (session_->empty()) {
         if (session_had_cookie_) response.delete_cookie(name);
         return;
@@ -48,7 +50,7 @@ void RequestContext::save_session(Response& response) const {
     options.httponly = true;
     options.secure = config.get<bool>("SESSION_COOKIE_SECURE", false);
     options.samesite = config.get<std::string>("SESSION_COOKIE_SAMESITE", "Lax");
-    std::string value = detail::sign_session(session_->data(), secret_key(config));
+    std::string value = detail::sign_session(session_->data(), session_secret_);
     if (value.size() > 4000) {
         detail::log::warning("session cookie is " + std::to_string(value.size()) +
                              " bytes; browsers ignore cookies over ~4 KiB");

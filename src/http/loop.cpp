@@ -33,9 +33,10 @@ bool client_left(Connection& c) {
 }  // namespace
 
 void Loop::sweep() {
+    const auto min_age = tick();
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Dispatch && !c->abandoned &&
-            now - c->dispatch_started >= tick() && client_left(*c)) {
+            now - c->dispatch_started >= min_age && client_left(*c)) {
             abandon(*c);
         }
     }

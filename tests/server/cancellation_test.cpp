@@ -28,15 +28,6 @@ std::unique_ptr<App> waiting_app(std::shared_ptr<Observed> seen) {
     return app;
 }
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return condition();
-}
-
 TEST(Cancellation, ClientResetCancelsThePendingView) {
     auto seen = std::make_shared<Observed>();
     auto app = waiting_app(seen);

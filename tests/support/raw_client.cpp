@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <stdexcept>
+#include <thread>
 
 namespace vial::testing {
 
@@ -120,6 +121,15 @@ void RawClient::reset() {
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     ::close(fd_);
     fd_ = -1;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
 }
 
 RawResponse roundtrip(std::uint16_t port, std::string_view request) {

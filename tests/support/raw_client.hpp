@@ -3,6 +3,7 @@
 // send exactly the bytes they mean (pipelined, chunked, malformed) and read raw replies.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,8 @@ class RawClient {
 
 /// One request/response on a fresh connection.
 RawResponse roundtrip(std::uint16_t port, std::string_view request);
+
+/// Polls `condition` every 10 ms until it holds or `limit` passes; returns its last value.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit);
 
 }  // namespace vial::testing
