@@ -3,6 +3,7 @@
 #include <vial/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -29,8 +30,8 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 
 Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
-                       std::shared_ptr<asio::cancellation_signal> signal)
-    : loop(owner), socket(std::move(s)), cancel(std::move(signal)) {
+                       std::shared_ptr<asio::cancellation_signal> signal, ActivityLease label)
+    : loop(owner), socket(std::move(s)), cancel(std::move(signal)), activity(std::move(label)) {
     next = loop.connections;
     if (next) next->prev = this;
     loop.connections = this;
@@ -45,6 +46,13 @@ Connection::~Connection() {
 }
 
 namespace {
+
+// The connection's own socket I/O completes straight on the loop's executor, skipping the
+// labelling executor the coroutine runs on: the connection marks its cell itself before
+// dispatching, so the hot path pays for no extra executor hop.
+auto on_loop(const Connection& c) {
+    return asio::as_tuple(asio::bind_executor(c.loop.context.get_executor(), asio::use_awaitable));
+}
 
 struct ReadResult {
     bool closed = false;   // the peer left, or an idle/draining connection ended
@@ -66,8 +74,7 @@ Task<bool> flush(Connection& c, std::string& out) {
     c.phase = Connection::Phase::Write;
     c.timed_out = false;
     c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
-    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out),
-                                              asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), on_loop(c));
     out.clear();
     c.deadline = kNoDeadline;
     co_return !ec;
@@ -128,8 +135,7 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
         if (room == 0) co_return ReadResult{.error_status = 431};
-        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room),
-                                                         asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
             if (c.timed_out && c.phase != Connection::Phase::Idle)
@@ -166,8 +172,7 @@ Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
     c.deadline = c.loop.now + std::chrono::seconds(2);
     for (std::size_t drained = 0; drained < 1024 * 1024;) {
         buffer.clear();
-        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(kReadChunk),
-                                                         asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(kReadChunk), on_loop(c));
         if (ec) break;
         drained += n;
     }
@@ -196,8 +201,9 @@ void abandon(Connection& c) {
 }
 
 Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
-                            std::shared_ptr<asio::cancellation_signal> cancel) {
-    Connection c(loop, std::move(socket), std::move(cancel));
+                            std::shared_ptr<asio::cancellation_signal> cancel,
+                            ActivityLease activity) {
+    Connection c(loop, std::move(socket), std::move(cancel), std::move(activity));
     const ServerOptions& options = loop.options;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -239,6 +245,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         if (request) {
             RequestAccess::set_remote_addr(*request, remote);
             RequestAccess::set_http_version(*request, version);
+            loop.board->enter(c.activity.cell());
             response = co_await loop.dispatcher.full_dispatch(*request, false);
         }
         if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "../core/activity.hpp"
 #include "../core/task_fwd.hpp"
 
 namespace vial::detail {
@@ -16,7 +17,7 @@ struct Connection {
     enum class Phase { Idle, Header, Body, Dispatch, Write };
 
     Connection(Loop& loop, boost::asio::ip::tcp::socket socket,
-               std::shared_ptr<boost::asio::cancellation_signal> cancel);
+               std::shared_ptr<boost::asio::cancellation_signal> cancel, ActivityLease activity);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -29,6 +30,8 @@ struct Connection {
     /// Bound to the connection coroutine: emitting it cancels the view in flight.
     std::shared_ptr<boost::asio::cancellation_signal> cancel;
     std::chrono::steady_clock::time_point dispatch_started{};
+    /// This connection's label for the stall watchdog.
+    ActivityLease activity;
     /// Set by the sweeper when the client went away (or shutdown's deadline passed)
     /// while a view was running; the response is then not sent.
     bool abandoned = false;
@@ -38,8 +41,10 @@ struct Connection {
 
 /// Serves every request of one accepted socket, then closes it.
 /// Spawn it bound to `cancel`'s slot so the sweeper can cancel the view in flight.
+/// Spawn it on a LabelledExecutor of `activity`'s cell.
 Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
-                            std::shared_ptr<boost::asio::cancellation_signal> cancel);
+                            std::shared_ptr<boost::asio::cancellation_signal> cancel,
+                            ActivityLease activity);
 
 /// Cancels the view in flight on `c` (client gone, or shutdown deadline).
 void abandon(Connection& c);

@@ -22,7 +22,9 @@ struct Connection;
 
 struct Loop {
     Loop(unsigned index, const Dispatcher& dispatcher, const ServerOptions& options)
-        : index(index), dispatcher(dispatcher), options(options) {}
+        : index(index), dispatcher(dispatcher), options(options) {
+        board = &boost::asio::use_service<ActivityBoard>(context);
+    }
 
     unsigned index;
     const Dispatcher& dispatcher;
@@ -33,9 +35,9 @@ struct Loop {
     bool stopping = false;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
-    // the dispatcher notes the route it is running in `activity`.
+    // `board` (a service of `context`) says which task the loop runs.
     std::atomic<std::int64_t> heartbeat{0};
-    ActivitySlot activity;
+    ActivityBoard* board = nullptr;
 
     // Refreshed by the sweeper every tick: request paths never read the clock.
     std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();

@@ -49,8 +49,13 @@ detail::Task<void> accept_loop(Loop& loop) {
         }
         auto cancel = std::make_shared<asio::cancellation_signal>();
         auto slot = cancel->slot();
-        asio::co_spawn(loop.context,
-                       detail::serve_connection(loop, std::move(socket), std::move(cancel)),
+        // The connection's coroutine resumes through its own labelled executor, so a
+        // stall after an await is still blamed on the request it serves.
+        detail::ActivityLease activity(*loop.board, {});
+        detail::LabelledExecutor executor(loop.context.get_executor(), activity.cell());
+        asio::co_spawn(executor,
+                       detail::serve_connection(loop, std::move(socket), std::move(cancel),
+                                                std::move(activity)),
                        asio::bind_cancellation_slot(slot, asio::detached));
     }
 }
@@ -146,7 +151,7 @@ struct Server::Impl {
                     asio::detached);
             }
             loop->thread = std::thread([l = loop.get()] {
-                detail::set_activity_slot(&l->activity);
+                detail::ActivityBoard::set_thread_board(l->board);
                 l->context.run();
             });
         }

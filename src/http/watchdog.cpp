@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "../core/activity.hpp"
 #include "../core/log.hpp"
-#include "../core/route_table.hpp"
 #include "loop.hpp"
 
 namespace vial {
@@ -64,13 +64,7 @@ void Watchdog::run() {
                     // Stalled: note what it runs now, while it still runs it.
                     w.stalled = true;
                     w.last_beat = beat;
-                    const Route* route = loop.activity.route.load(std::memory_order_relaxed);
-                    const char* method = loop.activity.method.load(std::memory_order_relaxed);
-                    w.where =
-                        route
-                            ? std::string(method ? method : "?") + " " + route->rule.source() +
-                                  " (endpoint '" + route->endpoint + "')"
-                            : std::string("a request that matched no route, or a background task");
+                    w.where = loop.board->describe_current();
                 }
                 continue;
             }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 
+#include "../core/activity.hpp"
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
 
@@ -25,7 +26,7 @@ namespace asio = boost::asio;
 
 struct Entry {
     std::string name;
-    asio::io_context* context;
+    const asio::execution_context* context;
     asio::any_io_executor executor;
     std::shared_ptr<asio::cancellation_signal> cancel;
 };
@@ -56,38 +57,41 @@ struct Registration {
     }
 };
 
-Task<void> tracked(Task<void> task, Registration) {
+// The registration and the watchdog label live as long as the task's frame.
+Task<void> tracked(Task<void> task, Registration, detail::ActivityLease) {
     co_await std::move(task);
-}
-
-asio::io_context* context_of(const asio::any_io_executor& executor) {
-    auto* target = executor.target<asio::io_context::executor_type>();
-    return target ? &target->context() : nullptr;
 }
 
 }  // namespace
 
 void spawn_on(const asio::any_io_executor& executor, Task<void> task, std::string name) {
     auto cancel = std::make_shared<asio::cancellation_signal>();
+    asio::execution_context& context = asio::query(executor, asio::execution::context);
     std::uint64_t id;
     {
         std::lock_guard lock(registry().mutex);
         id = registry().next_id++;
-        registry().running.emplace(id, Entry{name, context_of(executor), executor, cancel});
+        registry().running.emplace(id, Entry{name, &context, executor, cancel});
     }
-    auto slot = cancel->slot();
-    asio::co_spawn(executor, tracked(std::move(task), Registration(id)),
-                   asio::bind_cancellation_slot(
-                       slot, [name = std::move(name), cancel](std::exception_ptr error) {
-                           if (!error) return;
-                           if (is_cancellation(error)) {
-                               detail::log::warning("background task '" + name + "' was cancelled");
-                           } else {
-                               ++registry().failed;
-                               detail::log::error("background task '" + name +
-                                                  "' failed: " + detail::describe(error));
-                           }
-                       }));
+    auto on_end = asio::bind_cancellation_slot(cancel->slot(), [name,
+                                                                cancel](std::exception_ptr error) {
+        if (!error) return;
+        if (is_cancellation(error)) {
+            detail::log::warning("background task '" + name + "' was cancelled");
+        } else {
+            ++registry().failed;
+            detail::log::error("background task '" + name + "' failed: " + detail::describe(error));
+        }
+    });
+    // On a server loop the task gets its own label, so the stall watchdog can name it.
+    if (detail::ActivityBoard* board = detail::ActivityBoard::of(context)) {
+        detail::ActivityLease activity(*board, std::move(name));
+        detail::LabelledExecutor labelled(board->executor(), activity.cell());
+        asio::co_spawn(labelled, tracked(std::move(task), Registration(id), std::move(activity)),
+                       std::move(on_end));
+    } else {
+        asio::co_spawn(executor, tracked(std::move(task), Registration(id), {}), std::move(on_end));
+    }
 }
 
 Task<void> spawn(Task<void> task, std::string name) {
@@ -102,14 +106,14 @@ BackgroundStats background_stats() {
 
 namespace detail {
 
-std::size_t background_running(const asio::io_context* context) {
+std::size_t background_running(const asio::execution_context* context) {
     std::lock_guard lock(registry().mutex);
     std::size_t n = 0;
     for (const auto& [id, entry] : registry().running) n += entry.context == context;
     return n;
 }
 
-std::vector<std::string> cancel_background(asio::io_context* context) {
+std::vector<std::string> cancel_background(const asio::execution_context* context) {
     std::vector<std::string> names;
     std::lock_guard lock(registry().mutex);
     for (auto& [id, entry] : registry().running) {

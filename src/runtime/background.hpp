@@ -10,8 +10,8 @@
 namespace vial::detail {
 
 /// Running tasks on `context`.
-std::size_t background_running(const boost::asio::io_context* context);
+std::size_t background_running(const boost::asio::execution_context* context);
 /// Cancels the tasks running on `context` (posted to it); returns their names.
-std::vector<std::string> cancel_background(boost::asio::io_context* context);
+std::vector<std::string> cancel_background(const boost::asio::execution_context* context);
 
 }  // namespace vial::detail
