@@ -1,6 +1,7 @@
 #include "concurrency.hpp"
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -9,26 +10,40 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int bounded_ms(vial::Request& req, int fallback) {
+// The integer query argument `name` (`fallback` when absent); 400 unless 0..10000.
+int bounded_ms(vial::Request& req, int fallback, const std::string& name = "ms") {
     int ms = fallback;
-    if (req.args().contains("ms")) {
-        ms = req.args().get<int>("ms", -1);
-        if (ms < 0 || ms > 10000) vial::abort(400, "ms must be an integer from 0 to 10000");
+    if (req.args().contains(name)) {
+        ms = req.args().get<int>(name, -1);
+        if (ms < 0 || ms > 10000) vial::abort(400, name + " must be an integer from 0 to 10000");
     }
     return ms;
 }
 
-// States of the tasks POST /tasks started; shared by every loop thread.
+// States of the tasks POST /tasks started; shared by every loop thread. Bounded, as
+// anything a client can grow must be: at most kMaxPending running (then 503), and only
+// the kMaxDone most recently finished are remembered (older ids answer 404).
 class TaskBoard {
   public:
-    std::int64_t add() {
+    static constexpr std::size_t kMaxPending = 10000;
+    static constexpr std::size_t kMaxDone = 10000;
+
+    std::optional<std::int64_t> add() {
         std::lock_guard lock(mutex_);
+        if (pending_ >= kMaxPending) return std::nullopt;
+        ++pending_;
         states_[next_] = "pending";
         return next_++;
     }
     void finish(std::int64_t id) {
         std::lock_guard lock(mutex_);
+        --pending_;
         states_[id] = "done";
+        done_.push_back(id);
+        if (done_.size() > kMaxDone) {
+            states_.erase(done_.front());
+            done_.pop_front();
+        }
     }
     std::optional<std::string> state(std::int64_t id) {
         std::lock_guard lock(mutex_);
@@ -39,6 +54,8 @@ class TaskBoard {
   private:
     std::mutex mutex_;
     std::map<std::int64_t, std::string> states_;
+    std::deque<std::int64_t> done_;  // finished ids, oldest first
+    std::size_t pending_ = 0;
     std::int64_t next_ = 1;
 };
 
@@ -72,9 +89,10 @@ void register_concurrency_routes(vial::App& app) {
 
     auto board = std::make_shared<TaskBoard>();
     app.post("/tasks", [board](vial::Request&) -> vial::Task<std::pair<vial::Json, int>> {
-        std::int64_t id = board->add();
-        co_await vial::spawn(report(board, id), "report " + std::to_string(id));
-        co_return std::pair<vial::Json, int>{vial::Json{{"id", id}}, 202};
+        std::optional<std::int64_t> id = board->add();
+        if (!id) vial::abort(503, "too many tasks running; try again shortly");
+        co_await vial::spawn(report(board, *id), "report " + std::to_string(*id));
+        co_return std::pair<vial::Json, int>{vial::Json{{"id", *id}}, 202};
     });
     app.get("/tasks/<int:id>", [board](vial::Request& req) {
         auto state = board->state(req.view_arg<std::int64_t>("id"));
@@ -84,7 +102,7 @@ void register_concurrency_routes(vial::App& app) {
 
     // vial::timeout: a 50 ms answer raced against a deadline (?deadline_ms=, default 100).
     app.get("/race", [](vial::Request& req) -> vial::Task<vial::Json> {
-        auto deadline = std::chrono::milliseconds(req.args().get<int>("deadline_ms", 100));
+        auto deadline = std::chrono::milliseconds(bounded_ms(req, 100, "deadline_ms"));
         std::string outcome;
         try {
             outcome = co_await vial::timeout(deadline, answer_after(50ms));

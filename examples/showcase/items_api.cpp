@@ -2,8 +2,9 @@
 
 #include <chrono>
 
-std::int64_t ItemStore::add(vial::Json item) {
+std::optional<std::int64_t> ItemStore::add(vial::Json item) {
     std::lock_guard lock(mutex_);
+    if (items_.size() >= kMaxItems) return std::nullopt;
     std::int64_t id = next_id_++;
     item.as_object()["id"] = id;
     items_.emplace(id, std::move(item));
@@ -38,13 +39,21 @@ struct ItemList {
     vial::Json get(vial::Request&) { return vial::Json{{"items", store->all()}}; }
 
     std::pair<vial::Json, int> post(vial::RequestContext& ctx) {
+        if (ctx.request().body().size() > ItemStore::kMaxItemBytes) {
+            vial::abort(413, "an item is at most " + std::to_string(ItemStore::kMaxItemBytes) +
+                                 " bytes of JSON");
+        }
         const vial::Json& body = ctx.request().json();
         if (!body.is_object() || !body.as_object().contains("name") ||
             !body.at("name").is_string()) {
             vial::abort(400, "an item is a JSON object with a string \"name\"");
         }
-        std::int64_t id = store->add(body);
-        return {vial::Json{{"id", id}, {"url", ctx.url_for(".item", {{"id", id}})}}, 201};
+        std::optional<std::int64_t> id = store->add(body);
+        if (!id) {
+            vial::abort(503, "the store is full (" + std::to_string(ItemStore::kMaxItems) +
+                                 " items); delete some first");
+        }
+        return {vial::Json{{"id", *id}, {"url", ctx.url_for(".item", {{"id", *id}})}}, 201};
     }
 };
 

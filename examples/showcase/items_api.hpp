@@ -8,10 +8,15 @@
 #include <mutex>
 #include <string>
 
-/// Items shared by every event loop thread, hence the mutex.
+/// Items shared by every event loop thread, hence the mutex. Bounded (kMaxItems items
+/// of at most kMaxItemBytes), since clients fill it.
 class ItemStore {
   public:
-    std::int64_t add(vial::Json item);
+    static constexpr std::size_t kMaxItems = 10000;
+    static constexpr std::size_t kMaxItemBytes = 4096;
+
+    /// The new item's id, or nullopt when the store is full.
+    std::optional<std::int64_t> add(vial::Json item);
     std::optional<vial::Json> find(std::int64_t id) const;
     bool erase(std::int64_t id);
     vial::JsonArray all() const;

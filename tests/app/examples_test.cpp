@@ -3,6 +3,7 @@
 #include <vial/vial.hpp>
 
 #include "hello.hpp"
+#include "items_api.hpp"
 #include "showcase.hpp"
 
 namespace {
@@ -105,6 +106,20 @@ TEST_F(ShowcaseApi, BadItemsAre400AndWrongMethods405) {
     EXPECT_EQ(put.headers().get("Allow"), "DELETE, GET, HEAD, OPTIONS");
 }
 
+TEST_F(ShowcaseApi, TheStoreIsBoundedInCountAndItemSize) {
+    std::string big(ItemStore::kMaxItemBytes, 'x');
+    auto too_big = client.post("/api/items", {.json = vial::Json{{"name", big}}});
+    EXPECT_EQ(too_big.status(), 413);
+    for (std::size_t i = 0; i < ItemStore::kMaxItems; ++i) {
+        ASSERT_EQ(client.post("/api/items", {.json = vial::Json{{"name", "n"}}}).status(), 201);
+    }
+    auto full = client.post("/api/items", {.json = vial::Json{{"name", "one more"}}});
+    EXPECT_EQ(full.status(), 503);
+    EXPECT_NE(full.text().find("the store is full"), std::string::npos);
+    EXPECT_EQ(client.delete_("/api/items/1").status(), 204);  // room again
+    EXPECT_EQ(client.post("/api/items", {.json = vial::Json{{"name", "fits"}}}).status(), 201);
+}
+
 TEST_F(ShowcaseApi, ServerTimingOnApiRoutes) {
     std::string timing(client.get("/api/items").headers().get_or("Server-Timing", ""));
     EXPECT_EQ(timing.rfind("app;dur=", 0), 0u);
@@ -127,6 +142,8 @@ TEST(ShowcaseConcurrency, RaceAndOffload) {
     vial::TestClient c{*app};
     EXPECT_EQ(c.get("/race").json().at("outcome"), "answered in time");
     EXPECT_EQ(c.get("/race?deadline_ms=10").json().at("outcome"), "timed out after 10 ms");
+    EXPECT_EQ(c.get("/race?deadline_ms=soon").status(), 400);
+    EXPECT_EQ(c.get("/race?deadline_ms=-1").status(), 400);
     EXPECT_EQ(c.get("/offload?ms=5").text(), "offloaded");
     EXPECT_EQ(c.get("/blocking?ms=1").text(), "blocked the loop");
     EXPECT_EQ(c.get("/blocking?ms=-5").status(), 400);
