@@ -57,12 +57,23 @@ auto on_loop(const Connection& c) {
 struct ReadResult {
     bool closed = false;   // the peer left, or an idle/draining connection ended
     int error_status = 0;  // answer this status, then close
+    std::string reason{};  // why, for the error page (empty: the status's default text)
 };
 
 int status_for_parse_error(const boost::beast::error_code& ec) {
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) return 431;
     if (ec == http::error::body_limit) return 413;
     return 400;
+}
+
+// Our own checks carry their status and reason; Beast's grammar errors name the part of
+// the message that was malformed ("bad Content-Length").
+ReadResult rejected(const RequestParser& parser, const boost::beast::error_code& ec) {
+    if (parser.rejection)
+        return {.error_status = parser.rejection_status, .reason = parser.rejection};
+    int status = status_for_parse_error(ec);
+    return {.error_status = status,
+            .reason = status == 400 ? "Malformed request: " + ec.message() : std::string()};
 }
 
 bool expects_continue(const RequestParser& parser) {
@@ -98,7 +109,7 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             if (ec == http::error::need_more) {
                 ec = {};
             } else if (ec) {
-                co_return ReadResult{.error_status = status_for_parse_error(ec)};
+                co_return rejected(parser, ec);
             }
             if (parser.is_header_done() && body_deadline == kNoDeadline) {
                 // "GET " + target + " HTTP/1.1": the request line once the whole head was in.
@@ -218,7 +229,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         if (read.closed) break;
         if (read.error_status) {
             ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
-            write_response(render_http_error(HttpError(read.error_status), nullptr), framing, out);
+            write_response(render_http_error(HttpError(read.error_status, read.reason), nullptr),
+                           framing, out);
             if (!options.quiet)
                 access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
             if (co_await flush(c, out)) co_await linger_close(c, buffer);

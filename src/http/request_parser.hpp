@@ -8,6 +8,8 @@
 #include <boost/beast/http/error.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace vial::detail {
 
@@ -25,6 +27,9 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     int version = 11;
     Headers headers;
     std::string body;
+    /// Set when one of our own checks (not Beast's grammar) refused the request.
+    int rejection_status = 0;
+    const char* rejection = nullptr;
 
   private:
     using string_view = boost::beast::string_view;
@@ -42,20 +47,74 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         headers.add_unchecked(std::string_view(name.data(), name.size()),
                               std::string_view(value.data(), value.size()));
     }
-    // RFC 9112 6.1: a request whose Transfer-Encoding does not end in "chunked" has no
-    // reliable length (a smuggling vector), and HTTP/1.0 has no transfer codings: 400.
-    void on_header_impl(error_code& ec) override {
-        auto codings = headers.get_all("Transfer-Encoding");
-        if (codings.empty()) return;
-        std::string_view last = codings.back();
-        if (auto comma = last.rfind(','); comma != std::string_view::npos)
-            last = last.substr(comma + 1);
-        while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))
-            last.remove_prefix(1);
-        while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
-        if (version < 11 || !iequals(last, "chunked"))
-            ec = boost::beast::http::error::bad_transfer_encoding;
+    void reject(error_code& ec, int status, const char* reason) {
+        rejection_status = status;
+        rejection = reason;
+        ec = boost::beast::http::error::bad_value;
     }
+
+    void on_header_impl(error_code& ec) override {
+        check_host(ec);
+        if (!ec) check_transfer_encoding(ec);
+    }
+
+    // RFC 9112 3.2: exactly one Host in HTTP/1.1 (at most one in 1.0), holding a host and
+    // an optional port: anything else is a 400.
+    void check_host(error_code& ec) {
+        auto hosts = headers.get_all("Host");
+        if (hosts.size() > 1) return reject(ec, 400, "more than one Host header");
+        if (hosts.empty()) {
+            if (version >= 11) reject(ec, 400, "an HTTP/1.1 request needs a Host header");
+            return;
+        }
+        if (!is_host_value(hosts.front())) reject(ec, 400, "invalid Host header");
+    }
+
+    // uri-host [":" port] (RFC 3986 3.2.2): unreserved, pct-encoded, sub-delims, and the
+    // brackets and colons of IP literals. No userinfo, path, whitespace or controls.
+    static bool is_host_value(std::string_view value) {
+        for (char ch : value) {
+            auto c = static_cast<unsigned char>(ch);
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      std::string_view("-._~%!$&'()*+,;=:[]").find(ch) != std::string_view::npos;
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    // RFC 9112 6.1: a request whose Transfer-Encoding does not end in "chunked" has no
+    // reliable length (a smuggling vector), chunked may be applied once, and HTTP/1.0
+    // has no transfer codings: 400. Other codings ("gzip, chunked") are not
+    // implemented: 501 (RFC 9112 6.1, SHOULD).
+    void check_transfer_encoding(error_code& ec) {
+        auto fields = headers.get_all("Transfer-Encoding");
+        if (fields.empty()) return;
+        if (version < 11) return reject(ec, 400, "HTTP/1.0 requests cannot use Transfer-Encoding");
+        std::vector<std::string_view> codings;
+        for (std::string_view field : fields) {
+            while (!field.empty()) {
+                std::size_t comma = field.find(',');
+                std::string_view coding = field.substr(0, comma);
+                field =
+                    comma == std::string_view::npos ? std::string_view() : field.substr(comma + 1);
+                while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+                    coding.remove_prefix(1);
+                while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+                    coding.remove_suffix(1);
+                if (!coding.empty()) codings.push_back(coding);
+            }
+        }
+        if (codings.empty() || !iequals(codings.back(), "chunked"))
+            return reject(ec, 400, "Transfer-Encoding must end with chunked");
+        if (codings.size() > 1) {
+            for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+                if (iequals(codings[i], "chunked"))
+                    return reject(ec, 400, "chunked may be applied only once");
+            }
+            return reject(ec, 501, "only the chunked transfer coding is supported");
+        }
+    }
+
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
         if (length) body.reserve(static_cast<std::size_t>(*length));
     }

@@ -106,11 +106,11 @@ TEST_F(Limits, MalformedRequestsAre400) {
         "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        "GET / HTTP/9.9\r\n\r\n",
-        "G\x01T / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/9.9\r\nHost: t\r\n\r\n",
+        "G\x01T / HTTP/1.1\r\nHost: t\r\n\r\n",
         "GET /a%zz HTTP/1.1\r\nHost: t\r\n\r\n",
         "GET nope HTTP/1.1\r\nHost: t\r\n\r\n",
-        "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
         "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -118,6 +118,53 @@ TEST_F(Limits, MalformedRequestsAre400) {
     for (const char* request : cases) {
         EXPECT_EQ(roundtrip(port(), request).status, 400) << request;
     }
+}
+
+// RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host, and to any
+// request with more than one Host or an invalid one.
+TEST_F(Limits, HostHeaderRules) {
+    struct Case {
+        const char* request;
+        int status;
+        const char* reason;
+    };
+    const Case cases[] = {
+        {"GET /plaintext HTTP/1.1\r\n\r\n", 400, "needs a Host header"},
+        {"GET /plaintext HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"},
+        {"GET /plaintext HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400, "more than one Host"},
+        {"GET /plaintext HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "invalid Host"},
+        {"GET /plaintext HTTP/1.1\r\nHost: user@example.com\r\n\r\n", 400, "invalid Host"},
+        {"GET /plaintext HTTP/1.1\r\nHost: example.com/x\r\n\r\n", 400, "invalid Host"},
+        {"GET /plaintext HTTP/1.0\r\n\r\n", 200, ""},           // optional in HTTP/1.0
+        {"GET /plaintext HTTP/1.1\r\nHost:\r\n\r\n", 200, ""},  // empty is allowed
+        {"GET /plaintext HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200, ""},
+        {"GET /plaintext HTTP/1.1\r\nHost: xn--bcher-kva.example:80\r\n\r\n", 200, ""},
+    };
+    for (const Case& c : cases) {
+        auto r = roundtrip(port(), c.request);
+        EXPECT_EQ(r.status, c.status) << c.request;
+        EXPECT_NE(r.body.find(c.reason), std::string::npos) << c.request << r.body;
+    }
+}
+
+TEST_F(Limits, UnsupportedTransferCodingsAre501) {
+    auto r = roundtrip(port(),
+                       "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                       "0\r\n\r\n");
+    EXPECT_EQ(r.status, 501);
+    EXPECT_NE(r.body.find("only the chunked transfer coding"), std::string::npos) << r.body;
+    EXPECT_EQ(r.header("Connection"), "close");
+    EXPECT_EQ(roundtrip(port(),
+                        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n"
+                        "\r\n0\r\n\r\n")
+                  .status,
+              400);
+}
+
+TEST_F(Limits, MalformedRequestsSayWhatWasWrong) {
+    auto r = roundtrip(port(), "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("Malformed request: bad Content-Length"), std::string::npos) << r.body;
 }
 
 }  // namespace
