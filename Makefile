@@ -8,7 +8,9 @@ JOBS ?= $(shell nproc)
 RELEASE := build/release
 SHOWCASE := $(RELEASE)/examples/vial_showcase
 
-.PHONY: deps build run test test-sanitize test-tsan bench format clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: deps build run test test-sanitize test-tsan bench fuzz format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +34,12 @@ test-tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS)
+
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	bash bench/run.sh

@@ -16,7 +16,11 @@ packages=(
 
 # `--bench` adds nginx, the benchmarks' reference ceiling. It stays out of the default
 # set because its package starts a service, which `make test` must not depend on.
-[ "${1:-}" = "--bench" ] && packages+=(nginx-light)
+# `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz` only.
+case "${1:-}" in
+    --bench) packages+=(nginx-light) ;;
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,7 @@
 #include "../core/request_access.hpp"
 #include "loop.hpp"
 #include "request_parser.hpp"
+#include "request_target.hpp"
 #include "response_writer.hpp"
 
 namespace vial::detail {
@@ -159,19 +160,6 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             header_deadline = c.loop.now + limits.header_timeout;
         }
     }
-}
-
-// Absolute-form targets ("http://host/p?q", RFC 9112 3.2.2) are reduced to origin form.
-std::string origin_form(std::string target) {
-    if (target.starts_with("http://") || target.starts_with("https://")) {
-        std::size_t path = target.find('/', target.find("//") + 2);
-        std::size_t query = target.find('?', target.find("//") + 2);
-        if (path == std::string::npos || query < path) {
-            return "/" + (query == std::string::npos ? std::string() : target.substr(query));
-        }
-        return target.substr(path);
-    }
-    return target;
 }
 
 // After an error response the client may still be sending: stop writing, drain what it
