@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -148,6 +149,26 @@ Task<Response> dispatch_class_view(T& view, RequestContext& ctx) {
     }
 }
 
+// T from `args`: braces for aggregates, since clang before 16 lacks C++20's parenthesized
+// aggregate initialization; parentheses otherwise.
+template <class T, class... A>
+T make_view_object(A&&... args) {
+    if constexpr (std::is_aggregate_v<T>) {
+        return T{std::forward<A>(args)...};
+    } else {
+        return T(std::forward<A>(args)...);
+    }
+}
+
+template <class T, class... A>
+std::shared_ptr<T> make_shared_view_object(A&&... args) {
+    if constexpr (std::is_aggregate_v<T>) {
+        return std::shared_ptr<T>(new T{std::forward<A>(args)...});
+    } else {
+        return std::make_shared<T>(std::forward<A>(args)...);
+    }
+}
+
 }  // namespace detail
 
 /// Turns class T into a view registered under `endpoint`; `args` are T's constructor
@@ -168,11 +189,12 @@ ClassView as_view(std::string endpoint, Args&&... args) {
         auto arguments =
             std::make_shared<const std::tuple<std::decay_t<Args>...>>(std::forward<Args>(args)...);
         view = [arguments](RequestContext& ctx) -> Task<Response> {
-            T instance = std::make_from_tuple<T>(*arguments);
+            T instance = std::apply(
+                [](const auto&... a) { return detail::make_view_object<T>(a...); }, *arguments);
             co_return co_await detail::dispatch_class_view(instance, ctx);
         };
     } else {
-        auto shared = std::make_shared<T>(std::forward<Args>(args)...);
+        auto shared = detail::make_shared_view_object<T>(std::forward<Args>(args)...);
         view = [shared](RequestContext& ctx) -> Task<Response> {
             co_return co_await detail::dispatch_class_view(*shared, ctx);
         };

@@ -82,11 +82,12 @@ Task<std::vector<detail::gather_value_t<T>>> gather(std::vector<Task<T>> tasks) 
     for (auto& task : tasks) {
         ops.push_back(asio::co_spawn(executor, detail::as_value(std::move(task)), asio::deferred));
     }
-    auto [order, errors, values] =
-        co_await asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
-    detail::rethrow_first_failure(order, [&](std::size_t i) { return errors[i]; });
-    co_return std::move(values);
+    // A tuple rather than structured bindings: clang before 16 cannot capture bindings.
+    auto result = co_await asio::experimental::make_parallel_group(std::move(ops))
+                      .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    const auto& errors = std::get<1>(result);
+    detail::rethrow_first_failure(std::get<0>(result), [&](std::size_t i) { return errors[i]; });
+    co_return std::move(std::get<2>(result));
 }
 
 }  // namespace vial

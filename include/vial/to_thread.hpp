@@ -79,9 +79,11 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                            state->error = std::current_exception();
                        }
                        detail::release_blocking_slot();
-                       auto executor = work.get_executor();
+                       // Resume on the caller's loop. The work guard is released only after
+                       // dispatch returns: until then the loop cannot run out of work, finish
+                       // and be destroyed while this thread is still signalling it.
+                       asio::dispatch(work.get_executor(), std::move(handler));
                        work.reset();
-                       asio::dispatch(executor, std::move(handler));  // resume on the caller's loop
                    });
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(initiation),
