@@ -1,10 +1,13 @@
 // Fuzzes the server's request path without a socket: bytes -> Beast parser with the
 // server's checks (Host, Transfer-Encoding, limits) -> vial::Request -> the dispatcher
 // of an app that reads every part of the request -> the response writer. Pipelined
-// requests in one input are served in turn, as the connection does.
+// requests in one input are served in turn, as the connection does. A 5xx is a crash:
+// the view only reads, so anything a client sends must end in 2xx-4xx.
 #include <vial/run_sync.hpp>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/dispatcher.hpp"
@@ -40,6 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             response = run_sync(dispatcher.full_dispatch(request, false));
         } catch (const HttpError&) {
             return 0;  // a malformed target: the connection answers 400
+        }
+        // The app's view only reads the request: whatever a client sends, a failure is
+        // the client's 4xx, never a 500.
+        if (response.status() >= 500) {
+            std::fprintf(stderr, "status %d for a request the app only reads\n", response.status());
+            std::abort();
         }
         detail::ResponseFraming framing{.keep_alive = parser.keep_alive(),
                                         .http_version = parser.version,
