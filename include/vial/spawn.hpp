@@ -22,7 +22,7 @@ namespace vial {
 /// Starts `task` on the calling coroutine's loop, tracked under `name`.
 Task<void> spawn(Task<void> task, std::string name = "background task");
 
-/// Starts `task` on `executor` (from plain code, e.g. a before_serving hook).
+/// Starts `task` on `executor`, from plain code that holds one.
 void spawn_on(const boost::asio::any_io_executor& executor, Task<void> task,
               std::string name = "background task");
 

@@ -60,6 +60,26 @@ detail::Task<void> accept_loop(Loop& loop) {
     }
 }
 
+// Runs `task` on `context` from the calling thread until it finishes; rethrows its failure.
+// Other work on `context` (tasks it spawned) runs meanwhile and stays queued after.
+void run_on(asio::io_context& context, detail::Task<void> task) {
+    std::exception_ptr failure;
+    bool finished = false;
+    asio::co_spawn(context, std::move(task), [&](std::exception_ptr e) {
+        failure = e;
+        finished = true;
+    });
+    while (!finished) {
+        if (context.run_one() == 0) {
+            context.restart();
+            throw Error("a before_serving hook's loop ran out of work before the hook finished");
+        }
+    }
+    // Running out of work (the hook spawned nothing) stops a context: ready it for run().
+    if (context.stopped()) context.restart();
+    if (failure) std::rethrow_exception(failure);
+}
+
 // Beats for the watchdog: a loop that stops beating is blocked.
 detail::Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
     asio::steady_timer timer(loop.context);
@@ -140,7 +160,10 @@ struct Server::Impl {
             loops.push_back(std::move(loop));
         }
         port = endpoint.port();
-        for (const auto& hook : app.before_serving_hooks()) run_sync(hook());
+        // On the first loop, on this thread, before any loop runs: a hook can open a pool,
+        // or `co_await vial::spawn(...)` a task that runs on that loop for the server's
+        // life (a continuously running worker), drained or cancelled at shutdown.
+        for (const auto& hook : app.before_serving_hooks()) run_on(loops.front()->context, hook());
         for (auto& loop : loops) {
             asio::co_spawn(loop->context, accept_loop(*loop), asio::detached);
             asio::co_spawn(loop->context, sweeper(*loop), asio::detached);

@@ -1,6 +1,7 @@
 // Background tasks over a real server: they finish after the response, shutdown waits
 // for them, then cancels those past background_shutdown_timeout; serving hooks run.
 #include <atomic>
+#include <thread>
 
 #include "server_fixture.hpp"
 
@@ -69,6 +70,61 @@ TEST(BackgroundServer, ShutdownCancelsBackgroundWorkPastItsDeadline) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
     EXPECT_EQ(seen->cancelled, 1);
     EXPECT_EQ(seen->finished, 0);
+}
+
+// The seeds' "continuously running loop": a worker started by before_serving runs on a
+// server loop, between and during requests, until shutdown cancels it.
+TEST(BackgroundServer, BeforeServingStartsAWorkerThatRunsForTheServersLife) {
+    struct Worker {
+        std::atomic<int> ticks{0};
+        std::atomic<int> ticks_on_main_thread{0};
+        std::atomic<bool> cancelled{false};
+    };
+    auto worker = std::make_shared<Worker>();
+    const auto main_thread = std::this_thread::get_id();
+    App app("worker");
+    app.before_serving([worker, main_thread]() -> Task<void> {
+        auto loop = [](std::shared_ptr<Worker> w, std::thread::id main) -> Task<void> {
+            try {
+                for (;;) {
+                    co_await vial::sleep(std::chrono::milliseconds(5));
+                    ++w->ticks;
+                    if (std::this_thread::get_id() == main) ++w->ticks_on_main_thread;
+                }
+            } catch (const Cancelled&) {
+                w->cancelled = true;
+                throw;
+            }
+        };
+        co_await vial::spawn(loop(worker, main_thread), "cache refresher");
+    });
+    app.get("/ticks", [worker](Request&) { return std::to_string(worker->ticks.load()); });
+    Server server(app, {.port = 0,
+                        .threads = 1,
+                        .quiet = true,
+                        .background_shutdown_timeout = std::chrono::milliseconds(50)});
+    server.start();  // returns: the worker does not hold up start-up
+    EXPECT_TRUE(eventually([&] { return worker->ticks >= 5; }, std::chrono::seconds(3)));
+    EXPECT_NE(roundtrip(server.port(), "GET /ticks HTTP/1.1\r\nHost: t\r\n\r\n").body, "0");
+    EXPECT_EQ(worker->ticks_on_main_thread, 0);  // it runs on the server's loop
+    EXPECT_FALSE(worker->cancelled);
+    server.stop();
+    EXPECT_TRUE(worker->cancelled);
+}
+
+TEST(BackgroundServer, AFailingBeforeServingHookFailsStart) {
+    App app("failing");
+    app.before_serving([]() -> Task<void> {
+        co_await vial::sleep(std::chrono::milliseconds(1));
+        throw Error("cannot reach the database");
+    });
+    Server server(app, {.port = 0, .threads = 1, .quiet = true});
+    try {
+        server.start();
+        FAIL() << "start() should have thrown";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "cannot reach the database");
+    }
 }
 
 }  // namespace
