@@ -19,9 +19,11 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -42,9 +44,15 @@ struct BlockingPoolStats {
 BlockingPoolStats blocking_pool_stats();
 
 namespace detail {
-/// Reserves a slot, starting the pool on first use; false when saturated.
-bool acquire_blocking_slot();
-void release_blocking_slot() noexcept;
+/// Reserves a slot for a job that will resume a task on `context`, starting the pool on
+/// first use; false when saturated.
+bool acquire_blocking_slot(const boost::asio::execution_context* context);
+/// Frees the slot once the job no longer touches `context` (after posting back to it).
+void release_blocking_slot(const boost::asio::execution_context* context) noexcept;
+/// Waits (up to `limit`) until no job may still post to `context`: call before
+/// destroying it. False if jobs remain.
+bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
+                            std::chrono::steady_clock::duration limit);
 boost::asio::thread_pool& blocking_pool();
 }  // namespace detail
 
@@ -57,17 +65,18 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
         std::optional<Value> value;
         std::exception_ptr error;
     };
-    if (!detail::acquire_blocking_slot()) {
+    auto& context = asio::query(co_await asio::this_coro::executor, asio::execution::context);
+    if (!detail::acquire_blocking_slot(&context)) {
         throw HttpError(503, "The server's blocking pool is saturated; try again shortly.");
     }
     auto state = std::make_shared<State>();
     // Named, not a temporary inside the co_await expression: g++ 12 destroys such
     // temporaries twice.
-    auto initiation = [state, fn = std::move(fn)](auto handler) mutable {
+    auto initiation = [state, fn = std::move(fn), context = &context](auto handler) mutable {
         auto work = asio::make_work_guard(asio::get_associated_executor(handler));
         asio::post(detail::blocking_pool(),
-                   [state, fn = std::move(fn), handler = std::move(handler),
-                    work = std::move(work)]() mutable {
+                   [state, fn = std::move(fn), handler = std::move(handler), work = std::move(work),
+                    context]() mutable {
                        try {
                            if constexpr (std::is_void_v<R>) {
                                fn();
@@ -78,12 +87,13 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                        } catch (...) {
                            state->error = std::current_exception();
                        }
-                       detail::release_blocking_slot();
-                       // Resume on the caller's loop. The work guard is released only after
-                       // dispatch returns: until then the loop cannot run out of work, finish
-                       // and be destroyed while this thread is still signalling it.
+                       // Resume on the caller's loop. The work guard goes only after the
+                       // dispatch, and the slot after both: whoever owns the loop waits for
+                       // the slot (wait_for_blocking_jobs) before destroying it, so this
+                       // thread never touches a destroyed loop.
                        asio::dispatch(work.get_executor(), std::move(handler));
                        work.reset();
+                       detail::release_blocking_slot(context);
                    });
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(initiation),

@@ -58,7 +58,9 @@ auto on_loop(const Connection& c) {
 struct ReadResult {
     bool closed = false;   // the peer left, or an idle/draining connection ended
     int error_status = 0;  // answer this status, then close
-    std::string reason{};  // why, for the error page (empty: the status's default text)
+    // Why, for the error page; kept as plain values (text is built only on error).
+    const char* rejection = nullptr;         // one of our own checks refused it
+    boost::beast::error_code parse_error{};  // Beast's grammar refused it
 };
 
 int status_for_parse_error(const boost::beast::error_code& ec) {
@@ -71,10 +73,16 @@ int status_for_parse_error(const boost::beast::error_code& ec) {
 // the message that was malformed ("bad Content-Length").
 ReadResult rejected(const RequestParser& parser, const boost::beast::error_code& ec) {
     if (parser.rejection)
-        return {.error_status = parser.rejection_status, .reason = parser.rejection};
-    int status = status_for_parse_error(ec);
-    return {.error_status = status,
-            .reason = status == 400 ? "Malformed request: " + ec.message() : std::string()};
+        return {.error_status = parser.rejection_status, .rejection = parser.rejection};
+    return {.error_status = status_for_parse_error(ec), .parse_error = ec};
+}
+
+// The error page's text for a refused request (empty: the status's default text).
+std::string reason_for(const ReadResult& read) {
+    if (read.rejection) return read.rejection;
+    if (read.error_status == 400 && read.parse_error)
+        return "Malformed request: " + read.parse_error.message();
+    return {};
 }
 
 bool expects_continue(const RequestParser& parser) {
@@ -217,8 +225,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         if (read.closed) break;
         if (read.error_status) {
             ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
-            write_response(render_http_error(HttpError(read.error_status, read.reason), nullptr),
-                           framing, out);
+            write_response(
+                render_http_error(HttpError(read.error_status, reason_for(read)), nullptr), framing,
+                out);
             if (!options.quiet)
                 access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
             if (co_await flush(c, out)) co_await linger_close(c, buffer);

@@ -7,6 +7,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,10 +43,18 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         target.assign(target_text.data(), target_text.size());
     }
     void on_response_impl(int, string_view, int, error_code&) override {}
-    void on_field_impl(boost::beast::http::field, string_view name, string_view value,
+    void on_field_impl(boost::beast::http::field field, string_view name, string_view value,
                        error_code&) override {
-        headers.add_unchecked(std::string_view(name.data(), name.size()),
-                              std::string_view(value.data(), value.size()));
+        std::string_view text(value.data(), value.size());
+        headers.add_unchecked(std::string_view(name.data(), name.size()), text);
+        // Noted as the fields arrive (Beast has already named them), so the checks below
+        // cost no second pass over the headers.
+        if (field == boost::beast::http::field::host) {
+            ++host_fields_;
+            host_valid_ = host_valid_ && is_host_value(text);
+        } else if (field == boost::beast::http::field::transfer_encoding) {
+            has_transfer_encoding_ = true;
+        }
     }
     void reject(error_code& ec, int status, const char* reason) {
         rejection_status = status;
@@ -61,23 +70,29 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     // RFC 9112 3.2: exactly one Host in HTTP/1.1 (at most one in 1.0), holding a host and
     // an optional port: anything else is a 400.
     void check_host(error_code& ec) {
-        auto hosts = headers.get_all("Host");
-        if (hosts.size() > 1) return reject(ec, 400, "more than one Host header");
-        if (hosts.empty()) {
+        if (host_fields_ > 1) return reject(ec, 400, "more than one Host header");
+        if (host_fields_ == 0) {
             if (version >= 11) reject(ec, 400, "an HTTP/1.1 request needs a Host header");
             return;
         }
-        if (!is_host_value(hosts.front())) reject(ec, 400, "invalid Host header");
+        if (!host_valid_) reject(ec, 400, "invalid Host header");
     }
 
     // uri-host [":" port] (RFC 3986 3.2.2): unreserved, pct-encoded, sub-delims, and the
     // brackets and colons of IP literals. No userinfo, path, whitespace or controls.
+    // A table, since this runs on every request.
     static bool is_host_value(std::string_view value) {
-        for (char ch : value) {
-            auto c = static_cast<unsigned char>(ch);
-            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      std::string_view("-._~%!$&'()*+,;=:[]").find(ch) != std::string_view::npos;
-            if (!ok) return false;
+        static constexpr std::array<bool, 256> allowed = [] {
+            std::array<bool, 256> table{};
+            for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+            for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+            for (int c = '0'; c <= '9'; ++c) table[c] = true;
+            for (char c : std::string_view("-._~%!$&'()*+,;=:[]"))
+                table[static_cast<unsigned char>(c)] = true;
+            return table;
+        }();
+        for (char c : value) {
+            if (!allowed[static_cast<unsigned char>(c)]) return false;
         }
         return true;
     }
@@ -87,8 +102,8 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     // has no transfer codings: 400. Other codings ("gzip, chunked") are not
     // implemented: 501 (RFC 9112 6.1, SHOULD).
     void check_transfer_encoding(error_code& ec) {
+        if (!has_transfer_encoding_) return;
         auto fields = headers.get_all("Transfer-Encoding");
-        if (fields.empty()) return;
         if (version < 11) return reject(ec, 400, "HTTP/1.0 requests cannot use Transfer-Encoding");
         std::vector<std::string_view> codings;
         for (std::string_view field : fields) {
@@ -128,6 +143,10 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         return data.size();
     }
     void on_finish_impl(error_code&) override {}
+
+    int host_fields_ = 0;
+    bool host_valid_ = true;
+    bool has_transfer_encoding_ = false;
 };
 
 }  // namespace vial::detail

@@ -266,11 +266,11 @@ struct Server::Impl {
         for (auto& loop : loops) {
             if (loop->thread.joinable()) loop->thread.join();
         }
-        // A to_thread job still running would resume onto a destroyed loop: wait for it.
+        // A to_thread job still running would post onto a destroyed loop: wait for it.
         auto jobs_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (blocking_pool_stats().in_flight > 0 &&
-               std::chrono::steady_clock::now() < jobs_deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        for (auto& loop : loops) {
+            detail::wait_for_blocking_jobs(&loop->context,
+                                           jobs_deadline - std::chrono::steady_clock::now());
         }
         loops.clear();  // destroys the loops, and with them any abandoned coroutine
         for (const auto& hook : app.after_serving_hooks()) {

@@ -1,8 +1,10 @@
 #include <vial/to_thread.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "../core/log.hpp"
 
@@ -17,6 +19,10 @@ struct PoolState {
     std::unique_ptr<boost::asio::thread_pool> pool;
     std::atomic<std::size_t> in_flight{0};
     std::atomic<bool> started{false};
+    // Jobs per loop they will post back to, so a loop's owner can wait for them.
+    std::mutex jobs_mutex;
+    std::condition_variable jobs_done;
+    std::unordered_map<const boost::asio::execution_context*, std::size_t> jobs;
 };
 
 PoolState& state() {
@@ -63,7 +69,7 @@ BlockingPoolStats blocking_pool_stats() {
 
 namespace detail {
 
-bool acquire_blocking_slot() {
+bool acquire_blocking_slot(const boost::asio::execution_context* context) {
     PoolState& s = state();
     if (!s.started.load(std::memory_order_acquire)) start_pool();
     std::size_t limit = s.threads + s.queue_limit;
@@ -71,11 +77,27 @@ bool acquire_blocking_slot() {
     do {
         if (current >= limit) return false;
     } while (!s.in_flight.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
+    std::lock_guard lock(s.jobs_mutex);
+    ++s.jobs[context];
     return true;
 }
 
-void release_blocking_slot() noexcept {
-    state().in_flight.fetch_sub(1, std::memory_order_relaxed);
+void release_blocking_slot(const boost::asio::execution_context* context) noexcept {
+    PoolState& s = state();
+    {
+        std::lock_guard lock(s.jobs_mutex);
+        auto it = s.jobs.find(context);
+        if (it != s.jobs.end() && --it->second == 0) s.jobs.erase(it);
+    }
+    s.jobs_done.notify_all();
+    s.in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
+                            std::chrono::steady_clock::duration limit) {
+    PoolState& s = state();
+    std::unique_lock lock(s.jobs_mutex);
+    return s.jobs_done.wait_for(lock, limit, [&] { return !s.jobs.contains(context); });
 }
 
 boost::asio::thread_pool& blocking_pool() {

@@ -1,6 +1,7 @@
 #include <vial/error.hpp>
 #include <vial/run_sync.hpp>
 #include <vial/test_client.hpp>
+#include <vial/to_thread.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +27,9 @@ Json TestResponse::json() const {
 // can outlive it, as on the server.
 struct TestClient::Loop {
     boost::asio::io_context context{1};
+    // A to_thread job may still be posting its result here (its request was abandoned,
+    // or a background task awaits it): wait before the context goes.
+    ~Loop() { detail::wait_for_blocking_jobs(&context, std::chrono::seconds(30)); }
 };
 
 TestClient::TestClient(App& app, TestClientOptions options)

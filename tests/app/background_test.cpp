@@ -3,6 +3,7 @@
 #include <vial/vial.hpp>
 
 #include <atomic>
+#include <thread>
 
 namespace {
 
@@ -17,6 +18,29 @@ vial::Task<void> mark_later(std::shared_ptr<std::atomic<int>> done,
 vial::Task<void> fail_later() {
     co_await vial::sleep(1ms);
     throw std::runtime_error("background boom");
+}
+
+// A background task waiting on the blocking pool when its client goes: the pool thread
+// will still post the result to the client's loop, so the client must outlive that post.
+TEST(Background, AClientWaitsForPoolJobsBeforeItsLoopGoes) {
+    auto job_finished = std::make_shared<std::atomic<bool>>(false);
+    {
+        vial::App app;
+        app.post("/offload", [job_finished](vial::Request&) -> vial::Task<std::string> {
+            auto job = [](std::shared_ptr<std::atomic<bool>> finished) -> vial::Task<void> {
+                co_await vial::to_thread([finished] {
+                    std::this_thread::sleep_for(100ms);
+                    *finished = true;
+                });
+            };
+            co_await vial::spawn(job(job_finished), "offloaded job");
+            co_return "started";
+        });
+        vial::TestClient c{app};
+        EXPECT_EQ(c.post("/offload").text(), "started");
+        EXPECT_FALSE(*job_finished);
+    }  // the client goes while the job runs
+    EXPECT_TRUE(*job_finished);
 }
 
 TEST(Background, SpawnedTaskCompletesAfterTheResponse) {
