@@ -16,13 +16,15 @@ struct PoolState {
     std::mutex mutex;
     unsigned threads = 0;
     std::size_t queue_limit = 1024;
-    std::unique_ptr<boost::asio::thread_pool> pool;
     std::atomic<std::size_t> in_flight{0};
     std::atomic<bool> started{false};
     // Jobs per loop they will post back to, so a loop's owner can wait for them.
     std::mutex jobs_mutex;
     std::condition_variable jobs_done;
     std::unordered_map<const boost::asio::execution_context*, std::size_t> jobs;
+    // Last, so it is destroyed first: at exit its threads are joined while everything
+    // a finishing job touches still exists.
+    std::unique_ptr<boost::asio::thread_pool> pool;
 };
 
 PoolState& state() {

@@ -27,13 +27,17 @@ TEST(Background, AClientWaitsForPoolJobsBeforeItsLoopGoes) {
     {
         vial::App app;
         app.post("/offload", [job_finished](vial::Request&) -> vial::Task<std::string> {
+            // Lambdas named before the co_await: g++ 12 may destroy a lambda temporary
+            // inside a co_await expression twice (docs/async.md, "g++ 12 notes").
             auto job = [](std::shared_ptr<std::atomic<bool>> finished) -> vial::Task<void> {
-                co_await vial::to_thread([finished] {
+                auto work = [finished] {
                     std::this_thread::sleep_for(100ms);
                     *finished = true;
-                });
+                };
+                co_await vial::to_thread(work);
             };
-            co_await vial::spawn(job(job_finished), "offloaded job");
+            auto task = job(job_finished);
+            co_await vial::spawn(std::move(task), "offloaded job");
             co_return "started";
         });
         vial::TestClient c{app};
