@@ -141,7 +141,7 @@ class LabelledExecutor {
         ActivityCell* cell;
         Function function;
         void operator()() {
-            cell->board->enter(cell);
+            if (cell) cell->board->enter(cell);
             std::move(function)();
         }
     };
