@@ -16,9 +16,11 @@ struct PoolState {
     std::mutex mutex;
     unsigned threads = 0;
     std::size_t queue_limit = 1024;
-    std::atomic<std::size_t> in_flight{0};
     std::atomic<bool> started{false};
-    // Jobs per loop they will post back to, so a loop's owner can wait for them.
+    // Jobs admitted and not finished, in all and per loop they will post back to (so a
+    // loop's owner can wait for its own); changed under jobs_mutex. in_flight is atomic
+    // only so blocking_pool_stats() can read it without the lock.
+    std::atomic<std::size_t> in_flight{0};
     std::mutex jobs_mutex;
     std::condition_variable jobs_done;
     std::unordered_map<const boost::asio::execution_context*, std::size_t> jobs;
@@ -74,12 +76,9 @@ namespace detail {
 bool acquire_blocking_slot(const boost::asio::execution_context* context) {
     PoolState& s = state();
     if (!s.started.load(std::memory_order_acquire)) start_pool();
-    std::size_t limit = s.threads + s.queue_limit;
-    std::size_t current = s.in_flight.load(std::memory_order_relaxed);
-    do {
-        if (current >= limit) return false;
-    } while (!s.in_flight.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
     std::lock_guard lock(s.jobs_mutex);
+    if (s.in_flight.load(std::memory_order_relaxed) >= s.threads + s.queue_limit) return false;
+    s.in_flight.fetch_add(1, std::memory_order_relaxed);
     ++s.jobs[context];
     return true;
 }
@@ -88,11 +87,11 @@ void release_blocking_slot(const boost::asio::execution_context* context) noexce
     PoolState& s = state();
     {
         std::lock_guard lock(s.jobs_mutex);
+        s.in_flight.fetch_sub(1, std::memory_order_relaxed);
         auto it = s.jobs.find(context);
         if (it != s.jobs.end() && --it->second == 0) s.jobs.erase(it);
     }
     s.jobs_done.notify_all();
-    s.in_flight.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
