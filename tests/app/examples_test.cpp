@@ -80,11 +80,8 @@ TEST(Hello, BothViews) {
 
 namespace {
 
-class ShowcaseApi : public ::testing::Test {
-  protected:
-    std::unique_ptr<vial::App> app = make_app();
-    vial::TestClient client{*app};
-};
+// The same fixture, its own suite name for the /api tests.
+class ShowcaseApi : public Showcase {};
 
 TEST_F(ShowcaseApi, CreateReadListDelete) {
     auto created = client.post("/api/items", {.json = vial::Json{{"name", "lamp"}}});
