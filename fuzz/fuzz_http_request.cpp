@@ -23,11 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view input(reinterpret_cast<const char*>(data), size);
     std::string out;
     for (int served = 0; served < 8 && !input.empty(); ++served) {
-        detail::RequestParser parser(16 * 1024, 64 * 1024);
+        detail::RequestParser parser({.max_request_line = 8 * 1024,
+                                      .max_header_bytes = 16 * 1024,
+                                      .max_body_bytes = 64 * 1024});
         boost::beast::error_code ec;
         // As the connection does: feed what is buffered until a request is complete.
         while (!ec && !parser.is_done() && !input.empty()) {
-            std::size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+            std::size_t used = parser.feed(input, ec);
             input.remove_prefix(used);
             if (ec == boost::beast::http::error::need_more) {
                 ec = {};

@@ -6,7 +6,8 @@
 
 namespace vial {
 
-/// Replaces & < > " ' with their HTML entities.
+/// Replaces & < > " ' with their HTML entities, and NUL and every byte that is not
+/// well-formed UTF-8 with U+FFFD, so neither reaches an HTML page raw.
 std::string escape(std::string_view text);
 
 }  // namespace vial

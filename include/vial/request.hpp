@@ -77,6 +77,9 @@ class Request {
     std::string method_;
     std::string target_;
     std::string path_;
+    // The path as the router matches it, when it differs from path_ (an escaped '%' or
+    // '/' inside a segment; see detail::routing_path). Empty otherwise.
+    std::string route_path_;
     std::size_t query_pos_ = std::string::npos;
     Headers headers_;
     std::string body_;

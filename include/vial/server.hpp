@@ -21,8 +21,8 @@ struct ConnectionLimits {
     std::size_t max_body_bytes = 1024 * 1024;
     /// Time allowed from a request's first byte to the end of its headers; then 408.
     std::chrono::milliseconds header_timeout{10'000};
-    /// Time allowed to receive a request body once its headers are in; then 408.
-    std::chrono::milliseconds body_timeout{30'000};
+    /// Longest pause while a request body arrives (no byte for this long -> 408).
+    std::chrono::milliseconds body_timeout{10'000};
     /// An idle keep-alive connection is closed after this long.
     std::chrono::milliseconds keep_alive_timeout{60'000};
     /// A client that does not read a response for this long is disconnected.

@@ -11,10 +11,13 @@
 /// Size: 4 x cores threads and a queue of 1024 by default; set BLOCKING_POOL_THREADS and
 /// BLOCKING_POOL_QUEUE in the config (read when a Server starts) or call
 /// `vial::configure_blocking_pool` before first use. The size is logged when the pool
-/// starts. A running fn cannot be cancelled: a cancelled request still waits for it.
+/// starts. Cancellation (the client left, a timeout, shutdown) drops a job still queued:
+/// it never runs, and the awaiting task resumes at once with vial::Cancelled. A running fn
+/// cannot be stopped: a task cancelled meanwhile still waits for it.
 #include <vial/error.hpp>
 #include <vial/handler.hpp>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,7 +26,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -40,6 +45,8 @@ struct BlockingPoolStats {
     unsigned threads;
     std::size_t queue_limit;
     std::size_t in_flight;  // running plus queued
+    /// Jobs dropped from the queue, never run, because their awaiting task was cancelled.
+    std::uint64_t dropped = 0;
 };
 BlockingPoolStats blocking_pool_stats();
 
@@ -56,6 +63,12 @@ bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
 boost::asio::thread_pool& blocking_pool();
 }  // namespace detail
 
+namespace detail {
+/// Counts a job dropped from the queue because its awaiting task was cancelled.
+void note_dropped_blocking_job() noexcept;
+[[noreturn]] void throw_dropped_blocking_job();
+}  // namespace detail
+
 template <class F>
 Task<std::invoke_result_t<F&>> to_thread(F fn) {
     namespace asio = boost::asio;
@@ -64,6 +77,7 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
     struct State {
         std::optional<Value> value;
         std::exception_ptr error;
+        bool dropped = false;
     };
     auto& context = asio::query(co_await asio::this_coro::executor, asio::execution::context);
     if (!detail::acquire_blocking_slot(&context)) {
@@ -73,10 +87,42 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
     // Named, not a temporary inside the co_await expression: g++ 12 destroys such
     // temporaries twice.
     auto initiation = [state, fn = std::move(fn), context = &context](auto handler) mutable {
-        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+        using Handler = decltype(handler);
+        using Work = decltype(asio::make_work_guard(asio::get_associated_executor(handler)));
+        // Whoever moves `phase` off Queued first owns the handler: the pool thread that
+        // starts the job, or a cancellation that drops it before it starts.
+        enum Phase : int { Queued, Running, Dropped };
+        struct Job {
+            std::atomic<int> phase{Queued};
+            std::optional<Handler> handler;
+            std::optional<Work> work;
+        };
+        auto job = std::make_shared<Job>();
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        job->work.emplace(asio::make_work_guard(asio::get_associated_executor(handler)));
+        job->handler.emplace(std::move(handler));
+        if (slot.is_connected()) {
+            // Runs on the awaiting task's loop. A job still queued is dropped and its task
+            // resumed now with Cancelled; a running job cannot be stopped and completes.
+            slot.assign([job, state, context](asio::cancellation_type type) {
+                if (type == asio::cancellation_type::none) return;
+                int expected = Queued;
+                if (!job->phase.compare_exchange_strong(expected, Dropped)) return;
+                state->dropped = true;
+                Work work = std::move(*job->work);
+                job->work.reset();
+                asio::post(work.get_executor(),
+                           [job] { std::move (*job->handler)(std::exception_ptr{}); });
+                work.reset();
+                detail::release_blocking_slot(context);
+                detail::note_dropped_blocking_job();
+            });
+        }
         asio::post(detail::blocking_pool(),
-                   [state, fn = std::move(fn), handler = std::move(handler), work = std::move(work),
-                    context]() mutable {
+                   [job, state, slot, fn = std::move(fn), context]() mutable {
+                       int expected = Queued;
+                       if (!job->phase.compare_exchange_strong(expected, Running))
+                           return;  // dropped
                        try {
                            if constexpr (std::is_void_v<R>) {
                                fn();
@@ -87,17 +133,22 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                        } catch (...) {
                            state->error = std::current_exception();
                        }
-                       // Resume on the caller's loop. The work guard goes only after the
-                       // dispatch, and the slot after both: whoever owns the loop waits for
-                       // the slot (wait_for_blocking_jobs) before destroying it, so this
-                       // thread never touches a destroyed loop.
-                       asio::dispatch(work.get_executor(), std::move(handler));
-                       work.reset();
+                       // Resume on the caller's loop, where the slot is cleared (it belongs to that
+                       // loop). The work guard goes only after the dispatch, and the pool slot
+                       // after both: whoever owns the loop waits for the slot
+                       // (wait_for_blocking_jobs) before destroying it, so this thread never
+                       // touches a destroyed loop.
+                       asio::dispatch(job->work->get_executor(), [job, slot]() mutable {
+                           if (slot.is_connected()) slot.clear();
+                           std::move (*job->handler)(std::exception_ptr{});
+                       });
+                       job->work->reset();
                        detail::release_blocking_slot(context);
                    });
     };
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(initiation),
-                                                                          asio::use_awaitable);
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+        std::move(initiation), asio::use_awaitable);
+    if (state->dropped) detail::throw_dropped_blocking_job();
     if (state->error) std::rethrow_exception(state->error);
     if constexpr (!std::is_void_v<R>) co_return std::move(*state->value);
 }

@@ -10,6 +10,7 @@
 #include "error_page.hpp"
 #include "log.hpp"
 #include "request_access.hpp"
+#include "url_codec.hpp"
 
 namespace vial::detail {
 
@@ -24,8 +25,13 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+// "GET /items/3 (endpoint 'item') from 10.0.0.7": enough for an operator to find the
+// request in the access log.
 std::string where(const Request& request) {
-    return request.method() + " " + request.path() + " (endpoint '" + request.endpoint() + "')";
+    std::string out =
+        request.method() + " " + request.path() + " (endpoint '" + request.endpoint() + "')";
+    if (!request.remote_addr().empty()) out += " from " + request.remote_addr();
+    return out;
 }
 
 Response plain_500(const Request& request) {
@@ -104,14 +110,16 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
 }
 
 RouteMatch Dispatcher::match_request(Request& request) const {
-    RouteMatch match = routes_.match(request.path(), request.method());
+    RouteMatch match = routes_.match(RequestAccess::route_path(request), request.method());
     if (match.route) {
         RequestAccess::set_endpoint(request, match.route->endpoint);
         auto& args = RequestAccess::view_args(request);
+        bool escaped = RequestAccess::route_path_escaped(request);
         std::size_t i = 0;
         for (const auto& segment : match.route->rule.segments()) {
-            if (segment.kind != Converter::Static)
-                args.emplace_back(segment.text, match.values[i++]);
+            if (segment.kind == Converter::Static) continue;
+            std::string_view value = match.values[i++];
+            args.emplace_back(segment.text, escaped ? unescape_routing(value) : std::string(value));
         }
     }
     return match;
@@ -129,7 +137,7 @@ Task<std::optional<Response>> Dispatcher::preprocess_request(RequestContext& ctx
 Response Dispatcher::no_route_response(const Request& request, const RouteMatch& match) const {
     if (match.allowed.empty()) {
         // Werkzeug's strict slashes: "/docs" reaches the rule "/docs/" by a redirect.
-        const std::string& path = request.path();
+        const std::string& path = RequestAccess::route_path(request);
         if (!path.ends_with('/')) {
             RouteMatch slashed = routes_.match(path + "/", request.method());
             if (slashed.route || !slashed.allowed.empty()) {
@@ -185,7 +193,7 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
     }
     std::exception_ptr handled = error;
     if (!handler && !http && is_cancellation(error)) {
-        log::info("request cancelled: " + where(request));
+        log::info("request cancelled: " + where(request) + ": " + describe(error));
         co_return render_http_error(HttpError(503, "The request was cancelled."), &request);
     }
     if (!handler && !http) {

@@ -2,7 +2,7 @@
 
 #include <vial/escape.hpp>
 
-#include <boost/json/serialize.hpp>
+#include "json_text.hpp"
 
 namespace vial::detail {
 
@@ -23,7 +23,7 @@ Response render_http_error(const HttpError& error, const Request* request) {
     if (wants_json(request)) {
         Json body = {
             {"code", error.status()}, {"name", error.name()}, {"description", error.description()}};
-        response = Response(boost::json::serialize(body), error.status(), "application/json");
+        response = Response(json_text(body), error.status(), "application/json");
     } else {
         std::string title = std::to_string(error.status()) + " " + error.name();
         std::string body = "<!doctype html>\n<html lang=en>\n<title>" + title + "</title>\n<h1>" +

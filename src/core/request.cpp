@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "json_text.hpp"
 #include "url_codec.hpp"
 
 namespace vial {
@@ -22,6 +23,11 @@ Request::Request(std::string method, std::string target, Headers headers, std::s
     auto decoded = detail::percent_decode(raw_path, false);
     if (!decoded) throw HttpError(400, "The request path has a malformed percent-escape.");
     path_ = std::move(*decoded);
+    if (raw_path.find('%') != std::string_view::npos) {
+        // Split before decoding, so "/api%2Fitems" is one segment, not "/api/items".
+        auto routed = detail::routing_path(raw_path);
+        if (routed && *routed != path_) route_path_ = std::move(*routed);
+    }
 }
 
 std::string_view Request::query_string() const noexcept {
@@ -86,6 +92,11 @@ const Json& Request::json() const {
     boost::system::error_code ec;
     Json parsed = boost::json::parse(body_, ec);
     if (ec) throw HttpError(400, "Failed to decode JSON object: " + ec.message());
+    if (detail::has_non_finite(parsed)) {
+        throw HttpError(400,
+                        "Failed to decode JSON object: a number is out of range (larger than a "
+                        "double can hold)");
+    }
     json_ = std::move(parsed);
     return *json_;
 }

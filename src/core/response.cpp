@@ -2,11 +2,10 @@
 #include <vial/make_response.hpp>
 #include <vial/response.hpp>
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 
 #include "http_date.hpp"
+#include "json_text.hpp"
 
 namespace vial {
 
@@ -83,7 +82,7 @@ void Response::delete_cookie(std::string_view name, std::string_view path,
 }
 
 Response jsonify(const Json& value, int status) {
-    return Response(boost::json::serialize(value), status, "application/json");
+    return Response(detail::json_text(value), status, "application/json");
 }
 
 Response redirect(std::string_view location, int status) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "url_codec.hpp"
+
 namespace vial::detail {
 
 struct RouteTable::Node {
@@ -11,10 +13,12 @@ struct RouteTable::Node {
 
     Node& child(const RuleSegment& segment) {
         if (segment.kind == Converter::Static) {
-            for (auto& [text, node] : statics) {
-                if (text == segment.text) return *node;
+            // Compared with the routing form of request paths, where '%' is %25.
+            std::string text = escape_for_routing(segment.text, true);
+            for (auto& [existing, node] : statics) {
+                if (existing == text) return *node;
             }
-            return *statics.emplace_back(segment.text, std::make_unique<Node>()).second;
+            return *statics.emplace_back(std::move(text), std::make_unique<Node>()).second;
         }
         for (auto& [kind, node] : params) {
             if (kind == segment.kind) return *node;
@@ -42,7 +46,8 @@ void RouteTable::add(Route route) {
     Node* node = root_.get();
     for (const auto& segment : added->rule.segments()) node = &node->child(segment);
     node->routes.push_back(added);
-    if (added->rule.is_static()) static_[added->rule.source()].push_back(added);
+    if (added->rule.is_static())
+        static_[escape_for_routing(added->rule.source(), true)].push_back(added);
 }
 
 RouteMatch RouteTable::match(std::string_view path, std::string_view method) const {

@@ -35,6 +35,52 @@ MultiDict parse_urlencoded(std::string_view text) {
     return out;
 }
 
+std::optional<std::string> routing_path(std::string_view raw_path) {
+    std::string out;
+    out.reserve(raw_path.size());
+    for (;;) {
+        std::size_t slash = raw_path.find('/');
+        auto segment = percent_decode(raw_path.substr(0, slash), false);
+        if (!segment) return std::nullopt;
+        out += escape_for_routing(*segment, false);
+        if (slash == std::string_view::npos) return out;
+        out += '/';
+        raw_path.remove_prefix(slash + 1);
+    }
+}
+
+std::string escape_for_routing(std::string_view text, bool keep_slash) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '%') {
+            out += "%25";
+        } else if (c == '/' && !keep_slash) {
+            out += "%2F";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string unescape_routing(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value.substr(i, 3) == "%25") {
+            out += '%';
+            i += 2;
+        } else if (value.substr(i, 3) == "%2F") {
+            out += '/';
+            i += 2;
+        } else {
+            out += value[i];
+        }
+    }
+    return out;
+}
+
 std::string percent_encode(std::string_view text, bool keep_slash) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;

@@ -15,6 +15,18 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 /// Werkzeug does rather than failing the request.
 MultiDict parse_urlencoded(std::string_view text);
 
+/// The path as the router matches it: each '/'-separated segment percent-decoded on its
+/// own, with any '%' or '/' the decoding produced written back as %25 and %2F, so an
+/// encoded slash stays inside its segment (as Go's RawPath and nginx route). Null on a
+/// malformed escape.
+std::optional<std::string> routing_path(std::string_view raw_path);
+
+/// Writes `text` as routing_path writes decoded text ('%' -> %25, '/' -> %2F unless kept).
+std::string escape_for_routing(std::string_view text, bool keep_slash);
+
+/// Undoes routing_path's two escapes in one matched value.
+std::string unescape_routing(std::string_view value);
+
 /// Percent-encodes everything but RFC 3986 unreserved characters (and '/' if asked).
 std::string percent_encode(std::string_view text, bool keep_slash);
 

@@ -109,37 +109,21 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
     bool continue_sent = false;
     bool started = buffer.size() > 0;
     auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
-    auto body_deadline = kNoDeadline;
     for (;;) {
         if (buffer.size() > 0) {
             boost::beast::error_code ec;
-            std::size_t used = parser.put(buffer.data(), ec);
+            std::size_t used =
+                parser.feed({static_cast<const char*>(buffer.data().data()), buffer.size()}, ec);
             buffer.consume(used);
             if (ec == http::error::need_more) {
                 ec = {};
             } else if (ec) {
                 co_return rejected(parser, ec);
             }
-            if (parser.is_header_done() && body_deadline == kNoDeadline) {
-                // "GET " + target + " HTTP/1.1": the request line once the whole head was in.
-                if (parser.method.size() + parser.target.size() + 10 > limits.max_request_line) {
-                    co_return ReadResult{.error_status = 414};
-                }
-                body_deadline = c.loop.now + limits.body_timeout;
-            }
             if (parser.is_done()) co_return ReadResult{};
-            if (!parser.is_header_done()) {
-                auto data = static_cast<const char*>(buffer.data().data());
-                std::string_view head(data, buffer.size());
-                std::size_t eol = head.find("\r\n");
-                if ((eol == std::string_view::npos ? head.size() : eol) > limits.max_request_line) {
-                    co_return ReadResult{.error_status = 414};
-                }
-            } else {
-                if (!continue_sent && expects_continue(parser)) {
-                    out += "HTTP/1.1 100 Continue\r\n\r\n";
-                    continue_sent = true;
-                }
+            if (parser.is_header_done() && !continue_sent && expects_continue(parser)) {
+                out += "HTTP/1.1 100 Continue\r\n\r\n";
+                continue_sent = true;
             }
             if (used > 0 && buffer.size() > 0) continue;
         }
@@ -149,8 +133,9 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         c.phase = !started                  ? Connection::Phase::Idle
                   : parser.is_header_done() ? Connection::Phase::Body
                                             : Connection::Phase::Header;
-        c.deadline = c.phase == Connection::Phase::Idle   ? c.loop.now + limits.keep_alive_timeout
-                     : c.phase == Connection::Phase::Body ? body_deadline
+        c.deadline = c.phase == Connection::Phase::Idle ? c.loop.now + limits.keep_alive_timeout
+                     // An idle timeout: a body that keeps arriving is not cut.
+                     : c.phase == Connection::Phase::Body ? c.loop.now + limits.body_timeout
                                                           : header_deadline;
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
@@ -220,7 +205,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
     boost::beast::flat_buffer buffer(options.limits.max_header_bytes + kReadChunk);
     std::string out;
     for (;;) {
-        RequestParser parser(options.limits.max_header_bytes, options.limits.max_body_bytes);
+        RequestParser parser({.max_request_line = options.limits.max_request_line,
+                              .max_header_bytes = options.limits.max_header_bytes,
+                              .max_body_bytes = options.limits.max_body_bytes});
         ReadResult read = co_await read_request(c, buffer, out, parser);
         if (read.closed) break;
         if (read.error_status) {

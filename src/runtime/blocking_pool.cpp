@@ -1,3 +1,4 @@
+#include <vial/cancel.hpp>
 #include <vial/to_thread.hpp>
 
 #include <atomic>
@@ -21,6 +22,7 @@ struct PoolState {
     // loop's owner can wait for its own); changed under jobs_mutex. in_flight is atomic
     // only so blocking_pool_stats() can read it without the lock.
     std::atomic<std::size_t> in_flight{0};
+    std::atomic<std::uint64_t> dropped{0};
     std::mutex jobs_mutex;
     std::condition_variable jobs_done;
     std::unordered_map<const boost::asio::execution_context*, std::size_t> jobs;
@@ -68,7 +70,8 @@ void configure_blocking_pool(unsigned threads, std::size_t queue_limit) {
 BlockingPoolStats blocking_pool_stats() {
     PoolState& s = state();
     std::lock_guard lock(s.mutex);
-    return {s.threads ? s.threads : default_threads(), s.queue_limit, s.in_flight.load()};
+    return {s.threads ? s.threads : default_threads(), s.queue_limit, s.in_flight.load(),
+            s.dropped.load(std::memory_order_relaxed)};
 }
 
 namespace detail {
@@ -99,6 +102,14 @@ bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
     PoolState& s = state();
     std::unique_lock lock(s.jobs_mutex);
     return s.jobs_done.wait_for(lock, limit, [&] { return !s.jobs.contains(context); });
+}
+
+void note_dropped_blocking_job() noexcept {
+    state().dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+void throw_dropped_blocking_job() {
+    throw Cancelled("cancelled while its to_thread job was queued: the job was dropped unrun");
 }
 
 boost::asio::thread_pool& blocking_pool() {

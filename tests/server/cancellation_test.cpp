@@ -82,3 +82,44 @@ TEST(Cancellation, ShutdownDeadlineCancelsViewsAndRunsTeardown) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// Hardening finding 3: clients that leave while their to_thread job is still queued do
+// not keep the pool busy; their jobs are dropped unrun.
+TEST(Cancellation, QueuedPoolJobsOfDepartedClientsAreDropped) {
+    configure_blocking_pool(1, 64);
+    std::atomic<int> ran{0};
+    auto app = std::make_unique<App>("offload");
+    app->get("/offload", [&ran](Request&) -> Task<std::string> {
+        co_await vial::to_thread([&ran] {
+            ++ran;
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        });
+        co_return "offloaded";
+    });
+    Server server(*app, {.port = 0, .threads = 1, .quiet = true});
+    server.start();
+    {
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < 10; ++i) {
+            clients.push_back(std::make_unique<RawClient>(server.port()));
+            clients.back()->send("GET /offload HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+        EXPECT_TRUE(eventually([] { return blocking_pool_stats().in_flight == 10; },
+                               std::chrono::seconds(2)));
+    }  // all ten leave; one job is running
+    // Without dropping, the queue would keep the one pool thread busy for 10 x 400 ms.
+    EXPECT_TRUE(eventually([] { return blocking_pool_stats().in_flight == 0; },
+                           std::chrono::milliseconds(1500)));
+    EXPECT_GE(blocking_pool_stats().dropped, 8u);
+    EXPECT_LE(ran.load(), 2);
+    // The pool still serves.
+    RawClient client(server.port());
+    client.send("GET /offload HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(client.read_response().body, "offloaded");
+}
+
+}  // namespace
+}  // namespace vial::testing

@@ -2,6 +2,8 @@
 #include <vial/error.hpp>
 #include <vial/request.hpp>
 
+#include "core/request_access.hpp"
+
 namespace {
 
 vial::Request make(std::string target, vial::Headers headers = {}, std::string body = {}) {
@@ -23,6 +25,14 @@ TEST(Request, ArgsAreMultiValuedAndTyped) {
     EXPECT_EQ(r.args().get<int>("bad", -1), -1);
     EXPECT_EQ(r.args().get<int>("missing", 5), 5);
     EXPECT_EQ(r.args().get("empty"), "");
+}
+
+TEST(Request, EncodedSlashStaysInItsSegmentForRouting) {
+    auto r = make("/api%2Fitems/a%25b");
+    EXPECT_EQ(r.path(), "/api/items/a%b");  // decoded, as Werkzeug's request.path
+    EXPECT_EQ(vial::detail::RequestAccess::route_path(r), "/api%2Fitems/a%25b");
+    auto plain = make("/a%20b");
+    EXPECT_EQ(vial::detail::RequestAccess::route_path(plain), "/a b");
 }
 
 TEST(Request, MalformedTargetsAre400) {
