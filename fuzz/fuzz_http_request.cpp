@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         detail::ResponseFraming framing{.keep_alive = parser.keep_alive(),
                                         .http_version = parser.version,
                                         .date = "Sun, 22 Nov 2026 00:00:00 GMT"};
-        if (!detail::write_response(response, framing, out)) break;
+        if (!detail::write_response(response, framing, out).keep_alive) break;
     }
     return 0;
 }

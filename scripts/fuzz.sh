@@ -9,7 +9,7 @@ seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build/fuzz"
 status=0
-for target in fuzz_http_request fuzz_route fuzz_parsers; do
+for target in fuzz_http_request fuzz_route fuzz_parsers fuzz_chunked; do
     found="$build/corpus/$target"
     crashes="$build/crashes/$target"
     mkdir -p "$found" "$crashes"

@@ -11,11 +11,13 @@ namespace {
 using namespace std::chrono_literals;
 
 // The integer query argument `name` (`fallback` when absent); 400 unless 0..10000.
-int bounded_ms(vial::Request& req, int fallback, const std::string& name = "ms") {
+int bounded_ms(vial::Request& req, int fallback, const std::string& name = "ms", int most = 10000) {
     int ms = fallback;
     if (req.args().contains(name)) {
         ms = req.args().get<int>(name, -1);
-        if (ms < 0 || ms > 10000) vial::abort(400, name + " must be an integer from 0 to 10000");
+        if (ms < 0 || ms > most) {
+            vial::abort(400, name + " must be an integer from 0 to " + std::to_string(most));
+        }
     }
     return ms;
 }
@@ -74,8 +76,9 @@ vial::Task<std::string> answer_after(std::chrono::milliseconds delay) {
 void register_concurrency_routes(vial::App& app) {
     // Deliberately wrong: sleeps ON the loop, so every request on it waits. The stall
     // watchdog logs it with this route.
+    // At most 1 s: a demonstration, not a way for six requests to freeze every loop.
     app.get("/blocking", [](vial::Request& req) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(bounded_ms(req, 100)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(bounded_ms(req, 100, "ms", 1000)));
         return "blocked the loop";
     });
 

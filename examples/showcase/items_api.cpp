@@ -23,10 +23,12 @@ bool ItemStore::erase(std::int64_t id) {
     return items_.erase(id) > 0;
 }
 
-vial::JsonArray ItemStore::all() const {
+ItemStore::Page ItemStore::page(std::size_t offset, std::size_t limit) const {
     std::lock_guard lock(mutex_);
-    vial::JsonArray out;
-    for (const auto& [id, item] : items_) out.push_back(item);
+    Page out{.items = {}, .total = items_.size()};
+    auto it = items_.begin();
+    std::advance(it, std::min(offset, items_.size()));
+    for (; it != items_.end() && out.items.size() < limit; ++it) out.items.push_back(it->second);
     return out;
 }
 
@@ -36,7 +38,33 @@ namespace {
 struct ItemList {
     std::shared_ptr<ItemStore> store;
 
-    vial::Json get(vial::Request&) { return vial::Json{{"items", store->all()}}; }
+    // One page at a time: a list of every item (10000 x 4 KiB) per request would let a
+    // few clients that never read hold gigabytes of responses.
+    vial::Json get(vial::RequestContext& ctx) {
+        const vial::Request& req = ctx.request();
+        auto number = [&](const char* name, std::size_t fallback, std::size_t most) {
+            if (!req.args().contains(name)) return fallback;
+            auto value = req.args().get<std::int64_t>(name, -1);
+            if (value < 0 || static_cast<std::size_t>(value) > most) {
+                vial::abort(400, std::string(name) + " must be an integer from 0 to " +
+                                     std::to_string(most));
+            }
+            return static_cast<std::size_t>(value);
+        };
+        std::size_t limit = number("limit", ItemStore::kPageSize, ItemStore::kPageSize);
+        std::size_t offset = number("offset", 0, ItemStore::kMaxItems);
+        ItemStore::Page page = store->page(offset, limit);
+        vial::Json next = nullptr;
+        if (offset + page.items.size() < page.total && limit > 0) {
+            next = ctx.url_for(".items", {{"limit", static_cast<std::int64_t>(limit)},
+                                          {"offset", static_cast<std::int64_t>(offset + limit)}});
+        }
+        return vial::Json{{"items", std::move(page.items)},
+                          {"total", page.total},
+                          {"offset", offset},
+                          {"limit", limit},
+                          {"next", std::move(next)}};
+    }
 
     std::pair<vial::Json, int> post(vial::RequestContext& ctx) {
         if (ctx.request().body().size() > ItemStore::kMaxItemBytes) {

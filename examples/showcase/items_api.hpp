@@ -14,12 +14,20 @@ class ItemStore {
   public:
     static constexpr std::size_t kMaxItems = 10000;
     static constexpr std::size_t kMaxItemBytes = 4096;
+    /// GET /api/items answers at most this many per page (?limit=&offset=).
+    static constexpr std::size_t kPageSize = 100;
+
+    struct Page {
+        vial::JsonArray items;
+        std::size_t total;
+    };
 
     /// The new item's id, or nullopt when the store is full.
     std::optional<std::int64_t> add(vial::Json item);
     std::optional<vial::Json> find(std::int64_t id) const;
     bool erase(std::int64_t id);
-    vial::JsonArray all() const;
+    /// Up to `limit` items in id order, skipping the first `offset`, and the count of all.
+    Page page(std::size_t offset, std::size_t limit) const;
 
   private:
     mutable std::mutex mutex_;

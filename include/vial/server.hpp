@@ -11,7 +11,8 @@
 
 namespace vial {
 
-/// Limits that protect the server from slow or oversized clients.
+/// Limits that protect the server from slow, oversized or hostile clients. Every one has
+/// a config key (see server_options) and is listed in docs/server.md.
 struct ConnectionLimits {
     /// Longest request line (method, target, version); longer -> 414.
     std::size_t max_request_line = 8 * 1024;
@@ -25,8 +26,21 @@ struct ConnectionLimits {
     std::chrono::milliseconds body_timeout{10'000};
     /// An idle keep-alive connection is closed after this long.
     std::chrono::milliseconds keep_alive_timeout{60'000};
-    /// A client that does not read a response for this long is disconnected.
-    std::chrono::milliseconds write_timeout{30'000};
+    /// A client that takes no byte of a response for this long is disconnected (as
+    /// nginx's send_timeout: measured between writes, so a reader that keeps pace is
+    /// never cut, however large the response).
+    std::chrono::milliseconds write_timeout{10'000};
+    /// Once a response has been pending for write_timeout, a client taking it slower
+    /// than this many bytes per second on average is disconnected (0: no minimum).
+    std::size_t min_send_rate = 1024;
+    /// Open connections across all loops; at the cap the idlest keep-alive connection
+    /// is closed to make room, or, with none idle, the new one gets a 503 and is closed.
+    /// 0: the open-files soft limit minus a reserve (1/16 of it, at least 32).
+    std::size_t max_connections = 0;
+    /// Bytes the server may hold for clients: request bodies being received plus
+    /// responses not yet taken. Past it, new requests get a fast 503 and the oldest
+    /// stalled writers are disconnected.
+    std::size_t max_buffered_bytes = std::size_t{1} << 30;
 };
 
 struct ServerOptions {
@@ -49,7 +63,8 @@ struct ServerOptions {
 
 /// ServerOptions with the limits and timeouts the config sets (MAX_CONTENT_LENGTH,
 /// MAX_HEADER_BYTES, MAX_REQUEST_LINE, HEADER_TIMEOUT_MS, BODY_TIMEOUT_MS,
-/// KEEP_ALIVE_TIMEOUT_MS, WRITE_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS); defaults elsewhere.
+/// KEEP_ALIVE_TIMEOUT_MS, WRITE_TIMEOUT_MS, MIN_SEND_RATE, MAX_CONNECTIONS,
+/// MAX_BUFFERED_BYTES, SHUTDOWN_TIMEOUT_MS); defaults elsewhere.
 /// `vial::cli::main` starts from these, then applies its flags.
 ServerOptions server_options(const Config& config);
 

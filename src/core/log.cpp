@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
 namespace vial::detail::log {
 
@@ -29,6 +32,38 @@ void write(Level level, std::string_view message) {
     line.reserve(n + message.size() + 12);
     line.append(stamp, n).append(name).append(message).push_back('\n');
     raw(line);
+}
+
+}  // namespace vial::detail::log
+
+namespace vial::detail::log {
+
+void warning_limited(std::string_view key, std::string_view message) {
+    struct Repeats {
+        std::chrono::steady_clock::time_point last{};
+        std::size_t held_back = 0;
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Repeats, std::less<>> seen;
+    constexpr auto kInterval = std::chrono::seconds(1);
+    auto now = std::chrono::steady_clock::now();
+    std::size_t held_back = 0;
+    {
+        std::lock_guard lock(mutex);
+        auto it = seen.find(key);
+        if (it == seen.end()) it = seen.emplace(std::string(key), Repeats{}).first;
+        Repeats& repeats = it->second;
+        if (repeats.last != std::chrono::steady_clock::time_point{} &&
+            now - repeats.last < kInterval) {
+            ++repeats.held_back;
+            return;
+        }
+        repeats.last = now;
+        held_back = std::exchange(repeats.held_back, 0);
+    }
+    if (held_back == 0) return warning(message);
+    warning(std::string(message) + " (and " + std::to_string(held_back) +
+            " more like this in the last interval)");
 }
 
 }  // namespace vial::detail::log

@@ -17,6 +17,9 @@ inline void warning(std::string_view message) {
 inline void error(std::string_view message) {
     write(Level::Error, message);
 }
+/// A warning that may repeat in bursts (accept failures, budget closes): logged at most
+/// once a second per `key`; the next one logged says how many were held back.
+void warning_limited(std::string_view key, std::string_view message);
 /// Writes `line` (which should end in '\n') verbatim.
 void raw(std::string_view line);
 

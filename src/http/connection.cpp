@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "../core/error_page.hpp"
 #include "../core/log.hpp"
 #include "../core/request_access.hpp"
+#include "admission.hpp"
 #include "loop.hpp"
 #include "request_parser.hpp"
 #include "request_target.hpp"
@@ -29,6 +31,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kNoDeadline = Clock::time_point::max();
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
+// Larger bodies are written from the Response, not copied next to the head first.
+constexpr std::size_t kMaxCopiedBody = 16 * 1024;
 
 Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
                        std::shared_ptr<asio::cancellation_signal> signal, ActivityLease label)
@@ -44,6 +48,9 @@ Connection::~Connection() {
     if (next) next->prev = prev;
     if (loop.connections == this) loop.connections = next;
     loop.active.fetch_sub(1, std::memory_order_relaxed);
+    // The accept loop admitted it; whatever is still charged goes with it.
+    loop.admission.release(body_charged + write_charged);
+    loop.admission.release_connection();
 }
 
 namespace {
@@ -56,8 +63,9 @@ auto on_loop(const Connection& c) {
 }
 
 struct ReadResult {
-    bool closed = false;   // the peer left, or an idle/draining connection ended
-    int error_status = 0;  // answer this status, then close
+    bool closed = false;         // the peer left, or an idle/draining connection ended
+    int error_status = 0;        // answer this status, then close
+    std::size_t bytes_read = 0;  // of this request, for the log of a rejected one
     // Why, for the error page; kept as plain values (text is built only on error).
     const char* rejection = nullptr;         // one of our own checks refused it
     boost::beast::error_code parse_error{};  // Beast's grammar refused it
@@ -89,15 +97,76 @@ bool expects_continue(const RequestParser& parser) {
     return parser.version == 11 && iequals(parser.headers.get_or("Expect", ""), "100-continue");
 }
 
-Task<bool> flush(Connection& c, std::string& out) {
-    if (out.empty()) co_return true;
+// Writes `out`, then `body`, in one gather write per system call. Each time the client
+// takes some bytes the deadline moves on (write_timeout between writes, as nginx's
+// send_timeout); the sweeper also enforces the minimum send rate and, past the buffered
+// bytes budget, closes the oldest stalled writers. The bytes not yet taken are charged
+// to that budget.
+Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
+    std::size_t total = out.size() + body.size();
+    if (total == 0) co_return true;
     c.phase = Connection::Phase::Write;
     c.timed_out = false;
-    c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
-    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), on_loop(c));
-    out.clear();
+    c.write_started = c.last_progress = c.loop.now;
+    c.written = 0;
+    c.write_charged = total;
+    c.loop.admission.charge(total);
+    bool ok = true;
+    while (c.written < total) {
+        std::array<asio::const_buffer, 2> buffers;
+        if (c.written < out.size()) {
+            buffers = {asio::buffer(out) + c.written, asio::buffer(body.data(), body.size())};
+        } else {
+            buffers = {asio::buffer(body.data(), body.size()) + (c.written - out.size()),
+                       asio::const_buffer()};
+        }
+        c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
+        auto [ec, n] = co_await c.socket.async_write_some(buffers, on_loop(c));
+        c.written += n;
+        c.write_charged -= n;
+        c.loop.admission.release(n);
+        c.last_progress = c.loop.now;
+        if (ec) {
+            ok = false;
+            break;
+        }
+    }
+    if (!ok && c.timed_out) {
+        // Cut for not reading (deadline, minimum rate or budget): reset rather than let
+        // the kernel keep trickling its queued bytes to a client that does not read.
+        boost::system::error_code ignored;
+        c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    }
+    c.loop.admission.release(c.write_charged);
+    c.write_charged = 0;
     c.deadline = kNoDeadline;
-    co_return !ec;
+    out.clear();
+    co_return ok;
+}
+
+// Request body bytes received so far are charged to the budget as they arrive.
+void charge_body(Connection& c, const RequestParser& parser) {
+    std::size_t grown = parser.body_bytes() - c.body_charged;
+    if (grown == 0) return;
+    c.loop.admission.charge(grown);
+    c.body_charged += grown;
+}
+
+void release_body(Connection& c) {
+    c.loop.admission.release(c.body_charged);
+    c.body_charged = 0;
+}
+
+constexpr const char* kOverBudget =
+    "The server is holding too much unsent data for other clients; try again shortly.";
+
+// A new request while past the budget, or one whose declared body would take it there,
+// gets a fast 503 before its body is read.
+bool admits_body(const Connection& c, const RequestParser& parser) {
+    const Admission& admission = c.loop.admission;
+    if (admission.over_budget()) return false;
+    auto length = parser.content_length();
+    return !length || *length <= admission.max_buffered_bytes() - admission.buffered();
 }
 
 // Feeds buffered bytes to the parser, reading more as needed, until one request is
@@ -107,8 +176,14 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
                               RequestParser& parser) {
     const ConnectionLimits& limits = c.loop.options.limits;
     bool continue_sent = false;
+    bool head_checked = false;
     bool started = buffer.size() > 0;
+    std::size_t bytes_read = buffer.size();
     auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
+    auto refuse = [&](ReadResult result) {
+        result.bytes_read = bytes_read;
+        return result;
+    };
     for (;;) {
         if (buffer.size() > 0) {
             boost::beast::error_code ec;
@@ -118,9 +193,19 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             if (ec == http::error::need_more) {
                 ec = {};
             } else if (ec) {
-                co_return rejected(parser, ec);
+                co_return refuse(rejected(parser, ec));
             }
-            if (parser.is_done()) co_return ReadResult{};
+            if (parser.is_header_done()) {
+                if (!head_checked) {
+                    head_checked = true;
+                    if (!admits_body(c, parser))
+                        co_return refuse({.error_status = 503, .rejection = kOverBudget});
+                }
+                charge_body(c, parser);
+                if (c.body_charged > 0 && c.loop.admission.over_budget())
+                    co_return refuse({.error_status = 503, .rejection = kOverBudget});
+            }
+            if (parser.is_done()) co_return ReadResult{.bytes_read = bytes_read};
             if (parser.is_header_done() && !continue_sent && expects_continue(parser)) {
                 out += "HTTP/1.1 100 Continue\r\n\r\n";
                 continue_sent = true;
@@ -133,21 +218,23 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         c.phase = !started                  ? Connection::Phase::Idle
                   : parser.is_header_done() ? Connection::Phase::Body
                                             : Connection::Phase::Header;
+        if (c.phase == Connection::Phase::Idle) c.idle_since = ++c.loop.idle_transitions;
         c.deadline = c.phase == Connection::Phase::Idle ? c.loop.now + limits.keep_alive_timeout
                      // An idle timeout: a body that keeps arriving is not cut.
                      : c.phase == Connection::Phase::Body ? c.loop.now + limits.body_timeout
                                                           : header_deadline;
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
-        if (room == 0) co_return ReadResult{.error_status = 431};
+        if (room == 0) co_return refuse({.error_status = 431});
         auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
             if (c.timed_out && c.phase != Connection::Phase::Idle)
-                co_return ReadResult{.error_status = 408};
+                co_return refuse({.error_status = 408});
             co_return ReadResult{.closed = true};
         }
         buffer.commit(n);
+        bytes_read += n;
         if (!started) {
             started = true;
             header_deadline = c.loop.now + limits.header_timeout;
@@ -171,8 +258,8 @@ Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
     c.socket.close(ignored);
 }
 
-void access_log(const std::string& remote, const std::string& method, const std::string& target,
-                int version, int status, std::size_t bytes, Clock::time_point started) {
+std::string access_line(const std::string& remote, std::string_view method, std::string_view target,
+                        int version, int status, std::size_t bytes, Clock::time_point started) {
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     std::string line;
@@ -180,8 +267,46 @@ void access_log(const std::string& remote, const std::string& method, const std:
     line.append(remote).append(" \"").append(method).append(" ").append(target);
     line.append(version == 10 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
     line.append(std::to_string(status)).append(" ").append(std::to_string(bytes)).append(" ");
-    line.append(std::to_string(micros)).append("us\n");
-    log::raw(line);
+    line.append(std::to_string(micros)).append("us");
+    return line;
+}
+
+void access_log(const std::string& remote, std::string_view method, std::string_view target,
+                int version, int status, std::size_t bytes, Clock::time_point started) {
+    log::raw(access_line(remote, method, target, version, status, bytes, started) + "\n");
+}
+
+// At most `limit` bytes of what a client sent, printable ASCII only, for a log line.
+std::string printable(std::string_view text, std::size_t limit) {
+    std::string out;
+    for (char c : text.substr(0, limit)) {
+        auto u = static_cast<unsigned char>(c);
+        out += u >= 0x20 && u < 0x7F && c != '"' ? c : '?';
+    }
+    if (text.size() > limit) out += "...";
+    return out;
+}
+
+// A refused request's line: what was received of its method and target (from the parser
+// once the request line was in, else the raw first bytes), the bytes read and why.
+void log_rejection(const std::string& remote, const RequestParser& parser,
+                   const boost::beast::flat_buffer& buffer, const ReadResult& read,
+                   std::size_t sent, Clock::time_point started) {
+    std::string method = "-", target = "-";
+    if (!parser.method.empty()) {
+        method = printable(parser.method, 32);
+        target = printable(parser.target, 256);
+    } else if (buffer.size() > 0) {
+        std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
+        raw = raw.substr(0, raw.find_first_of("\r\n"));
+        std::size_t space = raw.find(' ');
+        method = printable(raw.substr(0, space), 32);
+        if (space != std::string_view::npos) target = printable(raw.substr(space + 1), 256);
+    }
+    std::string reason = reason_for(read);
+    if (reason.empty()) reason = status_reason(read.error_status);
+    log::raw(access_line(remote, method, target, parser.version, read.error_status, sent, started) +
+             " rejected: " + reason + " (" + std::to_string(read.bytes_read) + " bytes read)\n");
 }
 
 }  // namespace
@@ -212,11 +337,13 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         if (read.closed) break;
         if (read.error_status) {
             ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
-            write_response(
-                render_http_error(HttpError(read.error_status, reason_for(read)), nullptr), framing,
-                out);
+            std::size_t before = out.size();
+            Response refusal =
+                render_http_error(HttpError(read.error_status, reason_for(read)), nullptr);
+            if (read.error_status == 503) refusal.headers().set("Retry-After", "1");
+            write_response(refusal, framing, out);
             if (!options.quiet)
-                access_log(remote, "-", "-", 11, read.error_status, 0, Clock::now());
+                log_rejection(remote, parser, buffer, read, out.size() - before, Clock::now());
             if (co_await flush(c, out)) co_await linger_close(c, buffer);
             co_return;
         }
@@ -249,15 +376,20 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
                                 .head_request = head,
                                 .http_version = version,
-                                .date = {loop.date, sizeof loop.date}};
+                                .date = {loop.date, sizeof loop.date},
+                                .max_copied_body = kMaxCopiedBody};
         std::size_t before = out.size();
-        keep_alive = write_response(response, framing, out);
+        WrittenResponse written = write_response(response, framing, out);
+        keep_alive = written.keep_alive;
+        request.reset();  // its body is no longer needed: uncharge it before writing
+        release_body(c);
         if (!options.quiet) {
-            access_log(remote, method, target, version, response.status(), out.size() - before,
-                       started);
+            access_log(remote, method, target, version, response.status(),
+                       out.size() - before + written.body.size(), started);
         }
-        if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput) {
-            if (!co_await flush(c, out)) break;
+        if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
+            !written.body.empty()) {
+            if (!co_await flush(c, out, written.body)) break;
         }
         if (!keep_alive) {
             c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);

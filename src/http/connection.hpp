@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "../core/activity.hpp"
@@ -22,11 +23,26 @@ struct Connection {
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
+    using TimePoint = std::chrono::steady_clock::time_point;
+
     Loop& loop;
     boost::asio::ip::tcp::socket socket;
     Phase phase = Phase::Idle;
-    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    TimePoint deadline = TimePoint::max();
     bool timed_out = false;
+    /// When the connection last went idle, as the loop's count of idle transitions (exact
+    /// order, no clock read): the lowest is the idlest, shed first when connections or
+    /// descriptors run out.
+    std::uint64_t idle_since = 0;
+    /// The response being written: when it started, bytes taken so far, when the client
+    /// last took some (for the minimum send rate and closing stalled writers).
+    TimePoint write_started{};
+    TimePoint last_progress{};
+    std::size_t written = 0;
+    /// Bytes charged to the server's buffered-bytes budget (Admission), released as they
+    /// are written or the request ends, and at the latest when the connection goes.
+    std::size_t body_charged = 0;
+    std::size_t write_charged = 0;
     /// Bound to the connection coroutine: emitting it cancels the view in flight.
     std::shared_ptr<boost::asio::cancellation_signal> cancel;
     std::chrono::steady_clock::time_point dispatch_started{};

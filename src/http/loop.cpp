@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "../core/http_date.hpp"
+#include "../core/log.hpp"
+#include "admission.hpp"
 #include "connection.hpp"
 
 namespace vial::detail {
@@ -30,6 +33,24 @@ bool client_left(Connection& c) {
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
+// A response pending for longer than write_timeout must have gone at min_send_rate on
+// average: a client that takes a byte now and then, just often enough to dodge the
+// deadline between writes, is cut too.
+bool too_slow(const Connection& c, const ConnectionLimits& limits,
+              std::chrono::steady_clock::time_point now) {
+    if (c.phase != Connection::Phase::Write || limits.min_send_rate == 0) return false;
+    auto elapsed = now - c.write_started;
+    if (elapsed <= limits.write_timeout) return false;
+    double seconds = std::chrono::duration<double>(elapsed).count();
+    return static_cast<double>(c.written) < seconds * static_cast<double>(limits.min_send_rate);
+}
+
+void close_socket(Connection& c, bool timed_out) {
+    c.timed_out = timed_out;
+    boost::system::error_code ignored;
+    c.socket.cancel(ignored);
+}
+
 }  // namespace
 
 void Loop::sweep() {
@@ -41,14 +62,56 @@ void Loop::sweep() {
         }
     }
     for (Connection* c = connections; c; c = c->next) {
-        bool expired = now >= c->deadline;
+        bool expired = now >= c->deadline || too_slow(*c, options.limits, now);
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;
-        if (expired || idle_while_stopping) {
-            c->timed_out = expired;
-            boost::system::error_code ignored;
-            c->socket.cancel(ignored);
-        }
+        if (expired || idle_while_stopping) close_socket(*c, expired);
     }
+    if (admission.over_budget()) close_stalled_writers();
+}
+
+// Past the budget, this loop closes its writers that took nothing during the last tick,
+// oldest first, until what they hold covers the excess. Loops do this independently, so
+// together they may close a little more than needed, never a writer that keeps pace.
+void Loop::close_stalled_writers() {
+    std::vector<Connection*> stalled;
+    for (Connection* c = connections; c; c = c->next) {
+        if (c->phase == Connection::Phase::Write && c->write_charged > 0 &&
+            now - c->last_progress >= tick())
+            stalled.push_back(c);
+    }
+    std::sort(stalled.begin(), stalled.end(), [](const Connection* a, const Connection* b) {
+        return a->write_started < b->write_started;
+    });
+    std::size_t excess = admission.excess();
+    std::size_t closed = 0, freed = 0;
+    for (Connection* c : stalled) {
+        if (freed >= excess) break;
+        freed += c->write_charged;
+        ++closed;
+        close_socket(*c, true);
+    }
+    if (closed > 0) {
+        log::warning_limited("budget", "buffered bytes past MAX_BUFFERED_BYTES (" +
+                                           std::to_string(admission.buffered()) + " of " +
+                                           std::to_string(admission.max_buffered_bytes()) +
+                                           "): closed " + std::to_string(closed) +
+                                           " stalled writer(s) holding " + std::to_string(freed) +
+                                           " bytes");
+    }
+}
+
+bool Loop::shed_idlest() {
+    Connection* idlest = nullptr;
+    for (Connection* c = connections; c; c = c->next) {
+        if (c->phase == Connection::Phase::Idle && c->deadline != Connection::TimePoint::max() &&
+            (!idlest || c->idle_since < idlest->idle_since))
+            idlest = c;
+    }
+    if (!idlest) return false;
+    // Marked as stopping-idle: its read ends and the connection closes quietly.
+    idlest->deadline = Connection::TimePoint::max();
+    close_socket(*idlest, false);
+    return true;
 }
 
 std::chrono::milliseconds Loop::tick() const {

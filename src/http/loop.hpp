@@ -17,21 +17,27 @@
 
 namespace vial::detail {
 
+class Admission;
 class Dispatcher;
 struct Connection;
 
 struct Loop {
-    Loop(unsigned index, const Dispatcher& dispatcher, const ServerOptions& options)
-        : index(index), dispatcher(dispatcher), options(options) {
+    Loop(unsigned index, const Dispatcher& dispatcher, const ServerOptions& options,
+         Admission& admission)
+        : index(index), dispatcher(dispatcher), options(options), admission(admission) {
         board = &boost::asio::use_service<ActivityBoard>(context);
     }
 
     unsigned index;
     const Dispatcher& dispatcher;
     const ServerOptions& options;
+    /// The server's connection cap and buffered-bytes budget, shared by its loops.
+    Admission& admission;
     // Intrusive list of live connections, for timeouts and shutdown.
     Connection* connections = nullptr;
     std::atomic<std::size_t> active{0};
+    /// Counts connections going idle (Connection::idle_since).
+    std::uint64_t idle_transitions = 0;
     bool stopping = false;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
@@ -53,8 +59,14 @@ struct Loop {
     std::thread thread;
 
     void refresh_clock();
-    /// Cancels I/O of connections past their deadline; when stopping, also of idle ones.
+    /// Cancels I/O of connections past their deadline or below the minimum send rate;
+    /// when stopping, also of idle ones; past the buffered-bytes budget, of the oldest
+    /// stalled writers.
     void sweep();
+    /// Closes the connection idle the longest, to make room for a new one; false if none
+    /// is idle.
+    bool shed_idlest();
+    void close_stalled_writers();
     /// How often sweep() runs: fine enough for the shortest configured timeout.
     std::chrono::milliseconds tick() const;
 };

@@ -20,12 +20,14 @@ void append_number(std::string& out, std::size_t value) {
 
 }  // namespace
 
-bool write_response(const Response& response, const ResponseFraming& framing, std::string& out) {
+WrittenResponse write_response(const Response& response, const ResponseFraming& framing,
+                               std::string& out) {
     int status = response.status();
     if (status < 100 || status > 999) status = 500;
     bool keep_alive = framing.keep_alive;
     // One reservation for the whole response instead of growth steps while appending.
-    std::size_t estimate = 160 + response.body().size();
+    bool copy_body = response.body().size() <= framing.max_copied_body;
+    std::size_t estimate = 160 + (copy_body ? response.body().size() : 0);
     for (const auto& [name, value] : response.headers()) estimate += name.size() + value.size() + 4;
     out.reserve(out.size() + estimate);
     out += "HTTP/1.1 ";
@@ -81,8 +83,10 @@ bool write_response(const Response& response, const ResponseFraming& framing, st
         out += "Connection: keep-alive\r\n";
     }
     out += "\r\n";
-    if (!no_body && !framing.head_request) out += response.body();
-    return keep_alive;
+    if (no_body || framing.head_request) return {keep_alive, {}};
+    if (!copy_body) return {keep_alive, response.body()};
+    out += response.body();
+    return {keep_alive, {}};
 }
 
 }  // namespace vial::detail

@@ -14,10 +14,22 @@ struct ResponseFraming {
     int http_version = 11;
     /// IMF-fixdate of now, 29 chars.
     std::string_view date;
+    /// Bodies larger than this are not copied into `out`: the caller writes them from the
+    /// Response, after `out`, in the same gather write.
+    std::size_t max_copied_body = static_cast<std::size_t>(-1);
 };
 
-/// Appends the serialized response to `out`. Returns false if the response asked to
-/// close the connection (a "Connection: close" header set by the view).
-bool write_response(const Response& response, const ResponseFraming& framing, std::string& out);
+struct WrittenResponse {
+    /// False if the response asked to close the connection ("Connection: close").
+    bool keep_alive;
+    /// The body still to be written after `out` (a view of the Response's body), empty
+    /// when it was copied into `out` or none is sent.
+    std::string_view body;
+};
+
+/// Appends the serialized response (head, and its body unless larger than
+/// framing.max_copied_body) to `out`.
+WrittenResponse write_response(const Response& response, const ResponseFraming& framing,
+                               std::string& out);
 
 }  // namespace vial::detail

@@ -13,6 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -20,6 +23,7 @@
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
 #include "../runtime/background.hpp"
+#include "admission.hpp"
 #include "connection.hpp"
 #include "loop.hpp"
 #include "watchdog.hpp"
@@ -34,18 +38,69 @@ namespace {
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+// A connection past MAX_CONNECTIONS with none idle to close: a short 503 written
+// without waiting (it fits any socket buffer), what the client already sent drained so
+// the close is not a reset that loses the answer, then closed.
+void refuse_connection(tcp::socket& socket) {
+    static const std::string answer = [] {
+        std::string body = "The server has too many open connections; try again shortly.\n";
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
+               "charset=utf-8\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" +
+               body;
+    }();
+    int fd = socket.native_handle();
+    (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+    char sink[4096];
+    while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    }
+    boost::system::error_code ignored;
+    socket.close(ignored);
+}
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+    return ec == asio::error::no_descriptors ||
+           ec == boost::system::error_code(ENFILE, boost::system::system_category());
+}
+
 detail::Task<void> accept_loop(Loop& loop) {
+    const std::string where = "loop " + std::to_string(loop.index);
+    auto backoff = std::chrono::milliseconds(10);
+    asio::steady_timer pause(loop.context);
     for (;;) {
         auto [ec, socket] =
             co_await loop.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
         if (ec) {
-            // Out of descriptors or similar: back off instead of spinning on the error.
-            detail::log::warning("accept failed on loop " + std::to_string(loop.index) + ": " +
-                                 ec.message());
-            asio::steady_timer pause(loop.context, std::chrono::milliseconds(50));
+            // Out of descriptors: close the idlest keep-alive connection and retry at once
+            // (its descriptor is free once its coroutine ran); with none idle, or on any
+            // other error, back off instead of spinning, and log once a second at most.
+            bool shed = out_of_descriptors(ec) && loop.shed_idlest();
+            detail::log::warning_limited(
+                "accept " + where,
+                "accept failed on " + where + ": " + ec.message() +
+                    (shed ? "; closed the idlest keep-alive connection to make room"
+                          : "; retrying in " + std::to_string(backoff.count()) + " ms"));
+            pause.expires_after(shed ? std::chrono::milliseconds(1) : backoff);
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (!shed) backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
             continue;
+        }
+        backoff = std::chrono::milliseconds(10);
+        if (!loop.admission.admit_connection()) {
+            // At the cap: make room by closing the idlest keep-alive connection (counted
+            // until its coroutine ends, so the count runs one over for a moment).
+            if (loop.shed_idlest()) {
+                loop.admission.force_admit_connection();
+            } else {
+                detail::log::warning_limited(
+                    "max connections",
+                    "MAX_CONNECTIONS (" + std::to_string(loop.admission.max_connections()) +
+                        ") reached with no idle connection to close: refused one with 503");
+                refuse_connection(socket);
+                continue;
+            }
         }
         auto cancel = std::make_shared<asio::cancellation_signal>();
         auto slot = cancel->slot();
@@ -109,6 +164,7 @@ detail::Task<void> sweeper(Loop& loop) {
 struct Server::Impl {
     App& app;
     ServerOptions options;
+    std::unique_ptr<detail::Admission> admission;
     std::vector<std::unique_ptr<Loop>> loops;
     std::uint16_t port = 0;
     bool running = false;
@@ -151,8 +207,9 @@ struct Server::Impl {
                         "': give an IP address such as 127.0.0.1, 0.0.0.0 or ::1, or localhost");
         }
         tcp::endpoint endpoint(address, options.port);
+        admission = std::make_unique<detail::Admission>(options.limits);
         for (unsigned i = 0; i < count; ++i) {
-            auto loop = std::make_unique<Loop>(i, dispatcher, options);
+            auto loop = std::make_unique<Loop>(i, dispatcher, options, *admission);
             loop->refresh_clock();
             open_acceptor(*loop, endpoint);
             // With port 0 the first bind picks the port; the others share it.

@@ -9,6 +9,9 @@ ServerOptions server_options(const Config& config) {
     l.max_body_bytes = config.get<std::size_t>("MAX_CONTENT_LENGTH", l.max_body_bytes);
     l.max_header_bytes = config.get<std::size_t>("MAX_HEADER_BYTES", l.max_header_bytes);
     l.max_request_line = config.get<std::size_t>("MAX_REQUEST_LINE", l.max_request_line);
+    l.min_send_rate = config.get<std::size_t>("MIN_SEND_RATE", l.min_send_rate);
+    l.max_connections = config.get<std::size_t>("MAX_CONNECTIONS", l.max_connections);
+    l.max_buffered_bytes = config.get<std::size_t>("MAX_BUFFERED_BYTES", l.max_buffered_bytes);
     auto ms = [&](const char* key, std::chrono::milliseconds fallback) {
         auto value = config.get<std::int64_t>(key, fallback.count());
         if (value <= 0)

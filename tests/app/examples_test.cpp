@@ -117,6 +117,25 @@ TEST_F(ShowcaseApi, TheStoreIsBoundedInCountAndItemSize) {
     EXPECT_EQ(client.post("/api/items", {.json = vial::Json{{"name", "fits"}}}).status(), 201);
 }
 
+// The list is paginated: a client cannot ask for the whole store in one response.
+TEST_F(ShowcaseApi, ListIsPaginated) {
+    for (int i = 0; i < 150; ++i) {
+        ASSERT_EQ(client.post("/api/items", {.json = vial::Json{{"name", "n"}}}).status(), 201);
+    }
+    auto first = client.get("/api/items").json();
+    EXPECT_EQ(first.at("items").as_array().size(), ItemStore::kPageSize);
+    EXPECT_EQ(first.at("total"), 150);
+    EXPECT_EQ(first.at("next"), "/api/items?limit=100&offset=100");
+    auto second = client.get(std::string(first.at("next").as_string())).json();
+    EXPECT_EQ(second.at("items").as_array().size(), 50u);
+    EXPECT_EQ(second.at("items").as_array()[0].at("id"), 101);
+    EXPECT_TRUE(second.at("next").is_null());
+    EXPECT_EQ(client.get("/api/items?limit=2&offset=3").json().at("items").as_array().size(), 2u);
+    EXPECT_EQ(client.get("/api/items?limit=101").status(), 400);
+    EXPECT_EQ(client.get("/api/items?offset=-1").status(), 400);
+    EXPECT_EQ(client.get("/api/items?offset=99999").status(), 400);
+}
+
 TEST_F(ShowcaseApi, ServerTimingOnApiRoutes) {
     std::string timing(client.get("/api/items").headers().get_or("Server-Timing", ""));
     EXPECT_EQ(timing.rfind("app;dur=", 0), 0u);
@@ -144,6 +163,8 @@ TEST(ShowcaseConcurrency, RaceAndOffload) {
     EXPECT_EQ(c.get("/offload?ms=5").text(), "offloaded");
     EXPECT_EQ(c.get("/blocking?ms=1").text(), "blocked the loop");
     EXPECT_EQ(c.get("/blocking?ms=-5").status(), 400);
+    // A demonstration that cannot be turned into an outage: at most 1 s on the loop.
+    EXPECT_EQ(c.get("/blocking?ms=1001").status(), 400);
 }
 
 TEST(ShowcaseConcurrency, TasksGoFromPendingToDone) {

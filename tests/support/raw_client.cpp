@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 #include <thread>
@@ -41,9 +42,11 @@ std::string RawResponse::header(std::string_view name) const {
     return {};
 }
 
-RawClient::RawClient(std::uint16_t port, std::chrono::milliseconds timeout) {
+RawClient::RawClient(std::uint16_t port, std::chrono::milliseconds timeout, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) throw std::runtime_error("socket failed");
+    if (receive_buffer > 0)
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     timeval tv{};
     tv.tv_sec = timeout.count() / 1000;
     tv.tv_usec = (timeout.count() % 1000) * 1000;
@@ -70,6 +73,17 @@ void RawClient::send(std::string_view bytes) {
         if (n <= 0) throw std::runtime_error("send failed");
         bytes.remove_prefix(static_cast<std::size_t>(n));
     }
+}
+
+std::size_t RawClient::read_some(std::size_t max) {
+    if (!buffer_.empty()) {
+        std::size_t n = std::min(max, buffer_.size());
+        buffer_.erase(0, n);
+        return n;
+    }
+    std::string chunk(std::min<std::size_t>(max, 1 << 20), '\0');
+    ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 bool RawClient::fill() {

@@ -19,8 +19,11 @@ struct RawResponse {
 
 class RawClient {
   public:
+    /// `receive_buffer` > 0 sets SO_RCVBUF before connecting (a small window makes a
+    /// client that does not read stall the server's writes sooner).
     explicit RawClient(std::uint16_t port,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                       int receive_buffer = 0);
     ~RawClient();
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
@@ -31,6 +34,9 @@ class RawClient {
     RawResponse read_response(bool head_request = false);
     /// True if the server closed the connection (EOF) within the timeout.
     bool wait_closed();
+    /// Reads and discards up to `max` bytes (what one recv returns); 0 on EOF, error or
+    /// timeout. Counts bytes already buffered by read_response first.
+    std::size_t read_some(std::size_t max);
     /// Closes with RST instead of FIN.
     void reset();
 
