@@ -104,19 +104,23 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
         if (slot.is_connected()) {
             // Runs on the awaiting task's loop. A job still queued is dropped and its task
             // resumed now with Cancelled; a running job cannot be stopped and completes.
-            slot.assign([job, state, context](asio::cancellation_type type) {
-                if (type == asio::cancellation_type::none) return;
-                int expected = Queued;
-                if (!job->phase.compare_exchange_strong(expected, Dropped)) return;
-                state->dropped = true;
-                Work work = std::move(*job->work);
-                job->work.reset();
-                asio::post(work.get_executor(),
-                           [job] { std::move (*job->handler)(std::exception_ptr{}); });
-                work.reset();
-                detail::release_blocking_slot(context);
-                detail::note_dropped_blocking_job();
-            });
+            // Holds the job weakly: the slot lives in the awaiting task's frames, which the
+            // job's handler owns, and a strong reference would keep both alive forever.
+            slot.assign(
+                [weak = std::weak_ptr<Job>(job), state, context](asio::cancellation_type type) {
+                    auto job = weak.lock();
+                    if (!job || type == asio::cancellation_type::none) return;
+                    int expected = Queued;
+                    if (!job->phase.compare_exchange_strong(expected, Dropped)) return;
+                    state->dropped = true;
+                    Work work = std::move(*job->work);
+                    job->work.reset();
+                    asio::post(work.get_executor(),
+                               [job] { std::move (*job->handler)(std::exception_ptr{}); });
+                    work.reset();
+                    detail::release_blocking_slot(context);
+                    detail::note_dropped_blocking_job();
+                });
         }
         asio::post(detail::blocking_pool(),
                    [job, state, slot, fn = std::move(fn), context]() mutable {

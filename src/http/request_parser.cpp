@@ -128,6 +128,8 @@ void RequestParser::check_chunk_line(std::string_view pending, error_code& ec) {
                 return reject(ec, 400, "a chunk extension's quoted string holds a line break");
         } else if (c == '"') {
             quoted = !quoted;
+        } else if (c == '\r' && i + 1 == pending.size()) {
+            return;  // the line may be ending: Beast decides once its LF is in
         } else if (c == '\r' || c == '\n') {
             if (quoted) return reject(ec, 400, "a chunk extension's quoted string is not closed");
             return;  // a complete line Beast waits past: the final chunk's trailers

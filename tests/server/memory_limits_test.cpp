@@ -16,6 +16,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// AddressSanitizer keeps freed memory in quarantine (RSS says nothing of our ceilings),
+// and its runtime needs descriptors of its own (a pipe to probe memory) exactly when the
+// process has none left: those two checks run in the release build only.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 std::size_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     std::size_t pages = 0, resident = 0;
@@ -69,8 +78,10 @@ TEST(MemoryLimits, SlowReadersCannotGrowMemoryPastTheBudget) {
     }
     std::this_thread::sleep_for(300ms);
     peak = std::max(peak, resident_bytes());
-    EXPECT_LT(peak - std::min(peak, before), 100u << 20)
-        << "resident memory grew by " << ((peak - before) >> 20) << " MiB";
+    if (!kAddressSanitizer) {
+        EXPECT_LT(peak - std::min(peak, before), 100u << 20)
+            << "resident memory grew by " << ((peak - before) >> 20) << " MiB";
+    }
     // New requests are answered again once the stalled writers are gone.
     EXPECT_TRUE(eventually(
         [&] {
@@ -227,6 +238,7 @@ TEST(MemoryLimits, StalledBodyIsDroppedAfterTheBodyIdleTimeout) {
 // Finding 9: at the open-files limit the server sheds its idlest keep-alive connection
 // to accept a new one, and logs the failures at most once a second, with a count.
 TEST(MemoryLimits, AcceptRecoversAtTheOpenFilesLimit) {
+    if (kAddressSanitizer) GTEST_SKIP() << "the sanitizer runtime itself fails at EMFILE";
     int out[2];
     ASSERT_EQ(pipe(out), 0);
     pid_t pid = fork();
