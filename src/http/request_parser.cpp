@@ -114,27 +114,24 @@ void RequestParser::check_folding(std::string_view consumed, error_code& ec) {
     }
 }
 
-// Beast is waiting for the rest of a chunk-size line. If that line already ended, a
-// quoted string in a chunk extension was left open across it: a quoted-string cannot hold
-// CR or LF (RFC 9110 5.6.4), so the line is malformed now, not when a later '"' arrives.
+// Beast is waiting for the rest of a chunk-size line. If that line already ended (its
+// CRLF, the only line end Beast knows, is in), Beast has checked the size and is scanning
+// a quoted string in a chunk extension past it: a quoted-string cannot hold CR or LF
+// (RFC 9110 5.6.4), so the line is malformed now, not when a later '"' arrives.
 void RequestParser::check_chunk_line(std::string_view pending, error_code& ec) {
     if (pending.starts_with("\r\n")) pending.remove_prefix(2);  // the previous chunk's CRLF
+    std::size_t eol = pending.find("\r\n");
+    if (eol == std::string_view::npos) return;  // the line is still arriving
     bool quoted = false;
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-        char c = pending[i];
-        if (quoted && c == '\\') {
+    for (std::size_t i = 0; i < eol; ++i) {
+        if (quoted && pending[i] == '\\') {
             ++i;
-            if (i < pending.size() && (pending[i] == '\r' || pending[i] == '\n'))
-                return reject(ec, 400, "a chunk extension's quoted string holds a line break");
-        } else if (c == '"') {
+        } else if (pending[i] == '"') {
             quoted = !quoted;
-        } else if (c == '\r' && i + 1 == pending.size()) {
-            return;  // the line may be ending: Beast decides once its LF is in
-        } else if (c == '\r' || c == '\n') {
-            if (quoted) return reject(ec, 400, "a chunk extension's quoted string is not closed");
-            return;  // a complete line Beast waits past: the final chunk's trailers
         }
     }
+    // Not quoted: a complete line Beast waits past is the final chunk's, before trailers.
+    if (quoted) reject(ec, 400, "a chunk extension's quoted string is not closed");
 }
 
 void RequestParser::on_request_impl(http::verb, string_view method_text, string_view target_text,
