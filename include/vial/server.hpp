@@ -40,7 +40,7 @@ struct ConnectionLimits {
     /// Bytes the server may hold for clients: request bodies being received plus
     /// responses not yet taken. Past it, new requests get a fast 503 and the oldest
     /// stalled writers are disconnected.
-    std::size_t max_buffered_bytes = std::size_t{1} << 30;
+    std::size_t max_buffered_bytes = std::size_t{256} << 20;
 };
 
 struct ServerOptions {
