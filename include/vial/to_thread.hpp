@@ -90,7 +90,9 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
         using Handler = decltype(handler);
         using Work = decltype(asio::make_work_guard(asio::get_associated_executor(handler)));
         // Whoever moves `phase` off Queued first owns the handler: the pool thread that
-        // starts the job, or a cancellation that drops it before it starts.
+        // starts the job, or a cancellation that drops it before it starts. The owner
+        // moves it into the completion it queues on the task's loop, so the handler (and
+        // the task frames it owns) lives and dies with that loop, never in a pool thread.
         enum Phase : int { Queued, Running, Dropped };
         struct Job {
             std::atomic<int> phase{Queued};
@@ -115,8 +117,10 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                     state->dropped = true;
                     Work work = std::move(*job->work);
                     job->work.reset();
-                    asio::post(work.get_executor(),
-                               [job] { std::move (*job->handler)(std::exception_ptr{}); });
+                    asio::post(work.get_executor(), [handler = std::move(*job->handler)]() mutable {
+                        std::move(handler)(std::exception_ptr{});
+                    });
+                    job->handler.reset();
                     work.reset();
                     detail::release_blocking_slot(context);
                     detail::note_dropped_blocking_job();
@@ -142,10 +146,12 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                        // after both: whoever owns the loop waits for the slot
                        // (wait_for_blocking_jobs) before destroying it, so this thread never
                        // touches a destroyed loop.
-                       asio::dispatch(job->work->get_executor(), [job, slot]() mutable {
-                           if (slot.is_connected()) slot.clear();
-                           std::move (*job->handler)(std::exception_ptr{});
-                       });
+                       asio::dispatch(job->work->get_executor(),
+                                      [handler = std::move(*job->handler), slot]() mutable {
+                                          if (slot.is_connected()) slot.clear();
+                                          std::move(handler)(std::exception_ptr{});
+                                      });
+                       job->handler.reset();
                        job->work->reset();
                        detail::release_blocking_slot(context);
                    });

@@ -49,7 +49,7 @@ Connection::~Connection() {
     if (loop.connections == this) loop.connections = next;
     loop.active.fetch_sub(1, std::memory_order_relaxed);
     // The accept loop admitted it; whatever is still charged goes with it.
-    loop.admission.release(body_charged + write_charged);
+    if (body_charged + write_charged > 0) loop.admission.release(body_charged + write_charged);
     loop.admission.release_connection();
 }
 
@@ -100,8 +100,9 @@ bool expects_continue(const RequestParser& parser) {
 // Writes `out`, then `body`, in one gather write per system call. Each time the client
 // takes some bytes the deadline moves on (write_timeout between writes, as nginx's
 // send_timeout); the sweeper also enforces the minimum send rate and, past the buffered
-// bytes budget, closes the oldest stalled writers. The bytes not yet taken are charged
-// to that budget.
+// bytes budget, closes the oldest stalled writers. Bytes the client has not taken after
+// the first write are charged to that budget: a response that leaves at once (nearly
+// all of them) touches no shared counter.
 Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
     std::size_t total = out.size() + body.size();
     if (total == 0) co_return true;
@@ -109,8 +110,6 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
     c.timed_out = false;
     c.write_started = c.last_progress = c.loop.now;
     c.written = 0;
-    c.write_charged = total;
-    c.loop.admission.charge(total);
     bool ok = true;
     while (c.written < total) {
         std::array<asio::const_buffer, 2> buffers;
@@ -123,9 +122,15 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
         c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
         auto [ec, n] = co_await c.socket.async_write_some(buffers, on_loop(c));
         c.written += n;
-        c.write_charged -= n;
-        c.loop.admission.release(n);
         c.last_progress = c.loop.now;
+        if (c.write_charged > 0) {
+            std::size_t taken = std::min(n, c.write_charged);
+            c.write_charged -= taken;
+            c.loop.admission.release(taken);
+        } else if (!ec && c.written < total) {
+            c.write_charged = total - c.written;
+            c.loop.admission.charge(c.write_charged);
+        }
         if (ec) {
             ok = false;
             break;
@@ -137,7 +142,7 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
         boost::system::error_code ignored;
         c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
     }
-    c.loop.admission.release(c.write_charged);
+    if (c.write_charged > 0) c.loop.admission.release(c.write_charged);
     c.write_charged = 0;
     c.deadline = kNoDeadline;
     out.clear();
@@ -153,6 +158,7 @@ void charge_body(Connection& c, const RequestParser& parser) {
 }
 
 void release_body(Connection& c) {
+    if (c.body_charged == 0) return;  // a request without a body: no shared counter touched
     c.loop.admission.release(c.body_charged);
     c.body_charged = 0;
 }
