@@ -51,7 +51,11 @@ void warning_limited(std::string_view key, std::string_view message) {
     {
         std::lock_guard lock(mutex);
         auto it = seen.find(key);
-        if (it == seen.end()) it = seen.emplace(std::string(key), Repeats{}).first;
+        if (it == seen.end()) {
+            // Keys include whole messages: bound the table rather than grow with them.
+            if (seen.size() >= 1024) seen.clear();
+            it = seen.emplace(std::string(key), Repeats{}).first;
+        }
         Repeats& repeats = it->second;
         if (repeats.last != std::chrono::steady_clock::time_point{} &&
             now - repeats.last < kInterval) {
@@ -61,9 +65,13 @@ void warning_limited(std::string_view key, std::string_view message) {
         repeats.last = now;
         held_back = std::exchange(repeats.held_back, 0);
     }
-    if (held_back == 0) return warning(message);
-    warning(std::string(message) + " (and " + std::to_string(held_back) +
-            " more like this in the last interval)");
+    if (held_back == 0) return write(Level::Warning, message);
+    write(Level::Warning, std::string(message) + " (and " + std::to_string(held_back) +
+                              " more like this in the last interval)");
+}
+
+void warning(std::string_view message) {
+    warning_limited(message, message);
 }
 
 }  // namespace vial::detail::log

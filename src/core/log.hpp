@@ -11,9 +11,9 @@ void write(Level level, std::string_view message);
 inline void info(std::string_view message) {
     write(Level::Info, message);
 }
-inline void warning(std::string_view message) {
-    write(Level::Warning, message);
-}
+/// Identical warnings in a burst are logged at most once a second, the next one saying
+/// how many were held back (as warning_limited with the message as its key).
+void warning(std::string_view message);
 inline void error(std::string_view message) {
     write(Level::Error, message);
 }

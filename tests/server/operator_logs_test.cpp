@@ -71,5 +71,18 @@ TEST(OperatorLogs, RepeatedWarningsAreRateLimitedWithACount) {
     EXPECT_NE(log.find("(and 49 more like this in the last interval)"), std::string::npos) << log;
 }
 
+TEST(OperatorLogs, IdenticalWarningsAreRateLimitedToo) {
+    StderrCapture captured;
+    for (int i = 0; i < 20; ++i) detail::log::warning("an identical warning");
+    detail::log::warning("a different warning");
+    std::string log = captured.text();
+    std::size_t lines = 0;
+    for (std::size_t at = log.find("an identical warning"); at != std::string::npos;
+         at = log.find("an identical warning", at + 1))
+        ++lines;
+    EXPECT_EQ(lines, 1u) << log;
+    EXPECT_NE(log.find("a different warning"), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace vial::testing
