@@ -64,8 +64,11 @@ boost::asio::thread_pool& blocking_pool();
 }  // namespace detail
 
 namespace detail {
-/// Counts a job dropped from the queue because its awaiting task was cancelled.
+/// Counts a job dropped from the queue because its awaiting task was cancelled. Until a
+/// pool thread pops its husk (dead_blocking_job_popped), it still counts against the
+/// queue's bound, so churning clients cannot grow the queue past it.
 void note_dropped_blocking_job() noexcept;
+void dead_blocking_job_popped() noexcept;
 [[noreturn]] void throw_dropped_blocking_job();
 }  // namespace detail
 
@@ -89,18 +92,21 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
     auto initiation = [state, fn = std::move(fn), context = &context](auto handler) mutable {
         using Handler = decltype(handler);
         using Work = decltype(asio::make_work_guard(asio::get_associated_executor(handler)));
-        // Whoever moves `phase` off Queued first owns the handler: the pool thread that
-        // starts the job, or a cancellation that drops it before it starts. The owner
-        // moves it into the completion it queues on the task's loop, so the handler (and
-        // the task frames it owns) lives and dies with that loop, never in a pool thread.
+        // Whoever moves `phase` off Queued first owns the job's parts: the pool thread
+        // that starts it, or a cancellation that drops it before it starts. The owner
+        // destroys `fn` and moves the handler into the completion it queues on the task's
+        // loop, so the handler (and the task frames it owns) lives and dies with that
+        // loop, and nothing of the job outlives the pool slot it held.
         enum Phase : int { Queued, Running, Dropped };
         struct Job {
             std::atomic<int> phase{Queued};
+            std::optional<F> fn;
             std::optional<Handler> handler;
             std::optional<Work> work;
         };
         auto job = std::make_shared<Job>();
         auto slot = asio::get_associated_cancellation_slot(handler);
+        job->fn.emplace(std::move(fn));
         job->work.emplace(asio::make_work_guard(asio::get_associated_executor(handler)));
         job->handler.emplace(std::move(handler));
         if (slot.is_connected()) {
@@ -115,6 +121,7 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                     int expected = Queued;
                     if (!job->phase.compare_exchange_strong(expected, Dropped)) return;
                     state->dropped = true;
+                    job->fn.reset();
                     Work work = std::move(*job->work);
                     job->work.reset();
                     asio::post(work.get_executor(), [handler = std::move(*job->handler)]() mutable {
@@ -122,39 +129,43 @@ Task<std::invoke_result_t<F&>> to_thread(F fn) {
                     });
                     job->handler.reset();
                     work.reset();
-                    detail::release_blocking_slot(context);
                     detail::note_dropped_blocking_job();
+                    detail::release_blocking_slot(context);
                 });
         }
-        asio::post(detail::blocking_pool(),
-                   [job, state, slot, fn = std::move(fn), context]() mutable {
-                       int expected = Queued;
-                       if (!job->phase.compare_exchange_strong(expected, Running))
-                           return;  // dropped
-                       try {
-                           if constexpr (std::is_void_v<R>) {
-                               fn();
-                               state->value.emplace();
-                           } else {
-                               state->value.emplace(fn());
-                           }
-                       } catch (...) {
-                           state->error = std::current_exception();
-                       }
-                       // Resume on the caller's loop, where the slot is cleared (it belongs to that
-                       // loop). The work guard goes only after the dispatch, and the pool slot
-                       // after both: whoever owns the loop waits for the slot
-                       // (wait_for_blocking_jobs) before destroying it, so this thread never
-                       // touches a destroyed loop.
-                       asio::dispatch(job->work->get_executor(),
-                                      [handler = std::move(*job->handler), slot]() mutable {
-                                          if (slot.is_connected()) slot.clear();
-                                          std::move(handler)(std::exception_ptr{});
-                                      });
-                       job->handler.reset();
-                       job->work->reset();
-                       detail::release_blocking_slot(context);
-                   });
+        asio::post(detail::blocking_pool(), [job, state, slot, context]() mutable {
+            int expected = Queued;
+            if (!job->phase.compare_exchange_strong(expected, Running)) {
+                detail::dead_blocking_job_popped();
+                return;
+            }
+            try {
+                if constexpr (std::is_void_v<R>) {
+                    (*job->fn)();
+                    state->value.emplace();
+                } else {
+                    state->value.emplace((*job->fn)());
+                }
+            } catch (...) {
+                state->error = std::current_exception();
+            }
+            // fn's captures and this thread's hold on the result go before the slot does:
+            // the awaiting task keeps its own reference to `state`.
+            job->fn.reset();
+            state.reset();
+            // Resume on the caller's loop, where the slot is cleared (it belongs to that
+            // loop). The work guard goes only after the dispatch, and the pool slot after
+            // both: whoever owns the loop waits for the slot (wait_for_blocking_jobs)
+            // before destroying it, so this thread never touches a destroyed loop.
+            asio::dispatch(job->work->get_executor(),
+                           [handler = std::move(*job->handler), slot]() mutable {
+                               if (slot.is_connected()) slot.clear();
+                               std::move(handler)(std::exception_ptr{});
+                           });
+            job->handler.reset();
+            job->work->reset();
+            detail::release_blocking_slot(context);
+        });
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
         std::move(initiation), asio::use_awaitable);

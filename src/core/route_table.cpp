@@ -100,7 +100,10 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
     }
     for (const auto& [kind, child] : node.params) {
         if (kind != Converter::Path) {
-            if (!converter_accepts(kind, segment)) continue;
+            // An encoded slash (%2F in the routing form) never makes a one-segment value:
+            // `<name>` keeps its promise of no '/', so "..%2F..%2Fetc" cannot reach a
+            // view that joins it to a directory. Only <path> takes it, as a '/'.
+            if (!converter_accepts(kind, segment) || has_encoded_slash(segment)) continue;
             out.values.push_back(segment);
             if (search(*child, after, last, method, out)) return true;
             out.values.pop_back();

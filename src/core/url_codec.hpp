@@ -24,6 +24,12 @@ std::optional<std::string> routing_path(std::string_view raw_path);
 /// Writes `text` as routing_path writes decoded text ('%' -> %25, '/' -> %2F unless kept).
 std::string escape_for_routing(std::string_view text, bool keep_slash);
 
+/// True if a routing-form segment holds an encoded slash. Unambiguous: a '%' of the
+/// decoded text is always written %25, so "%2F" appears only for a slash.
+inline bool has_encoded_slash(std::string_view segment) noexcept {
+    return segment.find("%2F") != std::string_view::npos;
+}
+
 /// Undoes routing_path's two escapes in one matched value.
 std::string unescape_routing(std::string_view value);
 

@@ -41,11 +41,7 @@ std::string build_path(const Route& route, const std::vector<UrlParam>& params,
             continue;
         }
         const std::string* value = find_param(params, segment.text);
-        // A '/' in a string value is sent as %2F, which the router keeps inside its
-        // segment (routing.md): the URL routes back to the same value.
-        bool valid = segment.kind == Converter::String ? !value->empty()
-                                                       : converter_accepts(segment.kind, *value);
-        if (!valid) {
+        if (!converter_accepts(segment.kind, *value)) {
             throw Error("url_for('" + std::string(endpoint) + "'): value '" + *value + "' for <" +
                         converter_name(segment.kind) + ":" + segment.text + "> in rule '" +
                         route.rule.source() + "' is not a valid " + converter_name(segment.kind));

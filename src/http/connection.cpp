@@ -109,7 +109,7 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
     c.phase = Connection::Phase::Write;
     c.timed_out = false;
     c.write_started = c.last_progress = c.loop.now;
-    c.written = 0;
+    c.written = c.written_at_sweep = 0;
     bool ok = true;
     while (c.written < total) {
         std::array<asio::const_buffer, 2> buffers;
@@ -122,7 +122,6 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
         c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
         auto [ec, n] = co_await c.socket.async_write_some(buffers, on_loop(c));
         c.written += n;
-        c.last_progress = c.loop.now;
         if (c.write_charged > 0) {
             std::size_t taken = std::min(n, c.write_charged);
             c.write_charged -= taken;
@@ -149,12 +148,16 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
     co_return ok;
 }
 
-// Request body bytes received so far are charged to the budget as they arrive.
+// The memory a request body holds is charged to the budget as it grows: its capacity,
+// which the parser reserves for a declared Content-Length up front (charging only what
+// arrived would let a trickled body hold its whole reservation for a byte's charge).
+// A body that fits the string itself (none, for most requests) costs no shared counter.
 void charge_body(Connection& c, const RequestParser& parser) {
-    std::size_t grown = parser.body_bytes() - c.body_charged;
-    if (grown == 0) return;
-    c.loop.admission.charge(grown);
-    c.body_charged += grown;
+    static const std::size_t kInline = std::string().capacity();
+    std::size_t held = parser.body.capacity() > kInline ? parser.body.capacity() : 0;
+    if (held <= c.body_charged) return;
+    c.loop.admission.charge(held - c.body_charged);
+    c.body_charged = held;
 }
 
 void release_body(Connection& c) {
@@ -170,9 +173,10 @@ constexpr const char* kOverBudget =
 // gets a fast 503 before its body is read.
 bool admits_body(const Connection& c, const RequestParser& parser) {
     const Admission& admission = c.loop.admission;
-    if (admission.over_budget()) return false;
+    std::size_t buffered = admission.buffered();  // one load: other loops move it
+    if (buffered > admission.max_buffered_bytes()) return false;
     auto length = parser.content_length();
-    return !length || *length <= admission.max_buffered_bytes() - admission.buffered();
+    return !length || *length <= admission.max_buffered_bytes() - buffered;
 }
 
 // Feeds buffered bytes to the parser, reading more as needed, until one request is
@@ -212,6 +216,8 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
                     co_return refuse({.error_status = 503, .rejection = kOverBudget});
             }
             if (parser.is_done()) co_return ReadResult{.bytes_read = bytes_read};
+            // Only empty lines so far (a stray CRLF after the last body): still idle.
+            if (!parser.got_some() && buffer.size() == 0) started = false;
             if (parser.is_header_done() && !continue_sent && expects_continue(parser)) {
                 out += "HTTP/1.1 100 Continue\r\n\r\n";
                 continue_sent = true;

@@ -34,11 +34,15 @@ struct Connection {
     /// order, no clock read): the lowest is the idlest, shed first when connections or
     /// descriptors run out.
     std::uint64_t idle_since = 0;
-    /// The response being written: when it started, bytes taken so far, when the client
-    /// last took some (for the minimum send rate and closing stalled writers).
+    /// The response being written: when it started and bytes taken so far (for the
+    /// minimum send rate). The sweeper notes `written` each tick and, when it moved, the
+    /// tick's time in `last_progress`: a writer whose count has not moved for a while is
+    /// stalled (the loop's coarse clock alone cannot tell, as writes between two sweeps
+    /// all see the older tick).
     TimePoint write_started{};
     TimePoint last_progress{};
     std::size_t written = 0;
+    std::size_t written_at_sweep = 0;
     /// Bytes charged to the server's buffered-bytes budget (Admission), released as they
     /// are written or the request ends, and at the latest when the connection goes.
     std::size_t body_charged = 0;

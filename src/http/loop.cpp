@@ -62,6 +62,10 @@ void Loop::sweep() {
         }
     }
     for (Connection* c = connections; c; c = c->next) {
+        if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {
+            c->written_at_sweep = c->written;
+            c->last_progress = now;
+        }
         bool expired = now >= c->deadline || too_slow(*c, options.limits, now);
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;
         if (expired || idle_while_stopping) close_socket(*c, expired);
@@ -69,14 +73,17 @@ void Loop::sweep() {
     if (admission.over_budget()) close_stalled_writers();
 }
 
-// Past the budget, this loop closes its writers that took nothing during the last tick,
-// oldest first, until what they hold covers the excess. Loops do this independently, so
+// Past the budget, this loop closes its writers that have taken nothing for a while (two
+// sweeps and at least half a second: a moment's TCP backoff is not a stall), oldest
+// first, until what they hold covers the excess. Loops do this independently, so
 // together they may close a little more than needed, never a writer that keeps pace.
 void Loop::close_stalled_writers() {
+    const auto stall =
+        std::max<std::chrono::steady_clock::duration>(2 * tick(), std::chrono::milliseconds(500));
     std::vector<Connection*> stalled;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->write_charged > 0 &&
-            now - c->last_progress >= tick())
+            now - c->last_progress >= stall)
             stalled.push_back(c);
     }
     std::sort(stalled.begin(), stalled.end(), [](const Connection* a, const Connection* b) {

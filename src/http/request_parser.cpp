@@ -94,9 +94,9 @@ std::size_t RequestParser::feed(std::string_view data, error_code& ec) {
 // The request line is still arriving: longer than the limit without its end -> 414
 // now, rather than after the header limit's worth of bytes.
 void RequestParser::check_request_line_arriving(std::string_view pending, error_code& ec) {
-    std::size_t eol = pending.find('\n');
-    if ((eol == std::string_view::npos ? pending.size() : eol) > max_request_line_)
-        reject(ec, 414, "the request line is too long");
+    std::string_view line = pending.substr(0, pending.find('\n'));
+    if (line.ends_with('\r')) line.remove_suffix(1);  // the line's end, not its text
+    if (line.size() > max_request_line_) reject(ec, 414, "the request line is too long");
 }
 
 // RFC 9112 5.2: a server may reject obsolete line folding (a header line starting with

@@ -41,8 +41,6 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     /// Set when one of our own checks (not Beast's grammar) refused the request.
     int rejection_status = 0;
     const char* rejection = nullptr;
-    /// Body bytes received so far (for the server's buffered-bytes budget).
-    std::size_t body_bytes() const noexcept { return body.size(); }
 
   private:
     using string_view = boost::beast::string_view;

@@ -1,6 +1,7 @@
 #include <vial/cancel.hpp>
 #include <vial/to_thread.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +24,9 @@ struct PoolState {
     // only so blocking_pool_stats() can read it without the lock.
     std::atomic<std::size_t> in_flight{0};
     std::atomic<std::uint64_t> dropped{0};
+    // Dropped jobs whose husks are still in the pool's queue; under jobs_mutex. Signed:
+    // a pool thread may pop a husk just before its drop is counted.
+    long dead_queued = 0;
     std::mutex jobs_mutex;
     std::condition_variable jobs_done;
     std::unordered_map<const boost::asio::execution_context*, std::size_t> jobs;
@@ -80,7 +84,9 @@ bool acquire_blocking_slot(const boost::asio::execution_context* context) {
     PoolState& s = state();
     if (!s.started.load(std::memory_order_acquire)) start_pool();
     std::lock_guard lock(s.jobs_mutex);
-    if (s.in_flight.load(std::memory_order_relaxed) >= s.threads + s.queue_limit) return false;
+    auto dead = static_cast<std::size_t>(std::max(0L, s.dead_queued));
+    if (s.in_flight.load(std::memory_order_relaxed) + dead >= s.threads + s.queue_limit)
+        return false;
     s.in_flight.fetch_add(1, std::memory_order_relaxed);
     ++s.jobs[context];
     return true;
@@ -105,7 +111,16 @@ bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
 }
 
 void note_dropped_blocking_job() noexcept {
-    state().dropped.fetch_add(1, std::memory_order_relaxed);
+    PoolState& s = state();
+    s.dropped.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(s.jobs_mutex);
+    ++s.dead_queued;
+}
+
+void dead_blocking_job_popped() noexcept {
+    PoolState& s = state();
+    std::lock_guard lock(s.jobs_mutex);
+    --s.dead_queued;
 }
 
 void throw_dropped_blocking_job() {

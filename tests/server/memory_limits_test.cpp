@@ -105,6 +105,31 @@ TEST(MemoryLimits, PastTheBudgetNewRequestsGetA503) {
     EXPECT_NE(r.body.find("too much"), std::string::npos) << r.body;
 }
 
+// Past the budget only stalled writers go: a download that keeps moving is never reset,
+// even while request bodies hold the budget and every sweep looks for writers to close.
+TEST(MemoryLimits, OverBudgetASteadyDownloadIsNotReset) {
+    ConnectionLimits limits;
+    limits.max_buffered_bytes = 4u << 20;
+    limits.max_body_bytes = 4u << 20;
+    limits.body_timeout = 10s;
+    Served served(limits);
+    RawClient upload(served.port());
+    upload.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(3u << 20) +
+                "\r\n\r\nabc");  // reserves 3 MiB, stalls
+    std::this_thread::sleep_for(50ms);
+    RawClient steady(served.port(), 5s, 16384);
+    steady.send("GET /big?mb=8 HTTP/1.1\r\nHost: t\r\n\r\n");
+    const std::size_t whole = (8u << 20) + 64;
+    std::size_t received = 0;
+    while (received < whole) {
+        std::size_t n = steady.read_some(16 * 1024);
+        if (n == 0) break;
+        received += n;
+        std::this_thread::sleep_for(2ms);
+    }
+    EXPECT_GE(received, whole) << "the moving download was reset";
+}
+
 // A reader that keeps pace is never cut, however long the response takes; one that stops
 // is dropped after write_timeout.
 TEST(MemoryLimits, WriteDeadlineMeasuresProgress) {
@@ -221,6 +246,24 @@ TEST(MemoryLimits, BufferedBodiesCountTowardsTheBudget) {
     RawClient third(served.port());
     third.send(head + std::string(700 * 1024, 'b'));
     EXPECT_EQ(third.read_response().body, std::to_string(700 * 1024));
+}
+
+// A declared body is charged as reserved, not as it trickles in: a byte of a 700 KiB
+// upload already holds 700 KiB.
+TEST(MemoryLimits, DeclaredBodiesAreChargedUpFront) {
+    ConnectionLimits limits;
+    limits.max_buffered_bytes = 1u << 20;
+    limits.max_body_bytes = 1u << 20;
+    Served served(limits);
+    std::string head =
+        "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(700 * 1024) +
+        "\r\n\r\n";
+    RawClient first(served.port());
+    first.send(head + "a");
+    std::this_thread::sleep_for(100ms);
+    RawClient second(served.port());
+    second.send(head + "b");
+    EXPECT_EQ(second.read_response().status, 503);
 }
 
 TEST(MemoryLimits, StalledBodyIsDroppedAfterTheBodyIdleTimeout) {
