@@ -8,6 +8,8 @@ packages=(
     cmake g++ make ninja-build clang-format
     # libraries (DESIGN.md section 4)
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
+    # vial::HttpClient (HTTP/2 through nghttp2, TLS through OpenSSL)
+    libcurl4-openssl-dev
     # tests and benchmarks
     googletest libgtest-dev libbenchmark-dev wrk curl
     # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)

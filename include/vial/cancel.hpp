@@ -40,6 +40,8 @@ class Cancelled : public Error {
 class TimeoutError : public Error {
   public:
     explicit TimeoutError(std::chrono::steady_clock::duration after);
+    /// For timeouts that say more than "timed out after N ms" (the HTTP client's).
+    explicit TimeoutError(const std::string& message) : Error(message) {}
 };
 
 /// `co_await vial::clear_cancellation();` clears the calling coroutine's cancellation

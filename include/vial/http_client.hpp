@@ -1,0 +1,114 @@
+#pragma once
+/// vial::HttpClient: an async HTTP client for views, with httpx.AsyncClient's shape, on
+/// libcurl's multi-socket API driven by the event loop of the coroutine that awaits it.
+///
+///     vial::HttpClient http{{.base_url = "https://api.example.com", .timeout = 2s}};
+///     auto r = co_await http.get("/prices", {.params = {{"symbol", "ab"}}});
+///     double price = r.raise_for_status().json().at("price").as_double();
+///
+/// Threads and loops: a request runs on the loop of the coroutine that awaits it; each
+/// loop has its own libcurl multi handle and connection pool, so requests from two loops
+/// never share a handle across threads. One client may be used from every loop at once
+/// (it holds only its settings). DNS runs on curl's resolver thread: the loop never blocks.
+/// Lifetime: the client may be destroyed while requests it started are in flight; they
+/// keep their own copy of its settings. Cancellation (the view's client left, a
+/// vial::timeout, shutdown) aborts the transfer at once and frees its handle.
+/// From sync code: `vial::run_sync(http.get(url))` (also inside a to_thread worker).
+#include <vial/client_error.hpp>
+#include <vial/client_response.hpp>
+#include <vial/headers.hpp>
+#include <vial/json.hpp>
+#include <vial/task.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vial {
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Client-level settings; each request may override the per-request ones.
+struct ClientOptions {
+    /// Prefix of relative URLs ("/prices" -> base_url + "/prices").
+    std::string base_url{};
+    /// Sent with every request (a request's own headers of the same name replace them).
+    Headers headers{};
+    /// The whole request, from sending to the last byte of the answer.
+    std::chrono::milliseconds timeout{5000};
+    /// Establishing the connection (TCP and TLS).
+    std::chrono::milliseconds connect_timeout{5000};
+    bool follow_redirects = false;
+    int max_redirects = 20;
+    /// Offer HTTP/2 (over TLS, negotiated by ALPN); HTTP/1.1 otherwise.
+    bool http2 = false;
+    /// Verify the server's certificate (against the system store, or `ca_file`).
+    bool verify = true;
+    std::string ca_file{};
+    /// A client certificate and its key (PEM files), for mutual TLS.
+    std::string cert_file{};
+    std::string key_file{};
+};
+
+/// Per-request settings (httpx's keyword arguments).
+struct RequestOptions {
+    /// Query parameters, percent-encoded and appended to the URL.
+    QueryParams params{};
+    Headers headers{};
+    /// A JSON body (Content-Type: application/json).
+    std::optional<Json> json{};
+    /// A form body (application/x-www-form-urlencoded).
+    std::optional<QueryParams> form{};
+    /// Raw bytes, sent with `content_type` (application/octet-stream by default).
+    std::optional<std::string> content{};
+    std::string content_type{};
+    std::optional<std::chrono::milliseconds> timeout{};
+    std::optional<bool> follow_redirects{};
+    /// Basic auth (user, password), or a bearer token.
+    std::optional<std::pair<std::string, std::string>> basic_auth{};
+    std::string bearer_token{};
+};
+
+class HttpClient {
+  public:
+    explicit HttpClient(ClientOptions options = {});
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    /// Sends `method` to `url` (absolute, or relative to base_url). A malformed URL
+    /// throws InvalidUrl before any I/O; other failures throw the errors of
+    /// client_error.hpp. An HTTP error status is a response, not an exception (see
+    /// ClientResponse::raise_for_status).
+    /// g++ 12: name a RequestOptions before the co_await that uses it
+    /// (`RequestOptions opts{.timeout = 1s}; co_await http.get(url, opts);`): an
+    /// aggregate built inside a co_await expression is destroyed twice (docs/async.md).
+    /// Hence overloads, not a defaulted options argument.
+    Task<ClientResponse> request(std::string method, std::string url);
+    Task<ClientResponse> request(std::string method, std::string url, RequestOptions options);
+    Task<ClientResponse> get(std::string url);
+    Task<ClientResponse> get(std::string url, RequestOptions options);
+    Task<ClientResponse> post(std::string url);
+    Task<ClientResponse> post(std::string url, RequestOptions options);
+    Task<ClientResponse> put(std::string url);
+    Task<ClientResponse> put(std::string url, RequestOptions options);
+    Task<ClientResponse> patch(std::string url);
+    Task<ClientResponse> patch(std::string url, RequestOptions options);
+    /// DELETE (`delete` is a C++ keyword).
+    Task<ClientResponse> delete_(std::string url);
+    Task<ClientResponse> delete_(std::string url, RequestOptions options);
+    Task<ClientResponse> head(std::string url);
+    Task<ClientResponse> head(std::string url, RequestOptions options);
+    Task<ClientResponse> options(std::string url);
+    Task<ClientResponse> options(std::string url, RequestOptions options);
+
+    const ClientOptions& settings() const noexcept { return *options_; }
+
+  private:
+    std::shared_ptr<const ClientOptions> options_;
+};
+
+}  // namespace vial

@@ -1,0 +1,57 @@
+#pragma once
+// CurlLoop: one libcurl multi handle per event loop, driven by that loop. curl tells us
+// which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to wake it
+// (CURLMOPT_TIMERFUNCTION); we watch them with Asio waits and a timer and hand readiness
+// back with curl_multi_socket_action. No second event loop, no thread per request (DNS
+// runs on curl's resolver thread). An io_context service, so every loop, the test
+// client's and run_sync's included, gets its own, and its transfers never leave it.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "transfer.hpp"
+
+namespace vial::detail {
+
+class CurlLoop : public boost::asio::execution_context::service {
+  public:
+    static boost::asio::execution_context::id id;
+
+    explicit CurlLoop(boost::asio::execution_context& context);
+    ~CurlLoop() override;
+
+    /// The CurlLoop of the loop `executor` runs on.
+    static CurlLoop& of(const boost::asio::any_io_executor& executor);
+
+    /// Runs `transfer`; `handler` gets the response or the typed error. Cancelling the
+    /// handler's slot removes the transfer at once and completes with vial::Cancelled.
+    void start(std::unique_ptr<Transfer> transfer, TransferHandler handler,
+               boost::asio::any_io_executor resume_on);
+
+    /// Transfers in flight on this loop (for tests: none may leak).
+    std::size_t in_flight() const noexcept { return transfers_.size(); }
+
+  private:
+    struct Watch;
+
+    void shutdown() override;
+    static int on_socket(CURL* easy, curl_socket_t socket, int what, void* self, void*);
+    static int on_timer(CURLM* multi, long timeout_ms, void* self);
+    void arm(curl_socket_t socket, const std::shared_ptr<Watch>& watch);
+    void forget(curl_socket_t socket);
+    void act(curl_socket_t socket, int events);
+    void finish(Transfer* transfer, std::exception_ptr error);
+
+    CURLM* multi_ = nullptr;
+    boost::asio::any_io_executor executor_;
+    std::optional<boost::asio::steady_timer> timer_;
+    std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
+    std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;
+};
+
+}  // namespace vial::detail

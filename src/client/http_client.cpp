@@ -1,0 +1,90 @@
+#include <vial/http_client.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "curl_loop.hpp"
+
+namespace vial {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Holds the settings by shared_ptr: the client may go while its requests run.
+Task<ClientResponse> send(std::shared_ptr<const ClientOptions> client, std::string method,
+                          std::string url, RequestOptions options) {
+    std::unique_ptr<detail::Transfer> transfer =
+        detail::make_transfer(*client, std::move(method), std::move(url), options);
+    auto executor = co_await asio::this_coro::executor;
+    detail::CurlLoop& loop = detail::CurlLoop::of(executor);
+    // Named, not a temporary inside the co_await expression (g++ 12, docs/async.md).
+    auto initiation = [&loop, &transfer, &executor](auto handler) {
+        loop.start(std::move(transfer), detail::TransferHandler(std::move(handler)), executor);
+    };
+    auto operation = asio::async_initiate<const asio::use_awaitable_t<>&,
+                                          void(std::exception_ptr, ClientResponse)>(
+        initiation, asio::use_awaitable);
+    ClientResponse response = co_await std::move(operation);
+    co_return response;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(ClientOptions options)
+    : options_(std::make_shared<const ClientOptions>(std::move(options))) {}
+
+HttpClient::~HttpClient() = default;
+
+Task<ClientResponse> HttpClient::request(std::string method, std::string url) {
+    return send(options_, std::move(method), std::move(url), RequestOptions{});
+}
+Task<ClientResponse> HttpClient::request(std::string method, std::string url,
+                                         RequestOptions options) {
+    return send(options_, std::move(method), std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::get(std::string url) {
+    return request("GET", std::move(url));
+}
+Task<ClientResponse> HttpClient::get(std::string url, RequestOptions options) {
+    return request("GET", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::post(std::string url) {
+    return request("POST", std::move(url));
+}
+Task<ClientResponse> HttpClient::post(std::string url, RequestOptions options) {
+    return request("POST", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::put(std::string url) {
+    return request("PUT", std::move(url));
+}
+Task<ClientResponse> HttpClient::put(std::string url, RequestOptions options) {
+    return request("PUT", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::patch(std::string url) {
+    return request("PATCH", std::move(url));
+}
+Task<ClientResponse> HttpClient::patch(std::string url, RequestOptions options) {
+    return request("PATCH", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::delete_(std::string url) {
+    return request("DELETE", std::move(url));
+}
+Task<ClientResponse> HttpClient::delete_(std::string url, RequestOptions options) {
+    return request("DELETE", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::head(std::string url) {
+    return request("HEAD", std::move(url));
+}
+Task<ClientResponse> HttpClient::head(std::string url, RequestOptions options) {
+    return request("HEAD", std::move(url), std::move(options));
+}
+Task<ClientResponse> HttpClient::options(std::string url) {
+    return request("OPTIONS", std::move(url));
+}
+Task<ClientResponse> HttpClient::options(std::string url, RequestOptions options) {
+    return request("OPTIONS", std::move(url), std::move(options));
+}
+
+}  // namespace vial

@@ -1,0 +1,255 @@
+#include "transfer.hpp"
+
+#include <vial/version.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <mutex>
+
+#include "../core/url_codec.hpp"
+#include "client_response_access.hpp"
+
+namespace vial::detail {
+
+namespace {
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Called by libcurl from within curl_multi_socket_action, on the loop: never throw.
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    try {
+        t->body.append(data, size * count);
+    } catch (...) {
+        return 0;  // out of memory: curl aborts the transfer (CURLE_WRITE_ERROR)
+    }
+    return size * count;
+}
+
+// Header lines of every response in turn (redirects, 100 Continue): a status line starts
+// a new block, so what is left is the final response's.
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string_view line(data, size * count);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    try {
+        if (line.starts_with("HTTP/")) {
+            t->headers = Headers{};
+            t->reason.clear();
+            std::size_t space = line.find(' ');
+            std::string_view rest = space == std::string_view::npos ? "" : line.substr(space + 1);
+            std::size_t reason_at = rest.find(' ');
+            if (reason_at != std::string_view::npos)
+                t->reason = std::string(rest.substr(reason_at + 1));
+        } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+            std::string_view value = line.substr(colon + 1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+                value.remove_prefix(1);
+            t->headers.add_unchecked(line.substr(0, colon), value);
+        }
+    } catch (...) {
+        return 0;
+    }
+    return size * count;
+}
+
+std::string absolute_url(const ClientOptions& client, const std::string& method, std::string url,
+                         const QueryParams& params) {
+    auto invalid = [&](const std::string& why) { return InvalidUrl(method, url, why); };
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+        if (url.find("://") != std::string::npos)
+            throw invalid("only http and https URLs are supported");
+        if (client.base_url.empty()) throw invalid("a relative URL needs the client's base_url");
+        std::string base = client.base_url;
+        while (base.ends_with('/')) base.pop_back();
+        url = base + (url.starts_with('/') ? "" : "/") + url;
+    }
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) throw InvalidUrl(method, url, "malformed URL: " + parsed.error().message());
+    if (parsed->scheme() != "http" && parsed->scheme() != "https")
+        throw InvalidUrl(method, url, "only http and https URLs are supported");
+    if (parsed->encoded_host().empty()) throw InvalidUrl(method, url, "the URL has no host");
+    if (!params.empty()) {
+        std::size_t fragment = url.find('#');
+        std::string tail = fragment == std::string::npos ? "" : url.substr(fragment);
+        url.resize(std::min(fragment, url.size()));
+        char separator = parsed->has_query() && !parsed->encoded_query().empty() ? '&' : '?';
+        if (url.ends_with('?')) separator = '\0';
+        for (const auto& [name, value] : params) {
+            if (separator) url += separator;
+            separator = '&';
+            url += percent_encode(name, false) + "=" + percent_encode(value, false);
+        }
+        url += tail;
+    }
+    return url;
+}
+
+std::string urlencode(const QueryParams& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        if (!out.empty()) out += '&';
+        out += percent_encode(name, false) + "=" + percent_encode(value, false);
+    }
+    return out;
+}
+
+void add_header(Transfer& t, std::string_view name, std::string_view value) {
+    std::string line(name);
+    line += value.empty() ? ";" : ": ";  // "Name;" sends an empty header in curl's syntax
+    line += value;
+    t.header_list = curl_slist_append(t.header_list, line.c_str());
+}
+
+}  // namespace
+
+Transfer::Transfer() {
+    global_init();
+    easy = curl_easy_init();
+    if (!easy) throw Error("libcurl could not create a transfer handle");
+}
+
+Transfer::~Transfer() {
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(header_list);
+}
+
+std::unique_ptr<Transfer> make_transfer(const ClientOptions& client, std::string method,
+                                        std::string url, const RequestOptions& options) {
+    auto t = std::make_unique<Transfer>();
+    t->method = std::move(method);
+    t->url = absolute_url(client, t->method, std::move(url), options.params);
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl decodes
+    curl_easy_setopt(e, CURLOPT_USERAGENT, (std::string("vial/") + kVersion).c_str());
+    auto timeout = options.timeout.value_or(client.timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(client.connect_timeout.count()));
+    bool follow = options.follow_redirects.value_or(client.follow_redirects);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(client.max_redirects));
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                     client.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, client.verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, client.verify ? 2L : 0L);
+    if (!client.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, client.ca_file.c_str());
+    if (!client.cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, client.cert_file.c_str());
+    if (!client.key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, client.key_file.c_str());
+
+    // Headers: the client's, replaced by the request's of the same name.
+    for (const auto& [name, value] : client.headers) {
+        if (!options.headers.contains(name)) add_header(*t, name, value);
+    }
+    for (const auto& [name, value] : options.headers) add_header(*t, name, value);
+    std::string content_type;
+    bool has_body = true;
+    if (options.json) {
+        t->request_body = boost::json::serialize(*options.json);
+        content_type = "application/json";
+    } else if (options.form) {
+        t->request_body = urlencode(*options.form);
+        content_type = "application/x-www-form-urlencoded";
+    } else if (options.content) {
+        t->request_body = *options.content;
+        content_type =
+            options.content_type.empty() ? "application/octet-stream" : options.content_type;
+    } else {
+        has_body = false;
+    }
+    if (has_body && !options.headers.contains("Content-Type") &&
+        !client.headers.contains("Content-Type"))
+        add_header(*t, "Content-Type", content_type);
+    if (options.basic_auth) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(e, CURLOPT_USERNAME, options.basic_auth->first.c_str());
+        curl_easy_setopt(e, CURLOPT_PASSWORD, options.basic_auth->second.c_str());
+    } else if (!options.bearer_token.empty()) {
+        add_header(*t, "Authorization", "Bearer " + options.bearer_token);
+    }
+    // One round trip, not two: no "Expect: 100-continue" before a body.
+    t->header_list = curl_slist_append(t->header_list, "Expect:");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+
+    if (t->method == "HEAD") {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (t->method != "GET" || has_body) {
+        if (t->method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method.c_str());
+        if (has_body || t->method == "POST") {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(t->request_body.size()));
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request_body.data());
+        }
+    }
+    return t;
+}
+
+std::exception_ptr transfer_error(Transfer& t, CURLcode code) {
+    std::string cause = t.error[0] ? std::string(t.error) : curl_easy_strerror(code);
+    auto fail = [&](auto error) { return std::make_exception_ptr(std::move(error)); };
+    switch (code) {
+        case CURLE_OK:
+            return nullptr;
+        case CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return fail(InvalidUrl(t.method, t.url, cause));
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return fail(ConnectError(t.method, t.url, "cannot resolve the host: " + cause));
+        case CURLE_COULDNT_CONNECT:
+            return fail(ConnectError(t.method, t.url, "failed to connect: " + cause));
+        case CURLE_OPERATION_TIMEDOUT: {
+            curl_off_t connected = 0;
+            curl_easy_getinfo(t.easy, CURLINFO_CONNECT_TIME_T, &connected);
+            if (connected == 0) return fail(ConnectTimeout(t.method, t.url, cause));
+            return fail(ReadTimeout(t.method, t.url, cause));
+        }
+        case CURLE_TOO_MANY_REDIRECTS:
+            return fail(TooManyRedirects(t.method, t.url, cause));
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+            return fail(TlsError(t.method, t.url, cause));
+        default:
+            return fail(TransportError(t.method, t.url, cause));
+    }
+}
+
+ClientResponse take_response(Transfer& t) {
+    ClientResponse response;
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    char* effective = nullptr;
+    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &effective);
+    long version = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_HTTP_VERSION, &version);
+    const char* version_text = version == CURL_HTTP_VERSION_1_0   ? "HTTP/1.0"
+                               : version == CURL_HTTP_VERSION_2_0 ? "HTTP/2"
+                               : version == CURL_HTTP_VERSION_3   ? "HTTP/3"
+                                                                  : "HTTP/1.1";
+    ClientResponseAccess::fill(response, t.method, static_cast<int>(status), std::move(t.reason),
+                               std::move(t.headers), std::move(t.body),
+                               effective ? std::string(effective) : t.url, version_text,
+                               std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - t.started));
+    return response;
+}
+
+}  // namespace vial::detail
