@@ -114,7 +114,8 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
         for (;;) {
             std::string_view value = rest.substr(0, end);
             bool consumed_all = end == std::string_view::npos;
-            if (converter_accepts(kind, value)) {
+            // Nor may an encoded slash start it: a <path> value never starts with '/'.
+            if (converter_accepts(kind, value) && !value.starts_with("%2F")) {
                 out.values.push_back(value);
                 std::string_view remaining =
                     consumed_all ? std::string_view{} : rest.substr(end + 1);
