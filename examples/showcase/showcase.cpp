@@ -2,6 +2,7 @@
 
 #include "concurrency.hpp"
 #include "items_api.hpp"
+#include "quotes.hpp"
 
 #include <vial/vial.hpp>
 
@@ -61,6 +62,7 @@ std::unique_ptr<vial::App> make_app() {
 
     // /blocking, /offload, /tasks, /race (concurrency.cpp).
     register_concurrency_routes(*app);
+    register_quote_routes(*app);
 
     // A JSON API: a blueprint of class-based views (items_api.cpp).
     register_items_api(*app, std::make_shared<ItemStore>());
