@@ -100,9 +100,9 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
     }
     for (const auto& [kind, child] : node.params) {
         if (kind != Converter::Path) {
-            // An encoded slash (%2F in the routing form) never makes a one-segment value:
-            // `<name>` keeps its promise of no '/', so "..%2F..%2Fetc" cannot reach a
-            // view that joins it to a directory. Only <path> takes it, as a '/'.
+            // An encoded slash (%2F in the routing form) never makes a value: `<name>`
+            // keeps its promise of no '/', so "..%2F..%2Fetc" cannot reach a view that
+            // joins it to a directory.
             if (!converter_accepts(kind, segment) || has_encoded_slash(segment)) continue;
             out.values.push_back(segment);
             if (search(*child, after, last, method, out)) return true;
@@ -114,8 +114,9 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
         for (;;) {
             std::string_view value = rest.substr(0, end);
             bool consumed_all = end == std::string_view::npos;
-            // Nor may an encoded slash start it: a <path> value never starts with '/'.
-            if (converter_accepts(kind, value) && !value.starts_with("%2F")) {
+            // Not even a <path> takes an encoded slash (as Apache's default): rebuilt by
+            // url_for it would be a real '/', and route elsewhere.
+            if (converter_accepts(kind, value) && !has_encoded_slash(value)) {
                 out.values.push_back(value);
                 std::string_view remaining =
                     consumed_all ? std::string_view{} : rest.substr(end + 1);
