@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server_fixture.hpp"
+#include "support/stderr_capture.hpp"
 
 namespace vial::testing {
 namespace {
@@ -65,6 +66,19 @@ struct Served {
 };
 
 const std::string kGetBig = "GET /big?mb=16 HTTP/1.1\r\nHost: t\r\n\r\n";
+
+std::string upload_head(std::size_t length) {
+    return "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n";
+}
+
+// A 1 MiB budget with 1 MiB bodies: two 700 KiB uploads cannot both be held.
+ConnectionLimits one_mib_budget() {
+    ConnectionLimits limits;
+    limits.max_buffered_bytes = 1u << 20;
+    limits.max_body_bytes = 1u << 20;
+    return limits;
+}
 
 // Finding 1: clients that ask for a large response and never read it. Without a budget
 // each holds its 16 MiB (20 of them: 320 MiB); with a 32 MiB budget the server refuses
@@ -232,13 +246,8 @@ TEST(MemoryLimits, ConnectionCapWithNoneIdleAnswers503) {
 // Finding 2: request bodies count towards the budget, and a stalled body is dropped
 // after the body idle timeout.
 TEST(MemoryLimits, BufferedBodiesCountTowardsTheBudget) {
-    ConnectionLimits limits;
-    limits.max_buffered_bytes = 1u << 20;
-    limits.max_body_bytes = 1u << 20;
-    Served served(limits);
-    std::string head =
-        "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(700 * 1024) +
-        "\r\n\r\n";
+    Served served(one_mib_budget());
+    const std::string head = upload_head(700 * 1024);
     RawClient first(served.port());
     first.send(head + std::string(600 * 1024, 'a'));  // and stalls
     std::this_thread::sleep_for(100ms);
@@ -257,13 +266,8 @@ TEST(MemoryLimits, BufferedBodiesCountTowardsTheBudget) {
 // A declared body is charged as reserved, not as it trickles in: a byte of a 700 KiB
 // upload already holds 700 KiB.
 TEST(MemoryLimits, DeclaredBodiesAreChargedUpFront) {
-    ConnectionLimits limits;
-    limits.max_buffered_bytes = 1u << 20;
-    limits.max_body_bytes = 1u << 20;
-    Served served(limits);
-    std::string head =
-        "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(700 * 1024) +
-        "\r\n\r\n";
+    Served served(one_mib_budget());
+    const std::string head = upload_head(700 * 1024);
     RawClient first(served.port());
     first.send(head + "a");
     std::this_thread::sleep_for(100ms);
@@ -326,10 +330,7 @@ TEST(MemoryLimits, AcceptRecoversAtTheOpenFilesLimit) {
     close(out[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    std::size_t lines = 0;
-    for (std::size_t at = log.find("accept failed"); at != std::string::npos;
-         at = log.find("accept failed", at + 1))
-        ++lines;
+    std::size_t lines = occurrences(log, "accept failed");
     EXPECT_GE(lines, 1u) << log;
     EXPECT_LE(lines, 4u) << "accept failures are not rate-limited:\n" << log;
     EXPECT_NE(log.find("closed the idlest keep-alive connection"), std::string::npos) << log;

@@ -63,11 +63,7 @@ TEST(OperatorLogs, RepeatedWarningsAreRateLimitedWithACount) {
     std::this_thread::sleep_for(1100ms);
     detail::log::warning_limited("test burst", "the same warning");
     std::string log = captured.text();
-    std::size_t lines = 0;
-    for (std::size_t at = log.find("the same warning"); at != std::string::npos;
-         at = log.find("the same warning", at + 1))
-        ++lines;
-    EXPECT_EQ(lines, 2u) << log;
+    EXPECT_EQ(occurrences(log, "the same warning"), 2u) << log;
     EXPECT_NE(log.find("(and 49 more like this in the last interval)"), std::string::npos) << log;
 }
 
@@ -76,11 +72,7 @@ TEST(OperatorLogs, IdenticalWarningsAreRateLimitedToo) {
     for (int i = 0; i < 20; ++i) detail::log::warning("an identical warning");
     detail::log::warning("a different warning");
     std::string log = captured.text();
-    std::size_t lines = 0;
-    for (std::size_t at = log.find("an identical warning"); at != std::string::npos;
-         at = log.find("an identical warning", at + 1))
-        ++lines;
-    EXPECT_EQ(lines, 1u) << log;
+    EXPECT_EQ(occurrences(log, "an identical warning"), 1u) << log;
     EXPECT_NE(log.find("a different warning"), std::string::npos) << log;
 }
 

@@ -49,4 +49,13 @@ class StderrCapture {
     std::string path_;
 };
 
+/// How many times `needle` occurs in `text` (log lines of one kind).
+inline std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
+
 }  // namespace vial::testing
