@@ -11,7 +11,10 @@
 ///   └─ HttpStatusError          from raise_for_status(): a 4xx or 5xx answer
 ///   RequestTimeout (also a vial::TimeoutError)
 ///   ├─ ConnectTimeout           no connection within connect_timeout
-///   └─ ReadTimeout              no complete answer within the request's timeout
+///   ├─ ReadTimeout              no byte for read_timeout, or no complete answer within
+///   │                           the request's (total) timeout
+///   ├─ WriteTimeout             the server took no request byte for write_timeout
+///   └─ PoolTimeout              no free connection slot (limits) within pool_timeout
 #include <vial/cancel.hpp>
 #include <vial/error.hpp>
 
@@ -71,6 +74,12 @@ class ConnectTimeout : public RequestTimeout {
     using RequestTimeout::RequestTimeout;
 };
 class ReadTimeout : public RequestTimeout {
+    using RequestTimeout::RequestTimeout;
+};
+class WriteTimeout : public RequestTimeout {
+    using RequestTimeout::RequestTimeout;
+};
+class PoolTimeout : public RequestTimeout {
     using RequestTimeout::RequestTimeout;
 };
 

@@ -21,6 +21,7 @@
 #include <vial/task.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,29 @@
 namespace vial {
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// A cookie in a client's jar. `domain` is the host it is sent to (empty: the host of
+/// the client's base_url).
+struct Cookie {
+    std::string name;
+    std::string value;
+    std::string domain{};
+    std::string path = "/";
+};
+
+/// How many connections a client opens on one loop (httpx's `limits`). Counted per loop:
+/// each loop has its own pool. A request past a limit waits for a slot, at most
+/// ClientOptions::pool_timeout. Over HTTP/1.1 a request in flight holds one connection;
+/// over HTTP/2 several share one, and the limits then count requests (a safe bound).
+struct PoolLimits {
+    std::size_t max_connections = 100;
+    /// 0: only max_connections applies.
+    std::size_t max_connections_per_host = 0;
+};
+
+namespace detail {
+struct ClientState;
+}
 
 /// Client-level settings; each request may override the per-request ones.
 struct ClientOptions {
@@ -41,6 +65,17 @@ struct ClientOptions {
     std::chrono::milliseconds timeout{5000};
     /// Establishing the connection (TCP and TLS).
     std::chrono::milliseconds connect_timeout{5000};
+    /// Once connected, the longest wait for the next byte of the answer (0: none beyond
+    /// `timeout`), and for the server to take the next bytes of the request.
+    std::chrono::milliseconds read_timeout{0};
+    std::chrono::milliseconds write_timeout{0};
+    /// The longest wait for a connection slot when `limits` are reached.
+    std::chrono::milliseconds pool_timeout{5000};
+    PoolLimits limits{};
+    /// Keep the cookies servers set and send them back (a jar per client, as httpx),
+    /// starting with `cookies`.
+    bool cookie_jar = true;
+    std::vector<Cookie> cookies{};
     bool follow_redirects = false;
     int max_redirects = 20;
     /// Offer HTTP/2 (over TLS, negotiated by ALPN); HTTP/1.1 otherwise.
@@ -105,10 +140,12 @@ class HttpClient {
     Task<ClientResponse> options(std::string url);
     Task<ClientResponse> options(std::string url, RequestOptions options);
 
-    const ClientOptions& settings() const noexcept { return *options_; }
+    const ClientOptions& settings() const noexcept;
+    /// What the cookie jar holds now (set by servers, or given in ClientOptions::cookies).
+    std::vector<Cookie> cookies() const;
 
   private:
-    std::shared_ptr<const ClientOptions> options_;
+    std::shared_ptr<const detail::ClientState> state_;
 };
 
 }  // namespace vial

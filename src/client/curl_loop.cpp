@@ -6,7 +6,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/query.hpp>
 
+#include <algorithm>
+
 #include "../core/activity.hpp"
+#include "client_state.hpp"
 
 namespace vial::detail {
 
@@ -57,7 +60,8 @@ void CurlLoop::start(std::unique_ptr<Transfer> transfer, TransferHandler handler
     t->resume_on = std::move(resume_on);
     t->slot = asio::get_associated_cancellation_slot(handler);
     t->handler.emplace(std::move(handler));
-    t->started = std::chrono::steady_clock::now();
+    t->started = t->queued_at = Transfer::Clock::now();
+    t->serial = ++next_serial_;
     transfers_.emplace(t, std::move(transfer));
     if (t->slot.is_connected()) {
         t->slot.assign([this, t](asio::cancellation_type type) {
@@ -66,11 +70,73 @@ void CurlLoop::start(std::unique_ptr<Transfer> transfer, TransferHandler handler
                           Cancelled("the request " + t->method + " " + t->url + " was cancelled")));
         });
     }
+    Gate& gate = gates_[t->client.get()];
+    if (gate.waiting.empty() && admits(gate, *t)) {
+        launch(gate, t);
+    } else {
+        gate.waiting.push_back(t);
+        arm_watchdog(t);  // pool_timeout
+    }
+}
+
+bool CurlLoop::admits(const Gate& gate, const Transfer& t) const {
+    const PoolLimits& limits = t.client->options.limits;
+    if (limits.max_connections && gate.active >= limits.max_connections) return false;
+    if (!limits.max_connections_per_host) return true;
+    auto host = gate.per_host.find(t.origin);
+    return host == gate.per_host.end() || host->second < limits.max_connections_per_host;
+}
+
+// Takes a connection slot and hands `t` to curl.
+void CurlLoop::launch(Gate& gate, Transfer* t) {
+    ++gate.active;
+    if (t->client->options.limits.max_connections_per_host) ++gate.per_host[t->origin];
+    t->added = true;
     CURLMcode added = curl_multi_add_handle(multi_, t->easy);
     if (added != CURLM_OK) {
         finish(t, std::make_exception_ptr(TransportError(
                       t->method, t->url,
                       std::string("libcurl refused the transfer: ") + curl_multi_strerror(added))));
+        return;
+    }
+    if (t->watch_progress) arm_watchdog(t);
+}
+
+// Gives back `t`'s slot (or its place in the queue) and starts the waiting transfers that
+// now fit, oldest first (one waiting for a host at its limit lets others by).
+void CurlLoop::release(Transfer* t) {
+    auto found = gates_.find(t->client.get());
+    if (found == gates_.end()) return;
+    Gate& gate = found->second;
+    if (t->watchdog) t->watchdog->cancel();
+    if (t->added) {
+        curl_multi_remove_handle(multi_, t->easy);
+        t->added = false;
+        --gate.active;
+        if (t->client->options.limits.max_connections_per_host && --gate.per_host[t->origin] == 0)
+            gate.per_host.erase(t->origin);
+    } else {
+        std::erase(gate.waiting, t);
+    }
+    admit_waiting(t->client.get());
+}
+
+// Looks the gate up afresh each time: a launch that fails finishes its transfer, which
+// re-enters here and may drop the gate.
+void CurlLoop::admit_waiting(const ClientState* client) {
+    for (;;) {
+        auto found = gates_.find(client);
+        if (found == gates_.end()) return;
+        Gate& gate = found->second;
+        auto next = std::find_if(gate.waiting.begin(), gate.waiting.end(),
+                                 [&](Transfer* waiting) { return admits(gate, *waiting); });
+        if (next == gate.waiting.end()) {
+            if (gate.active == 0 && gate.waiting.empty()) gates_.erase(found);
+            return;
+        }
+        Transfer* admitted = *next;
+        gate.waiting.erase(next);
+        launch(gate, admitted);
     }
 }
 
@@ -82,16 +148,84 @@ void CurlLoop::finish(Transfer* t, std::exception_ptr error) {
     if (found == transfers_.end()) return;
     std::unique_ptr<Transfer> owned = std::move(found->second);
     transfers_.erase(found);
-    curl_multi_remove_handle(multi_, t->easy);
     if (t->slot.is_connected()) t->slot.clear();
     ClientResponse response;
     if (!error) response = take_response(*t);
     TransferHandler handler(std::move(*t->handler));
     t->handler.reset();
+    release(t);
     asio::post(owned->resume_on,
                [handler = std::move(handler), error, response = std::move(response)]() mutable {
                    std::move(handler)(error, std::move(response));
                });
+}
+
+namespace {
+
+enum class Expiry { recheck, pool, write, read };
+struct Deadline {
+    Transfer::Clock::time_point at;
+    Expiry expiry;
+};
+
+// When `t` next needs looking at: the end of its wait for a slot, of its write or read
+// timeout, or (not yet connected, or still sending without a write timeout) a recheck.
+std::optional<Deadline> next_deadline(const Transfer& t, Transfer::Clock::time_point now) {
+    const ClientOptions& o = t.client->options;
+    if (!t.added) return Deadline{t.queued_at + o.pool_timeout, Expiry::pool};
+    auto read = o.read_timeout, write = o.write_timeout;
+    if (read.count() == 0 && write.count() == 0) return std::nullopt;
+    auto shortest = read.count() == 0 ? write : write.count() == 0 ? read : std::min(read, write);
+    if (!t.connected) return Deadline{now + shortest, Expiry::recheck};
+    if (!t.upload_done) {
+        if (write.count() > 0) return Deadline{t.last_write + write, Expiry::write};
+        return Deadline{now + shortest, Expiry::recheck};
+    }
+    if (read.count() > 0) return Deadline{t.last_read + read, Expiry::read};
+    return std::nullopt;
+}
+
+}  // namespace
+
+void CurlLoop::arm_watchdog(Transfer* t) {
+    auto deadline = next_deadline(*t, Transfer::Clock::now());
+    if (!deadline) return;
+    if (!t->watchdog) t->watchdog.emplace(executor_);
+    t->watchdog->expires_at(deadline->at);
+    t->watchdog->async_wait([this, t, serial = t->serial](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled: `t` may be gone
+        auto found = transfers_.find(t);
+        if (found != transfers_.end() && found->second->serial == serial) check_deadlines(t);
+    });
+}
+
+void CurlLoop::check_deadlines(Transfer* t) {
+    auto now = Transfer::Clock::now();
+    auto deadline = next_deadline(*t, now);
+    if (!deadline) return;
+    if (deadline->expiry == Expiry::recheck || deadline->at > now) {
+        arm_watchdog(t);
+        return;
+    }
+    const ClientOptions& o = t->client->options;
+    auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; };
+    switch (deadline->expiry) {
+        case Expiry::pool:
+            finish(t, std::make_exception_ptr(PoolTimeout(
+                          t->method, t->url,
+                          "no connection slot free within pool_timeout " + ms(o.pool_timeout))));
+            break;
+        case Expiry::write:
+            finish(t, std::make_exception_ptr(
+                          WriteTimeout(t->method, t->url,
+                                       "the server took no request byte for write_timeout " +
+                                           ms(o.write_timeout))));
+            break;
+        default:
+            finish(t, std::make_exception_ptr(ReadTimeout(
+                          t->method, t->url,
+                          "no byte of the answer for read_timeout " + ms(o.read_timeout))));
+    }
 }
 
 int CurlLoop::on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
@@ -178,10 +312,12 @@ void CurlLoop::act(curl_socket_t socket, int events) {
 // they own, are destroyed without being resumed, as Asio does with pending operations).
 void CurlLoop::shutdown() {
     for (auto& [t, owned] : transfers_) {
-        curl_multi_remove_handle(multi_, t->easy);
+        if (t->added) curl_multi_remove_handle(multi_, t->easy);
         if (t->slot.is_connected()) t->slot.clear();
+        t->watchdog.reset();
     }
     transfers_.clear();
+    gates_.clear();
     while (!watches_.empty()) forget(watches_.begin()->first);
     // Destroyed now, while the timer service still exists (it may have been created
     // after this service, and so be destroyed before it).

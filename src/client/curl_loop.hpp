@@ -10,8 +10,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "transfer.hpp"
@@ -38,6 +40,13 @@ class CurlLoop : public boost::asio::execution_context::service {
 
   private:
     struct Watch;
+    // A client's connection slots on this loop (ConnectionLimits), and the transfers
+    // waiting for one, oldest first.
+    struct Gate {
+        std::size_t active = 0;
+        std::unordered_map<std::string, std::size_t> per_host;
+        std::deque<Transfer*> waiting;
+    };
 
     void shutdown() override;
     static int on_socket(CURL* easy, curl_socket_t socket, int what, void* self, void*);
@@ -46,12 +55,21 @@ class CurlLoop : public boost::asio::execution_context::service {
     void forget(curl_socket_t socket);
     void act(curl_socket_t socket, int events);
     void finish(Transfer* transfer, std::exception_ptr error);
+    bool admits(const Gate& gate, const Transfer& transfer) const;
+    void launch(Gate& gate, Transfer* transfer);
+    void release(Transfer* transfer);
+    void admit_waiting(const ClientState* client);
+    void arm_watchdog(Transfer* transfer);
+    void check_deadlines(Transfer* transfer);
 
     CURLM* multi_ = nullptr;
     boost::asio::any_io_executor executor_;
     std::optional<boost::asio::steady_timer> timer_;
     std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;
+    // Keyed by the client's state, which its transfers keep alive.
+    std::unordered_map<const ClientState*, Gate> gates_;
+    std::uint64_t next_serial_ = 0;
 };
 
 }  // namespace vial::detail

@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "client_state.hpp"
 #include "curl_loop.hpp"
 
 namespace vial {
@@ -12,11 +13,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Holds the settings by shared_ptr: the client may go while its requests run.
-Task<ClientResponse> send(std::shared_ptr<const ClientOptions> client, std::string method,
+// Holds the client's state by shared_ptr: the client may go while its requests run.
+Task<ClientResponse> send(std::shared_ptr<const detail::ClientState> client, std::string method,
                           std::string url, RequestOptions options) {
     std::unique_ptr<detail::Transfer> transfer =
-        detail::make_transfer(*client, std::move(method), std::move(url), options);
+        detail::make_transfer(std::move(client), std::move(method), std::move(url), options);
     auto executor = co_await asio::this_coro::executor;
     detail::CurlLoop& loop = detail::CurlLoop::of(executor);
     // Named, not a temporary inside the co_await expression (g++ 12, docs/async.md).
@@ -33,16 +34,24 @@ Task<ClientResponse> send(std::shared_ptr<const ClientOptions> client, std::stri
 }  // namespace
 
 HttpClient::HttpClient(ClientOptions options)
-    : options_(std::make_shared<const ClientOptions>(std::move(options))) {}
+    : state_(std::make_shared<const detail::ClientState>(std::move(options))) {}
 
 HttpClient::~HttpClient() = default;
 
+const ClientOptions& HttpClient::settings() const noexcept {
+    return state_->options;
+}
+
+std::vector<Cookie> HttpClient::cookies() const {
+    return state_->cookies();
+}
+
 Task<ClientResponse> HttpClient::request(std::string method, std::string url) {
-    return send(options_, std::move(method), std::move(url), RequestOptions{});
+    return send(state_, std::move(method), std::move(url), RequestOptions{});
 }
 Task<ClientResponse> HttpClient::request(std::string method, std::string url,
                                          RequestOptions options) {
-    return send(options_, std::move(method), std::move(url), std::move(options));
+    return send(state_, std::move(method), std::move(url), std::move(options));
 }
 Task<ClientResponse> HttpClient::get(std::string url) {
     return request("GET", std::move(url));

@@ -9,6 +9,7 @@
 
 #include "../core/url_codec.hpp"
 #include "client_response_access.hpp"
+#include "client_state.hpp"
 
 namespace vial::detail {
 
@@ -22,6 +23,7 @@ void global_init() {
 // Called by libcurl from within curl_multi_socket_action, on the loop: never throw.
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    if (t->watch_progress) t->last_read = Transfer::Clock::now();
     try {
         t->body.append(data, size * count);
     } catch (...) {
@@ -34,6 +36,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 // a new block, so what is left is the final response's.
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    if (t->watch_progress) t->last_read = Transfer::Clock::now();
     std::string_view line(data, size * count);
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
     try {
@@ -55,6 +58,34 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
         return 0;
     }
     return size * count;
+}
+
+// The connection is ready and the request about to be sent: the read and write timeouts
+// start counting now (connect_timeout covered what came before).
+int on_connected(void* user, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(user);
+    t->connected = true;
+    t->upload_done = t->request_body.empty();
+    t->last_read = t->last_write = Transfer::Clock::now();
+    return CURL_PREREQFUNC_OK;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t uploaded) {
+    auto* t = static_cast<Transfer*>(user);
+    if (uploaded == t->uploaded) return 0;
+    t->uploaded = uploaded;
+    t->last_write = Transfer::Clock::now();
+    if (!t->upload_done && uploaded >= static_cast<curl_off_t>(t->request_body.size())) {
+        t->upload_done = true;
+        t->last_read = t->last_write;  // the wait for the answer starts now
+    }
+    return 0;
+}
+
+std::string origin_of(const boost::urls::url_view& url) {
+    std::string port(url.port());
+    if (port.empty()) port = url.scheme() == "https" ? "443" : "80";
+    return std::string(url.scheme()) + "://" + std::string(url.encoded_host()) + ":" + port;
 }
 
 std::string absolute_url(const ClientOptions& client, const std::string& method, std::string url,
@@ -118,11 +149,15 @@ Transfer::~Transfer() {
     curl_slist_free_all(header_list);
 }
 
-std::unique_ptr<Transfer> make_transfer(const ClientOptions& client, std::string method,
-                                        std::string url, const RequestOptions& options) {
+std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state,
+                                        std::string method, std::string url,
+                                        const RequestOptions& options) {
+    const ClientOptions& client = state->options;
     auto t = std::make_unique<Transfer>();
     t->method = std::move(method);
     t->url = absolute_url(client, t->method, std::move(url), options.params);
+    t->origin = origin_of(*boost::urls::parse_uri(t->url));
+    t->client = std::move(state);
     CURL* e = t->easy;
     curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
     curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
@@ -150,6 +185,18 @@ std::unique_ptr<Transfer> make_transfer(const ClientOptions& client, std::string
     if (!client.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, client.ca_file.c_str());
     if (!client.cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, client.cert_file.c_str());
     if (!client.key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, client.key_file.c_str());
+    // Over HTTP/2, a request that starts while the connection is being set up waits to
+    // share it rather than opening another.
+    if (client.http2) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    t->client->attach_cookies(e);
+    t->watch_progress = client.read_timeout.count() > 0 || client.write_timeout.count() > 0;
+    if (t->watch_progress) {
+        curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_connected);
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    }
 
     // Headers: the client's, replaced by the request's of the same name.
     for (const auto& [name, value] : client.headers) {
@@ -205,7 +252,6 @@ std::exception_ptr transfer_error(Transfer& t, CURLcode code) {
         case CURLE_OK:
             return nullptr;
         case CURLE_URL_MALFORMAT:
-        case CURLE_UNSUPPORTED_PROTOCOL:
             return fail(InvalidUrl(t.method, t.url, cause));
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_RESOLVE_PROXY:

@@ -9,14 +9,18 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace vial::detail {
+
+struct ClientState;
 
 using TransferHandler =
     boost::asio::any_completion_handler<void(std::exception_ptr, ClientResponse)>;
@@ -27,13 +31,27 @@ struct Transfer {
     Transfer(const Transfer&) = delete;
     Transfer& operator=(const Transfer&) = delete;
 
+    using Clock = std::chrono::steady_clock;
+
     CURL* easy = nullptr;
     curl_slist* header_list = nullptr;
+    std::shared_ptr<const ClientState> client;
     std::string method;
     std::string url;
+    /// scheme://host:port of `url`: the key of the per-host connection limit.
+    std::string origin;
     std::string request_body;
-    std::chrono::steady_clock::time_point started{};
+    Clock::time_point started{};
     char error[CURL_ERROR_SIZE] = {};
+
+    // Progress, tracked only when the client has a read or write timeout: set by curl's
+    // callbacks, read by the loop's watchdog for this transfer.
+    bool watch_progress = false;
+    bool connected = false;
+    bool upload_done = false;
+    curl_off_t uploaded = 0;
+    Clock::time_point last_read{};
+    Clock::time_point last_write{};
 
     // Gathered while it runs (the header block of the last response only).
     int status = 0;
@@ -46,13 +64,20 @@ struct Transfer {
     std::optional<TransferHandler> handler;
     boost::asio::any_io_executor resume_on;
     boost::asio::cancellation_slot slot;
+    /// Unique on its loop: a late timer handler checks it is still looking at this one.
+    std::uint64_t serial = 0;
+    /// Added to curl's multi handle (false while it waits for a connection slot).
+    bool added = false;
+    Clock::time_point queued_at{};
+    std::optional<boost::asio::steady_timer> watchdog;
 };
 
 /// The easy handle for `method url` with the client's and the request's settings.
 /// Throws InvalidUrl for a URL that is malformed, relative without a base_url, or not
 /// http(s).
-std::unique_ptr<Transfer> make_transfer(const ClientOptions& client, std::string method,
-                                        std::string url, const RequestOptions& options);
+std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> client,
+                                        std::string method, std::string url,
+                                        const RequestOptions& options);
 
 /// What the transfer ended with: the response, or the typed error for `code`.
 std::exception_ptr transfer_error(Transfer& transfer, CURLcode code);

@@ -16,16 +16,6 @@ class HttpClientTest : public ::testing::Test {
     HttpClient http;
 };
 
-template <class E, class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
-}
-
 TEST_F(HttpClientTest, GetsJsonWithStatusHeadersAndVersion) {
     ClientResponse r = run_sync(http.get(upstream.url("/json")));
     EXPECT_EQ(r.status(), 200);

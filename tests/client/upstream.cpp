@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <stdexcept>
 #include <thread>
 
@@ -17,9 +18,24 @@ using namespace std::chrono_literals;
 std::unique_ptr<App> make_upstream(std::shared_ptr<UpstreamState> state) {
     auto app = std::make_unique<App>("upstream");
     app->get("/json", [](Request&) { return Json{{"hello", "world"}}; });
-    app->get("/slow", [](Request& req) -> Task<std::string> {
+    app->get("/slow", [state](Request& req) -> Task<std::string> {
+        int now = ++state->slow_active;
+        for (int peak = state->slow_peak;
+             now > peak && !state->slow_peak.compare_exchange_weak(peak, now);) {
+        }
         co_await vial::sleep(std::chrono::milliseconds(req.args().get<int>("ms", 100)));
+        --state->slow_active;
         co_return "slow";
+    });
+    app->get("/cookies/set", [](Request& req) {
+        Response r("set");
+        for (const auto& [name, value] : req.args()) r.set_cookie(name, value);
+        return r;
+    });
+    app->get("/cookies", [](Request& req) {
+        JsonObject cookies;
+        for (const auto& [name, value] : req.cookies()) cookies[name] = value;
+        return Json(cookies);
     });
     app->route("/echo",
                [](Request& req) {
@@ -115,6 +131,78 @@ SilentListener::SilentListener(bool accepting) {
 SilentListener::~SilentListener() {
     for (int fd : held_) ::close(fd);
     ::close(fd_);
+}
+
+ScriptedUpstream::ScriptedUpstream(Script script) : script_(std::move(script)) {
+    std::tie(fd_, port_) = listen_socket(256);
+    acceptor_ = std::thread([this] {
+        for (;;) {
+            int client = ::accept(fd_, nullptr, nullptr);
+            if (client < 0 || stopping_) {
+                if (client >= 0) ::close(client);
+                return;
+            }
+            ++accepted_;
+            std::lock_guard lock(mutex_);
+            open_.push_back(client);
+            threads_.emplace_back([this, client] { script_(client); });
+        }
+    });
+}
+
+ScriptedUpstream::~ScriptedUpstream() {
+    stopping_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    acceptor_.join();
+    ::close(fd_);
+    {
+        std::lock_guard lock(mutex_);
+        for (int fd : open_) ::shutdown(fd, SHUT_RDWR);  // wakes scripts blocked in I/O
+    }
+    for (auto& thread : threads_) thread.join();
+    for (int fd : open_) ::close(fd);
+}
+
+std::string ScriptedUpstream::url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string ScriptedUpstream::read_request(int fd) {
+    std::string data;
+    char chunk[4096];
+    std::size_t end = std::string::npos;
+    while ((end = data.find("\r\n\r\n")) == std::string::npos) {
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) return {};
+        data.append(chunk, static_cast<std::size_t>(n));
+    }
+    std::size_t length = 0;
+    std::string lower = data.substr(0, end);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto at = lower.find("content-length:"); at != std::string::npos)
+        length = std::stoul(lower.substr(at + 15));
+    while (data.size() < end + 4 + length) {
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) return {};
+        data.append(chunk, static_cast<std::size_t>(n));
+    }
+    return data;
+}
+
+void ScriptedUpstream::write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n <= 0) return;
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void ScriptedUpstream::reset(int fd) {
+    std::lock_guard lock(mutex_);
+    std::erase(open_, fd);
+    linger option{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, sizeof option);
+    ::close(fd);
 }
 
 std::uint16_t closed_port() {

@@ -1,0 +1,114 @@
+// Servers that misbehave on purpose: each failure is a typed error naming the request,
+// never a crash or a hang.
+#include <vial/http_client.hpp>
+
+#include <sys/socket.h>
+
+#include "support/raw_client.hpp"
+#include "upstream.hpp"
+
+namespace vial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kHead = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+
+TEST(MisbehavingServer, StallMidBodyIsAReadTimeoutBetweenBytes) {
+    ScriptedUpstream upstream([](int fd) {
+        ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd, kHead);
+        ScriptedUpstream::write_all(fd, "first ten.");
+        ScriptedUpstream::read_request(fd);  // then nothing, until the client leaves
+    });
+    HttpClient http({.timeout = 10s, .read_timeout = 200ms});
+    auto started = std::chrono::steady_clock::now();
+    std::string message = message_of<ReadTimeout>([&] { run_sync(http.get(upstream.url("/"))); });
+    EXPECT_NE(message.find("GET " + upstream.url("/")), std::string::npos) << message;
+    EXPECT_NE(message.find("read_timeout 200 ms"), std::string::npos) << message;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST(MisbehavingServer, AServerThatKeepsSendingIsNotCutByTheReadTimeout) {
+    ScriptedUpstream upstream([](int fd) {
+        ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n");
+        for (int i = 0; i < 8; ++i) {  // 8 bytes over ~640 ms, one every 80 ms
+            std::this_thread::sleep_for(80ms);
+            ScriptedUpstream::write_all(fd, "x");
+        }
+    });
+    HttpClient http({.read_timeout = 200ms});
+    EXPECT_EQ(run_sync(http.get(upstream.url("/"))).text(), "xxxxxxxx");
+}
+
+TEST(MisbehavingServer, AServerThatNeverReadsIsAWriteTimeout) {
+    SilentListener silent(true);
+    HttpClient http({.timeout = 10s, .write_timeout = 300ms});
+    std::string url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/upload";
+    RequestOptions upload{.content = std::string(64 << 20, 'u')};  // far past socket buffers
+    std::string message = message_of<WriteTimeout>([&] { run_sync(http.post(url, upload)); });
+    EXPECT_NE(message.find("POST " + url), std::string::npos) << message;
+}
+
+TEST(MisbehavingServer, ResetMidResponseIsATransportError) {
+    ScriptedUpstream* self = nullptr;
+    ScriptedUpstream upstream([&self](int fd) {
+        ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd, kHead);
+        ScriptedUpstream::write_all(fd, "partial");
+        std::this_thread::sleep_for(50ms);
+        self->reset(fd);
+    });
+    self = &upstream;
+    HttpClient http;
+    std::string message =
+        message_of<TransportError>([&] { run_sync(http.get(upstream.url("/reset"))); });
+    EXPECT_NE(message.find("GET " + upstream.url("/reset")), std::string::npos) << message;
+}
+
+TEST(MisbehavingServer, ShortBodyThenCloseIsATransportError) {
+    ScriptedUpstream upstream([](int fd) {
+        ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd, kHead);
+        ScriptedUpstream::write_all(fd, "only ten b");
+        ::shutdown(fd, SHUT_WR);
+    });
+    HttpClient http;
+    std::string message =
+        message_of<TransportError>([&] { run_sync(http.get(upstream.url("/short"))); });
+    EXPECT_NE(message.find("GET " + upstream.url("/short")), std::string::npos) << message;
+}
+
+TEST(MisbehavingServer, GarbageInsteadOfHttpIsATransportError) {
+    ScriptedUpstream upstream([](int fd) {
+        ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd,
+                                    "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\x03 not http at all\r\n\r\n");
+        ::shutdown(fd, SHUT_WR);
+    });
+    HttpClient http;
+    EXPECT_THROW(run_sync(http.get(upstream.url("/garbage"))), TransportError);
+}
+
+TEST(MisbehavingServer, ChunkedAndLengthlessBodiesArrive) {
+    ScriptedUpstream upstream([](int fd) {
+        std::string request = ScriptedUpstream::read_request(fd);
+        if (request.starts_with("GET /chunked")) {
+            ScriptedUpstream::write_all(fd,
+                                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                        "5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n");
+        } else {
+            ScriptedUpstream::write_all(fd, "HTTP/1.0 200 OK\r\n\r\nuntil close");
+            ::shutdown(fd, SHUT_WR);
+        }
+    });
+    HttpClient http;
+    EXPECT_EQ(run_sync(http.get(upstream.url("/chunked"))).text(), "hello world");
+    ClientResponse old = run_sync(http.get(upstream.url("/close")));
+    EXPECT_EQ(old.text(), "until close");
+    EXPECT_EQ(old.http_version(), "HTTP/1.0");
+}
+
+}  // namespace
+}  // namespace vial::testing
