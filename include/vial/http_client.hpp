@@ -16,6 +16,7 @@
 /// From sync code: `vial::run_sync(http.get(url))` (also inside a to_thread worker).
 #include <vial/client_error.hpp>
 #include <vial/client_response.hpp>
+#include <vial/client_stream.hpp>
 #include <vial/headers.hpp>
 #include <vial/json.hpp>
 #include <vial/task.hpp>
@@ -124,6 +125,11 @@ class HttpClient {
     /// Hence overloads, not a defaulted options argument.
     Task<ClientResponse> request(std::string method, std::string url);
     Task<ClientResponse> request(std::string method, std::string url, RequestOptions options);
+    /// Sends the request and completes once the answer's head has arrived (within
+    /// `timeout`); the body is then read chunk by chunk from the ClientStream, with
+    /// bounded memory (client_stream.hpp).
+    Task<ClientStream> stream(std::string method, std::string url);
+    Task<ClientStream> stream(std::string method, std::string url, RequestOptions options);
     Task<ClientResponse> get(std::string url);
     Task<ClientResponse> get(std::string url, RequestOptions options);
     Task<ClientResponse> post(std::string url);

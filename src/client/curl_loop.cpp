@@ -62,6 +62,10 @@ void CurlLoop::start(std::unique_ptr<Transfer> transfer, TransferHandler handler
     t->handler.emplace(std::move(handler));
     t->started = t->queued_at = Transfer::Clock::now();
     t->serial = ++next_serial_;
+    if (t->stream) {
+        t->stream->loop = this;
+        t->stream->transfer = t;
+    }
     transfers_.emplace(t, std::move(transfer));
     if (t->slot.is_connected()) {
         t->slot.assign([this, t](asio::cancellation_type type) {
@@ -149,20 +153,95 @@ void CurlLoop::finish(Transfer* t, std::exception_ptr error) {
     std::unique_ptr<Transfer> owned = std::move(found->second);
     transfers_.erase(found);
     if (t->slot.is_connected()) t->slot.clear();
+    release(t);
+    if (t->stream) {
+        // A body-less answer may end without a write: its head goes out now.
+        if (!error && !t->stream->head_sent) send_head(*t);
+        if (t->stream->head_sent) {
+            end_stream(*t->stream, error);
+            return;
+        }
+        t->stream->transfer = nullptr;
+    }
     ClientResponse response;
     if (!error) response = take_response(*t);
     TransferHandler handler(std::move(*t->handler));
     t->handler.reset();
-    release(t);
     asio::post(owned->resume_on,
                [handler = std::move(handler), error, response = std::move(response)]() mutable {
                    std::move(handler)(error, std::move(response));
                });
 }
 
+void CurlLoop::end_stream(StreamState& s, std::exception_ptr error) {
+    s.transfer = nullptr;
+    s.done = true;
+    s.error = error;
+    if (!s.reader) return;
+    if (s.reader_slot.is_connected()) s.reader_slot.clear();
+    ChunkHandler reader(std::move(*s.reader));
+    s.reader.reset();
+    asio::post(s.reader_executor, [reader = std::move(reader), error]() mutable {
+        std::move(reader)(error, std::string());
+    });
+}
+
+void CurlLoop::read_stream(const std::shared_ptr<StreamState>& s, ChunkHandler handler,
+                           asio::any_io_executor resume_on) {
+    auto complete = [&](std::exception_ptr error, std::string chunk) {
+        asio::post(resume_on,
+                   [handler = std::move(handler), error, chunk = std::move(chunk)]() mutable {
+                       std::move(handler)(error, std::move(chunk));
+                   });
+    };
+    if (s->reader) {
+        complete(std::make_exception_ptr(Error("a ClientStream has one reader at a time: await "
+                                               "each read() before the next")),
+                 {});
+        return;
+    }
+    if (!s->pending.empty()) {
+        std::string chunk = std::move(s->pending);
+        s->pending = std::string();
+        resume_stream(*s);
+        complete(nullptr, std::move(chunk));
+        return;
+    }
+    if (s->done) {
+        complete(s->error, {});
+        return;
+    }
+    s->reader_slot = asio::get_associated_cancellation_slot(handler);
+    s->reader.emplace(std::move(handler));
+    s->reader_executor = std::move(resume_on);
+    if (s->reader_slot.is_connected()) {
+        s->reader_slot.assign([this, stream = s.get()](asio::cancellation_type type) {
+            if (type == asio::cancellation_type::none || !stream->transfer) return;
+            Transfer* t = stream->transfer;
+            finish(t, std::make_exception_ptr(Cancelled("reading the body of " + t->method + " " +
+                                                        t->url + " was cancelled")));
+        });
+    }
+}
+
+// The reader took what was buffered: curl may read the socket again.
+void CurlLoop::resume_stream(StreamState& s) {
+    if (!s.paused || !s.transfer) return;
+    s.paused = false;
+    s.transfer->last_read = Transfer::Clock::now();  // the pause was the reader's, not the server's
+    curl_easy_pause(s.transfer->easy, CURLPAUSE_CONT);  // may hand over the kept piece now
+}
+
+void CurlLoop::abandon(StreamState& s) {
+    if (!s.transfer) return;
+    Transfer* t = s.transfer;
+    finish(t, std::make_exception_ptr(
+                  Cancelled("the stream of " + t->method + " " + t->url + " was closed")));
+}
+
 namespace {
 
-enum class Expiry { recheck, pool, write, read };
+enum class Expiry { recheck, pool, head, write, read };
 struct Deadline {
     Transfer::Clock::time_point at;
     Expiry expiry;
@@ -173,7 +252,9 @@ struct Deadline {
 std::optional<Deadline> next_deadline(const Transfer& t, Transfer::Clock::time_point now) {
     const ClientOptions& o = t.client->options;
     if (!t.added) return Deadline{t.queued_at + o.pool_timeout, Expiry::pool};
+    if (t.stream && !t.stream->head_sent) return Deadline{t.started + t.timeout, Expiry::head};
     auto read = o.read_timeout, write = o.write_timeout;
+    if (t.stream && read.count() == 0) read = t.timeout;  // a stream's body never stalls forever
     if (read.count() == 0 && write.count() == 0) return std::nullopt;
     auto shortest = read.count() == 0 ? write : write.count() == 0 ? read : std::min(read, write);
     if (!t.connected) return Deadline{now + shortest, Expiry::recheck};
@@ -181,6 +262,7 @@ std::optional<Deadline> next_deadline(const Transfer& t, Transfer::Clock::time_p
         if (write.count() > 0) return Deadline{t.last_write + write, Expiry::write};
         return Deadline{now + shortest, Expiry::recheck};
     }
+    if (t.stream && t.stream->paused) return Deadline{now + read, Expiry::recheck};
     if (read.count() > 0) return Deadline{t.last_read + read, Expiry::read};
     return std::nullopt;
 }
@@ -221,10 +303,15 @@ void CurlLoop::check_deadlines(Transfer* t) {
                                        "the server took no request byte for write_timeout " +
                                            ms(o.write_timeout))));
             break;
+        case Expiry::head:
+            finish(t, std::make_exception_ptr(ReadTimeout(
+                          t->method, t->url, "no answer within timeout " + ms(t->timeout))));
+            break;
         default:
             finish(t, std::make_exception_ptr(ReadTimeout(
                           t->method, t->url,
-                          "no byte of the answer for read_timeout " + ms(o.read_timeout))));
+                          "no byte of the answer for read_timeout " +
+                              ms(o.read_timeout.count() ? o.read_timeout : t->timeout))));
     }
 }
 
@@ -311,12 +398,26 @@ void CurlLoop::act(curl_socket_t socket, int events) {
 // The loop is going: its transfers end with it (their handlers, and the awaiting tasks
 // they own, are destroyed without being resumed, as Asio does with pending operations).
 void CurlLoop::shutdown() {
+    // A waiting reader's handler owns the coroutine that owns the stream: destroyed after
+    // the loop over transfers, which its destruction would otherwise re-enter.
+    std::vector<ChunkHandler> readers;
     for (auto& [t, owned] : transfers_) {
         if (t->added) curl_multi_remove_handle(multi_, t->easy);
         if (t->slot.is_connected()) t->slot.clear();
         t->watchdog.reset();
+        if (StreamState* stream = t->stream.get()) {
+            stream->transfer = nullptr;
+            stream->done = true;
+            stream->error = std::make_exception_ptr(Cancelled("the event loop stopped"));
+            if (stream->reader_slot.is_connected()) stream->reader_slot.clear();
+            if (stream->reader) readers.push_back(std::move(*stream->reader));
+            stream->reader.reset();
+        }
     }
+    auto ending = std::move(transfers_);
     transfers_.clear();
+    ending.clear();
+    readers.clear();
     gates_.clear();
     while (!watches_.empty()) forget(watches_.begin()->first);
     // Destroyed now, while the timer service still exists (it may have been created

@@ -35,6 +35,12 @@ class CurlLoop : public boost::asio::execution_context::service {
     void start(std::unique_ptr<Transfer> transfer, TransferHandler handler,
                boost::asio::any_io_executor resume_on);
 
+    /// The next bytes of a streamed body (empty at its end), to `handler` on `resume_on`.
+    void read_stream(const std::shared_ptr<StreamState>& stream, ChunkHandler handler,
+                     boost::asio::any_io_executor resume_on);
+    /// Ends a stream's transfer if it still runs (its reader went away).
+    void abandon(StreamState& stream);
+
     /// Transfers in flight on this loop (for tests: none may leak).
     std::size_t in_flight() const noexcept { return transfers_.size(); }
 
@@ -55,6 +61,8 @@ class CurlLoop : public boost::asio::execution_context::service {
     void forget(curl_socket_t socket);
     void act(curl_socket_t socket, int events);
     void finish(Transfer* transfer, std::exception_ptr error);
+    void end_stream(StreamState& stream, std::exception_ptr error);
+    void resume_stream(StreamState& stream);
     bool admits(const Gate& gate, const Transfer& transfer) const;
     void launch(Gate& gate, Transfer* transfer);
     void release(Transfer* transfer);

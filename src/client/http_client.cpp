@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "client_state.hpp"
+#include "client_stream_access.hpp"
 #include "curl_loop.hpp"
 
 namespace vial {
@@ -13,11 +14,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Holds the client's state by shared_ptr: the client may go while its requests run.
-Task<ClientResponse> send(std::shared_ptr<const detail::ClientState> client, std::string method,
-                          std::string url, RequestOptions options) {
-    std::unique_ptr<detail::Transfer> transfer =
-        detail::make_transfer(std::move(client), std::move(method), std::move(url), options);
+// Runs `transfer` on the awaiting coroutine's loop; completes with the response (for a
+// streamed transfer, its head).
+Task<ClientResponse> run(std::unique_ptr<detail::Transfer> transfer) {
     auto executor = co_await asio::this_coro::executor;
     detail::CurlLoop& loop = detail::CurlLoop::of(executor);
     // Named, not a temporary inside the co_await expression (g++ 12, docs/async.md).
@@ -29,6 +28,22 @@ Task<ClientResponse> send(std::shared_ptr<const detail::ClientState> client, std
         initiation, asio::use_awaitable);
     ClientResponse response = co_await std::move(operation);
     co_return response;
+}
+
+// Holds the client's state by shared_ptr: the client may go while its requests run.
+Task<ClientResponse> send(std::shared_ptr<const detail::ClientState> client, std::string method,
+                          std::string url, RequestOptions options) {
+    co_return co_await run(
+        detail::make_transfer(std::move(client), std::move(method), std::move(url), options));
+}
+
+Task<ClientStream> open_stream(std::shared_ptr<const detail::ClientState> client,
+                               std::string method, std::string url, RequestOptions options) {
+    auto transfer = detail::make_transfer(std::move(client), std::move(method), std::move(url),
+                                          options, /*streamed=*/true);
+    std::shared_ptr<detail::StreamState> state = transfer->stream;
+    ClientResponse head = co_await run(std::move(transfer));
+    co_return detail::ClientStreamAccess::make(std::move(head), std::move(state));
 }
 
 }  // namespace
@@ -52,6 +67,12 @@ Task<ClientResponse> HttpClient::request(std::string method, std::string url) {
 Task<ClientResponse> HttpClient::request(std::string method, std::string url,
                                          RequestOptions options) {
     return send(state_, std::move(method), std::move(url), std::move(options));
+}
+Task<ClientStream> HttpClient::stream(std::string method, std::string url) {
+    return open_stream(state_, std::move(method), std::move(url), RequestOptions{});
+}
+Task<ClientStream> HttpClient::stream(std::string method, std::string url, RequestOptions options) {
+    return open_stream(state_, std::move(method), std::move(url), std::move(options));
 }
 Task<ClientResponse> HttpClient::get(std::string url) {
     return request("GET", std::move(url));

@@ -5,6 +5,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <boost/asio/post.hpp>
+
+#include <charconv>
 #include <mutex>
 
 #include "../core/url_codec.hpp"
@@ -21,10 +24,35 @@ void global_init() {
 }
 
 // Called by libcurl from within curl_multi_socket_action, on the loop: never throw.
+// A streamed body: buffered up to the limit for the reader, who is handed it at once if
+// waiting; past the limit, curl keeps this piece and stops reading until the reader
+// takes what is buffered (curl_easy_pause in take_chunk).
+std::size_t on_stream_body(Transfer& t, char* data, std::size_t n) {
+    StreamState& s = *t.stream;
+    if (!s.head_sent) send_head(t);
+    if (!s.pending.empty() && s.pending.size() + n > StreamState::kBufferLimit) {
+        s.paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    s.pending.append(data, n);
+    if (s.reader) {
+        if (s.reader_slot.is_connected()) s.reader_slot.clear();
+        ChunkHandler reader(std::move(*s.reader));
+        s.reader.reset();
+        boost::asio::post(s.reader_executor,
+                          [reader = std::move(reader), chunk = std::move(s.pending)]() mutable {
+                              std::move(reader)(nullptr, std::move(chunk));
+                          });
+        s.pending = std::string();
+    }
+    return n;
+}
+
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     if (t->watch_progress) t->last_read = Transfer::Clock::now();
     try {
+        if (t->stream) return on_stream_body(*t, data, size * count);
         t->body.append(data, size * count);
     } catch (...) {
         return 0;  // out of memory: curl aborts the transfer (CURLE_WRITE_ERROR)
@@ -40,14 +68,24 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     std::string_view line(data, size * count);
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
     try {
+        if (t->stream && t->stream->head_sent) return size * count;  // trailers
         if (line.starts_with("HTTP/")) {
             t->headers = Headers{};
             t->reason.clear();
             std::size_t space = line.find(' ');
             std::string_view rest = space == std::string_view::npos ? "" : line.substr(space + 1);
+            t->status = 0;
+            std::from_chars(rest.data(), rest.data() + rest.size(), t->status);
             std::size_t reason_at = rest.find(' ');
             if (reason_at != std::string_view::npos)
                 t->reason = std::string(rest.substr(reason_at + 1));
+        } else if (line.empty()) {
+            // The end of a head: the final one, unless an interim 1xx or a redirect curl
+            // is about to follow.
+            bool interim = t->status >= 100 && t->status < 200;
+            bool followed = t->follow_redirects && t->status >= 300 && t->status < 400 &&
+                            t->headers.contains("Location");
+            if (t->stream && !interim && !followed) send_head(*t);
         } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
             std::string_view value = line.substr(colon + 1);
             while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
@@ -151,7 +189,7 @@ Transfer::~Transfer() {
 
 std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state,
                                         std::string method, std::string url,
-                                        const RequestOptions& options) {
+                                        const RequestOptions& options, bool streamed) {
     const ClientOptions& client = state->options;
     auto t = std::make_unique<Transfer>();
     t->method = std::move(method);
@@ -172,11 +210,16 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, (std::string("vial/") + kVersion).c_str());
     auto timeout = options.timeout.value_or(client.timeout);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    // A stream may run for as long as its reader likes: our watchdog bounds the wait for
+    // its head instead (and read_timeout, or else `timeout`, each wait for more bytes).
+    if (streamed) t->stream = std::make_shared<StreamState>();
+    t->timeout = timeout;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, streamed ? 0L : static_cast<long>(timeout.count()));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(client.connect_timeout.count()));
     bool follow = options.follow_redirects.value_or(client.follow_redirects);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+    t->follow_redirects = follow;
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(client.max_redirects));
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      client.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
@@ -189,7 +232,8 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
     // share it rather than opening another.
     if (client.http2) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     t->client->attach_cookies(e);
-    t->watch_progress = client.read_timeout.count() > 0 || client.write_timeout.count() > 0;
+    t->watch_progress =
+        streamed || client.read_timeout.count() > 0 || client.write_timeout.count() > 0;
     if (t->watch_progress) {
         curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_connected);
         curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
@@ -276,6 +320,19 @@ std::exception_ptr transfer_error(Transfer& t, CURLcode code) {
         default:
             return fail(TransportError(t.method, t.url, cause));
     }
+}
+
+void send_head(Transfer& t) {
+    StreamState& s = *t.stream;
+    s.head_sent = true;
+    if (t.slot.is_connected()) t.slot.clear();
+    if (!t.handler) return;
+    TransferHandler handler(std::move(*t.handler));
+    t.handler.reset();
+    boost::asio::post(t.resume_on,
+                      [handler = std::move(handler), response = take_response(t)]() mutable {
+                          std::move(handler)(nullptr, std::move(response));
+                      });
 }
 
 ClientResponse take_response(Transfer& t) {

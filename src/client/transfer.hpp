@@ -21,9 +21,31 @@
 namespace vial::detail {
 
 struct ClientState;
+class CurlLoop;
+struct Transfer;
 
 using TransferHandler =
     boost::asio::any_completion_handler<void(std::exception_ptr, ClientResponse)>;
+using ChunkHandler = boost::asio::any_completion_handler<void(std::exception_ptr, std::string)>;
+
+/// The body of a streamed response, between curl (which appends what arrives) and the
+/// ClientStream that reads it; shared because either may end first.
+struct StreamState {
+    /// What is buffered past this is left with curl, which then stops reading the socket.
+    static constexpr std::size_t kBufferLimit = 256 * 1024;
+
+    CurlLoop* loop = nullptr;
+    Transfer* transfer = nullptr;  // null once the transfer has ended
+    bool head_sent = false;
+    std::string pending;
+    bool paused = false;
+    bool done = false;
+    std::exception_ptr error;
+    // A read waiting for bytes.
+    std::optional<ChunkHandler> reader;
+    boost::asio::any_io_executor reader_executor;
+    boost::asio::cancellation_slot reader_slot;
+};
 
 struct Transfer {
     Transfer();
@@ -54,6 +76,8 @@ struct Transfer {
     Clock::time_point last_write{};
 
     // Gathered while it runs (the header block of the last response only).
+    bool follow_redirects = false;
+    std::chrono::milliseconds timeout{0};
     int status = 0;
     std::string reason;
     Headers headers;
@@ -70,6 +94,9 @@ struct Transfer {
     bool added = false;
     Clock::time_point queued_at{};
     std::optional<boost::asio::steady_timer> watchdog;
+    /// Set for a streamed response: the handler completes with the head, the body goes
+    /// here. `timeout` then bounds the wait for the head, `read_timeout` the body.
+    std::shared_ptr<StreamState> stream;
 };
 
 /// The easy handle for `method url` with the client's and the request's settings.
@@ -77,7 +104,10 @@ struct Transfer {
 /// http(s).
 std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> client,
                                         std::string method, std::string url,
-                                        const RequestOptions& options);
+                                        const RequestOptions& options, bool streamed = false);
+
+/// For a streamed transfer: completes the awaiting handler with the response's head.
+void send_head(Transfer& transfer);
 
 /// What the transfer ended with: the response, or the typed error for `code`.
 std::exception_ptr transfer_error(Transfer& transfer, CURLcode code);

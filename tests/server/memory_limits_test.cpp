@@ -10,34 +10,13 @@
 #include <thread>
 
 #include "server_fixture.hpp"
+#include "support/process_memory.hpp"
 #include "support/stderr_capture.hpp"
 
 namespace vial::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// AddressSanitizer keeps freed memory in quarantine and ThreadSanitizer maps shadow
-// memory for what the process touches (RSS says nothing of our ceilings under either),
-// and ASan's runtime needs descriptors of its own (a pipe to probe memory) exactly when
-// the process has none left: those checks run in the release build only.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitizedMemory = true;
-#else
-constexpr bool kSanitizedMemory = false;
-#endif
-
-std::size_t resident_bytes() {
-    std::ifstream statm("/proc/self/statm");
-    std::size_t pages = 0, resident = 0;
-    statm >> pages >> resident;
-    return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-}
 
 std::unique_ptr<App> big_app() {
     auto app = std::make_unique<App>("limits");
