@@ -23,6 +23,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +91,22 @@ struct ClientOptions {
     std::string key_file{};
 };
 
+/// One field of a multipart/form-data body: a value, or a file's contents (read from disk
+/// as it is sent) with the name the server sees.
+struct MultipartField {
+    std::string name;
+    std::string value{};
+    /// A file to send instead of `value`.
+    std::string file_path{};
+    /// The filename sent (default: file_path's last component).
+    std::string filename{};
+    std::string content_type{};
+};
+
+/// A request body produced while it is sent: each call returns the next bytes, an empty
+/// string at the end. Called on the request's loop, one call at a time.
+using BodyProducer = std::function<Task<std::string>()>;
+
 /// Per-request settings (httpx's keyword arguments).
 struct RequestOptions {
     /// Query parameters, percent-encoded and appended to the URL.
@@ -101,6 +119,13 @@ struct RequestOptions {
     /// Raw bytes, sent with `content_type` (application/octet-stream by default).
     std::optional<std::string> content{};
     std::string content_type{};
+    /// multipart/form-data (httpx's `files=` with `data=`).
+    std::vector<MultipartField> multipart{};
+    /// The body streamed from a file (with its size as Content-Length).
+    std::string body_file{};
+    /// The body streamed from a producer: chunked, or `content_length` bytes if given.
+    BodyProducer body_stream{};
+    std::optional<std::uint64_t> content_length{};
     std::optional<std::chrono::milliseconds> timeout{};
     std::optional<bool> follow_redirects{};
     /// Basic auth (user, password), or a bearer token.

@@ -10,6 +10,7 @@
 
 #include "../core/activity.hpp"
 #include "client_state.hpp"
+#include "upload.hpp"
 
 namespace vial::detail {
 
@@ -229,7 +230,7 @@ void CurlLoop::resume_stream(StreamState& s) {
     if (!s.paused || !s.transfer) return;
     s.paused = false;
     s.transfer->last_read = Transfer::Clock::now();  // the pause was the reader's, not the server's
-    curl_easy_pause(s.transfer->easy, CURLPAUSE_CONT);  // may hand over the kept piece now
+    update_pause(*s.transfer);                       // may hand over the kept piece now
 }
 
 void CurlLoop::abandon(StreamState& s) {
@@ -259,7 +260,8 @@ std::optional<Deadline> next_deadline(const Transfer& t, Transfer::Clock::time_p
     auto shortest = read.count() == 0 ? write : write.count() == 0 ? read : std::min(read, write);
     if (!t.connected) return Deadline{now + shortest, Expiry::recheck};
     if (!t.upload_done) {
-        if (write.count() > 0) return Deadline{t.last_write + write, Expiry::write};
+        if (write.count() > 0 && !t.upload_paused)
+            return Deadline{t.last_write + write, Expiry::write};
         return Deadline{now + shortest, Expiry::recheck};
     }
     if (t.stream && t.stream->paused) return Deadline{now + read, Expiry::recheck};

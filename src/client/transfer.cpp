@@ -13,6 +13,7 @@
 #include "../core/url_codec.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
+#include "upload.hpp"
 
 namespace vial::detail {
 
@@ -103,17 +104,21 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 int on_connected(void* user, char*, char*, int, int) {
     auto* t = static_cast<Transfer*>(user);
     t->connected = true;
-    t->upload_done = t->request_body.empty();
+    t->upload_done = !t->upload_streamed && t->request_body.empty();
     t->last_read = t->last_write = Transfer::Clock::now();
     return CURL_PREREQFUNC_OK;
 }
 
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t uploaded) {
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t total, curl_off_t uploaded) {
     auto* t = static_cast<Transfer*>(user);
     if (uploaded == t->uploaded) return 0;
     t->uploaded = uploaded;
     t->last_write = Transfer::Clock::now();
-    if (!t->upload_done && uploaded >= static_cast<curl_off_t>(t->request_body.size())) {
+    // A streamed body of unknown size ends in the read callback instead.
+    bool complete = t->upload_streamed
+                        ? total > 0 && uploaded >= total
+                        : uploaded >= static_cast<curl_off_t>(t->request_body.size());
+    if (!t->upload_done && complete) {
         t->upload_done = true;
         t->last_read = t->last_write;  // the wait for the answer starts now
     }
@@ -183,7 +188,12 @@ Transfer::Transfer() {
 }
 
 Transfer::~Transfer() {
+    if (upload) {
+        upload->transfer = nullptr;
+        if (upload->producing) upload->stop.emit(boost::asio::cancellation_type::terminal);
+    }
     curl_easy_cleanup(easy);
+    curl_mime_free(mime);
     curl_slist_free_all(header_list);
 }
 
@@ -259,10 +269,17 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
         t->request_body = *options.content;
         content_type =
             options.content_type.empty() ? "application/octet-stream" : options.content_type;
+    } else if (!options.body_file.empty() || options.body_stream) {
+        attach_upload(*t, options);
+        content_type =
+            options.content_type.empty() ? "application/octet-stream" : options.content_type;
+    } else if (!options.multipart.empty()) {
+        attach_multipart(*t, options);  // curl sets its Content-Type, with the boundary
+        t->upload_streamed = true;
     } else {
         has_body = false;
     }
-    if (has_body && !options.headers.contains("Content-Type") &&
+    if (has_body && !t->mime && !options.headers.contains("Content-Type") &&
         !client.headers.contains("Content-Type"))
         add_header(*t, "Content-Type", content_type);
     if (options.basic_auth) {
@@ -278,6 +295,8 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
 
     if (t->method == "HEAD") {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (t->upload_streamed) {
+        // attach_upload or attach_multipart chose how it is sent
     } else if (t->method != "GET" || has_body) {
         if (t->method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method.c_str());
         if (has_body || t->method == "POST") {
@@ -290,6 +309,8 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
 }
 
 std::exception_ptr transfer_error(Transfer& t, CURLcode code) {
+    // The producer of a streamed body failed (or its file did): that is the error.
+    if (t.upload && t.upload->error && code != CURLE_OK) return t.upload->error;
     std::string cause = t.error[0] ? std::string(t.error) : curl_easy_strerror(code);
     auto fail = [&](auto error) { return std::make_exception_ptr(std::move(error)); };
     switch (code) {

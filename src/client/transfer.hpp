@@ -21,6 +21,7 @@
 namespace vial::detail {
 
 struct ClientState;
+struct UploadSource;
 class CurlLoop;
 struct Transfer;
 
@@ -97,6 +98,11 @@ struct Transfer {
     /// Set for a streamed response: the handler completes with the head, the body goes
     /// here. `timeout` then bounds the wait for the head, `read_timeout` the body.
     std::shared_ptr<StreamState> stream;
+    // A body sent from a file or a producer (upload.hpp), or a multipart one.
+    std::shared_ptr<UploadSource> upload;
+    bool upload_streamed = false;
+    bool upload_paused = false;  // waiting for the producer's next chunk
+    curl_mime* mime = nullptr;
 };
 
 /// The easy handle for `method url` with the client's and the request's settings.

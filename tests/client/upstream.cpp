@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 
 std::unique_ptr<App> make_upstream(std::shared_ptr<UpstreamState> state) {
     auto app = std::make_unique<App>("upstream");
+    app->config().set("MAX_CONTENT_LENGTH", 16 << 20);
     app->get("/json", [](Request&) { return Json{{"hello", "world"}}; });
     app->get("/slow", [state](Request& req) -> Task<std::string> {
         int now = ++state->slow_active;
@@ -37,22 +38,25 @@ std::unique_ptr<App> make_upstream(std::shared_ptr<UpstreamState> state) {
         for (const auto& [name, value] : req.cookies()) cookies[name] = value;
         return Json(cookies);
     });
-    app->route("/echo",
-               [](Request& req) {
-                   JsonObject args;
-                   for (const auto& [k, v] : req.args()) args[k] = v;
-                   JsonObject form;
-                   for (const auto& [k, v] : req.form()) form[k] = v;
-                   return Json{
-                       {"method", req.method()},
-                       {"body", req.body()},
-                       {"content_type", std::string(req.headers().get_or("Content-Type", ""))},
-                       {"authorization", std::string(req.headers().get_or("Authorization", ""))},
-                       {"x_test", std::string(req.headers().get_or("X-Test", ""))},
-                       {"args", args},
-                       {"form", form}};
-               },
-               {.methods = {"GET", "POST", "PUT", "PATCH", "DELETE"}});
+    app->route(
+        "/echo",
+        [](Request& req) {
+            JsonObject args;
+            for (const auto& [k, v] : req.args()) args[k] = v;
+            JsonObject form;
+            for (const auto& [k, v] : req.form()) form[k] = v;
+            return Json{
+                {"method", req.method()},
+                {"body", req.body()},
+                {"content_type", std::string(req.headers().get_or("Content-Type", ""))},
+                {"authorization", std::string(req.headers().get_or("Authorization", ""))},
+                {"x_test", std::string(req.headers().get_or("X-Test", ""))},
+                {"transfer_encoding", std::string(req.headers().get_or("Transfer-Encoding", ""))},
+                {"content_length", std::string(req.headers().get_or("Content-Length", ""))},
+                {"args", args},
+                {"form", form}};
+        },
+        {.methods = {"GET", "POST", "PUT", "PATCH", "DELETE"}});
     app->get("/status/<int:code>",
              [](Request& req) { return Response("status", req.view_arg<int>("code")); });
     app->get("/redirect", [](Request& req) {
@@ -83,8 +87,11 @@ std::unique_ptr<App> make_upstream(std::shared_ptr<UpstreamState> state) {
 }
 
 Upstream::Upstream() : app_(make_upstream(state_)) {
-    server_ =
-        std::make_unique<Server>(*app_, ServerOptions{.port = 0, .threads = 1, .quiet = true});
+    ServerOptions options = server_options(app_->config());  // MAX_CONTENT_LENGTH
+    options.port = 0;
+    options.threads = 1;
+    options.quiet = true;
+    server_ = std::make_unique<Server>(*app_, options);
     server_->start();
 }
 
