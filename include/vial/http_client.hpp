@@ -54,6 +54,8 @@ struct PoolLimits {
     std::size_t max_connections_per_host = 0;
 };
 
+class App;
+
 namespace detail {
 struct ClientState;
 }
@@ -89,6 +91,11 @@ struct ClientOptions {
     /// A client certificate and its key (PEM files), for mutual TLS.
     std::string cert_file{};
     std::string key_file{};
+    /// Send every request to this app in-process instead of over the network (httpx's
+    /// ASGI transport): its dispatcher runs on the awaiting loop, no socket is opened.
+    /// base_url defaults to "http://testserver". The app is frozen here and must outlive
+    /// the client.
+    App* app = nullptr;
 };
 
 /// One field of a multipart/form-data body: a value, or a file's contents (read from disk

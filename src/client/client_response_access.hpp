@@ -2,6 +2,8 @@
 // The client's write access to a ClientResponse (users only read one).
 #include <vial/client_response.hpp>
 
+#include <utility>
+
 namespace vial {
 
 struct ClientResponseAccess {
@@ -17,6 +19,7 @@ struct ClientResponseAccess {
         r.http_version_ = std::move(version);
         r.elapsed_ = elapsed;
     }
+    static std::string take_body(ClientResponse& r) { return std::exchange(r.body_, {}); }
 };
 
 }  // namespace vial

@@ -1,9 +1,14 @@
 #include "client_state.hpp"
 
+#include <vial/app.hpp>
 #include <vial/error.hpp>
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
 #include <memory>
 
 namespace vial::detail {
@@ -29,7 +34,16 @@ std::string host_of(const std::string& url) {
 
 }  // namespace
 
-ClientState::ClientState(ClientOptions settings) : options(std::move(settings)) {
+namespace {
+ClientOptions with_defaults(ClientOptions options) {
+    if (options.app && options.base_url.empty()) options.base_url = "http://testserver";
+    return options;
+}
+}  // namespace
+
+ClientState::ClientState(ClientOptions settings) : options(with_defaults(std::move(settings))) {
+    // Frozen now, on the constructing thread: loops then only read its dispatcher.
+    if (options.app) options.app->freeze();
     if (!options.cookie_jar) {
         if (!options.cookies.empty())
             throw Error("ClientOptions::cookies needs cookie_jar = true to be kept");
@@ -94,6 +108,8 @@ std::vector<Cookie> ClientState::cookies() const {
             line.remove_prefix(tab + 1);
         }
         if (fields.size() < 6) continue;
+        long long expires = std::atoll(std::string(fields[4]).c_str());
+        if (expires != 0 && expires < static_cast<long long>(std::time(nullptr))) continue;
         std::string_view domain = fields[0];
         if (domain.starts_with("#HttpOnly_")) domain.remove_prefix(10);
         jar.push_back(Cookie{.name = std::string(fields[5]),
@@ -103,6 +119,71 @@ std::vector<Cookie> ClientState::cookies() const {
     }
     curl_slist_free_all(lines);
     return jar;
+}
+
+}  // namespace vial::detail
+
+namespace vial::detail {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+}  // namespace
+
+void ClientState::store_set_cookie(const std::string& host, std::string_view set_cookie) const {
+    if (!share) return;
+    std::size_t semicolon = set_cookie.find(';');
+    std::string_view pair = trim(set_cookie.substr(0, semicolon));
+    std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos || equals == 0) return;  // not a cookie
+    std::string name(trim(pair.substr(0, equals))), value(trim(pair.substr(equals + 1)));
+    std::string domain = host, path = "/";
+    bool secure = false;
+    long long expires = 0;  // 0: for the session
+    bool has_max_age = false;
+    std::string_view rest =
+        semicolon == std::string_view::npos ? "" : set_cookie.substr(semicolon + 1);
+    while (!rest.empty()) {
+        std::size_t end = rest.find(';');
+        std::string_view attribute = trim(rest.substr(0, end));
+        rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+        std::size_t eq = attribute.find('=');
+        std::string_view key = trim(attribute.substr(0, eq));
+        std::string_view val = eq == std::string_view::npos ? "" : trim(attribute.substr(eq + 1));
+        if (iequals(key, "Domain") && !val.empty()) {
+            domain = std::string(val.starts_with('.') ? val.substr(1) : val);
+        } else if (iequals(key, "Path") && val.starts_with('/')) {
+            path = std::string(val);
+        } else if (iequals(key, "Secure")) {
+            secure = true;
+        } else if (iequals(key, "Max-Age")) {
+            has_max_age = true;
+            long long seconds = std::atoll(std::string(val).c_str());
+            expires = seconds <= 0 ? 1 : static_cast<long long>(std::time(nullptr)) + seconds;
+        } else if (iequals(key, "Expires") && !has_max_age) {
+            std::tm when{};
+            if (strptime(std::string(val).c_str(), "%a, %d %b %Y %H:%M:%S", &when))
+                expires = std::max<long long>(1, timegm(&when));
+        }
+    }
+    std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+    if (!easy) throw Error("libcurl could not create a transfer handle");
+    attach_cookies(easy.get());
+    std::string line = domain + "\tFALSE\t" + path + "\t" + (secure ? "TRUE" : "FALSE") + "\t" +
+                       std::to_string(expires) + "\t" + name + "\t" + value;
+    curl_easy_setopt(easy.get(), CURLOPT_COOKIELIST, line.c_str());
 }
 
 }  // namespace vial::detail

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 namespace vial::detail {
@@ -19,6 +20,9 @@ struct ClientState {
 
     /// Points `easy` at the jar (when the client keeps cookies).
     void attach_cookies(CURL* easy) const;
+    /// Keeps a cookie a response for `host` set (the in-process transport's; curl keeps
+    /// those of real responses itself).
+    void store_set_cookie(const std::string& host, std::string_view set_cookie) const;
     /// What the jar holds now.
     std::vector<Cookie> cookies() const;
 

@@ -4,6 +4,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "app_transport.hpp"
+#include "client_response_access.hpp"
 #include "client_state.hpp"
 #include "client_stream_access.hpp"
 #include "curl_loop.hpp"
@@ -33,12 +35,23 @@ Task<ClientResponse> run(std::unique_ptr<detail::Transfer> transfer) {
 // Holds the client's state by shared_ptr: the client may go while its requests run.
 Task<ClientResponse> send(std::shared_ptr<const detail::ClientState> client, std::string method,
                           std::string url, RequestOptions options) {
+    if (client->options.app)
+        co_return co_await detail::send_to_app(std::move(client), std::move(method), std::move(url),
+                                               std::move(options));
     co_return co_await run(
         detail::make_transfer(std::move(client), std::move(method), std::move(url), options));
 }
 
 Task<ClientStream> open_stream(std::shared_ptr<const detail::ClientState> client,
                                std::string method, std::string url, RequestOptions options) {
+    if (client->options.app) {  // the whole body is there already
+        ClientResponse response = co_await detail::send_to_app(std::move(client), std::move(method),
+                                                               std::move(url), std::move(options));
+        auto state = std::make_shared<detail::StreamState>();
+        state->head_sent = state->done = true;
+        state->pending = ClientResponseAccess::take_body(response);
+        co_return detail::ClientStreamAccess::make(std::move(response), std::move(state));
+    }
     auto transfer = detail::make_transfer(std::move(client), std::move(method), std::move(url),
                                           options, /*streamed=*/true);
     std::shared_ptr<detail::StreamState> state = transfer->stream;

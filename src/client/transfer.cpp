@@ -13,6 +13,7 @@
 #include "../core/url_codec.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
+#include "request_shape.hpp"
 #include "upload.hpp"
 
 namespace vial::detail {
@@ -131,47 +132,6 @@ std::string origin_of(const boost::urls::url_view& url) {
     return std::string(url.scheme()) + "://" + std::string(url.encoded_host()) + ":" + port;
 }
 
-std::string absolute_url(const ClientOptions& client, const std::string& method, std::string url,
-                         const QueryParams& params) {
-    auto invalid = [&](const std::string& why) { return InvalidUrl(method, url, why); };
-    if (!url.starts_with("http://") && !url.starts_with("https://")) {
-        if (url.find("://") != std::string::npos)
-            throw invalid("only http and https URLs are supported");
-        if (client.base_url.empty()) throw invalid("a relative URL needs the client's base_url");
-        std::string base = client.base_url;
-        while (base.ends_with('/')) base.pop_back();
-        url = base + (url.starts_with('/') ? "" : "/") + url;
-    }
-    auto parsed = boost::urls::parse_uri(url);
-    if (!parsed) throw InvalidUrl(method, url, "malformed URL: " + parsed.error().message());
-    if (parsed->scheme() != "http" && parsed->scheme() != "https")
-        throw InvalidUrl(method, url, "only http and https URLs are supported");
-    if (parsed->encoded_host().empty()) throw InvalidUrl(method, url, "the URL has no host");
-    if (!params.empty()) {
-        std::size_t fragment = url.find('#');
-        std::string tail = fragment == std::string::npos ? "" : url.substr(fragment);
-        url.resize(std::min(fragment, url.size()));
-        char separator = parsed->has_query() && !parsed->encoded_query().empty() ? '&' : '?';
-        if (url.ends_with('?')) separator = '\0';
-        for (const auto& [name, value] : params) {
-            if (separator) url += separator;
-            separator = '&';
-            url += percent_encode(name, false) + "=" + percent_encode(value, false);
-        }
-        url += tail;
-    }
-    return url;
-}
-
-std::string urlencode(const QueryParams& fields) {
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        if (!out.empty()) out += '&';
-        out += percent_encode(name, false) + "=" + percent_encode(value, false);
-    }
-    return out;
-}
-
 void add_header(Transfer& t, std::string_view name, std::string_view value) {
     std::string line(name);
     line += value.empty() ? ";" : ": ";  // "Name;" sends an empty header in curl's syntax
@@ -203,7 +163,7 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
     const ClientOptions& client = state->options;
     auto t = std::make_unique<Transfer>();
     t->method = std::move(method);
-    t->url = absolute_url(client, t->method, std::move(url), options.params);
+    t->url = resolve_url(client, t->method, std::move(url), options.params);
     t->origin = origin_of(*boost::urls::parse_uri(t->url));
     t->client = std::move(state);
     CURL* e = t->easy;
@@ -252,23 +212,12 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
 
-    // Headers: the client's, replaced by the request's of the same name.
-    for (const auto& [name, value] : client.headers) {
-        if (!options.headers.contains(name)) add_header(*t, name, value);
-    }
-    for (const auto& [name, value] : options.headers) add_header(*t, name, value);
+    for (const auto& [name, value] : merged_headers(client, options)) add_header(*t, name, value);
     std::string content_type;
     bool has_body = true;
-    if (options.json) {
-        t->request_body = boost::json::serialize(*options.json);
-        content_type = "application/json";
-    } else if (options.form) {
-        t->request_body = urlencode(*options.form);
-        content_type = "application/x-www-form-urlencoded";
-    } else if (options.content) {
-        t->request_body = *options.content;
-        content_type =
-            options.content_type.empty() ? "application/octet-stream" : options.content_type;
+    if (auto body = in_memory_body(options)) {
+        t->request_body = std::move(body->bytes);
+        content_type = std::move(body->content_type);
     } else if (!options.body_file.empty() || options.body_stream) {
         attach_upload(*t, options);
         content_type =
@@ -279,8 +228,7 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
     } else {
         has_body = false;
     }
-    if (has_body && !t->mime && !options.headers.contains("Content-Type") &&
-        !client.headers.contains("Content-Type"))
+    if (has_body && !t->mime && !has_content_type(client, options))
         add_header(*t, "Content-Type", content_type);
     if (options.basic_auth) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
