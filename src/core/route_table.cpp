@@ -61,7 +61,8 @@ RouteMatch RouteTable::match(std::string_view path, std::string_view method) con
             }
         }
     }
-    search(*root_, path.substr(1), false, method, out);
+    FailedStates failed;  // allocates only once a <path> value needs backtracking
+    search(*root_, path.substr(1), false, method, out, failed);
     if (out.route) {
         out.allowed.clear();
     } else if (!out.allowed.empty()) {
@@ -88,7 +89,7 @@ bool RouteTable::finish(const Node& node, std::string_view method, RouteMatch& o
 
 // `rest` is the unmatched path after a '/', `done` true once every segment is consumed.
 bool RouteTable::search(const Node& node, std::string_view rest, bool done, std::string_view method,
-                        RouteMatch& out) const {
+                        RouteMatch& out, FailedStates& failed) const {
     if (done) return finish(node, method, out);
     std::size_t slash = rest.find('/');
     std::string_view segment = rest.substr(0, slash);
@@ -96,7 +97,7 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
     std::string_view after = last ? std::string_view{} : rest.substr(slash + 1);
 
     for (const auto& [text, child] : node.statics) {
-        if (text == segment && search(*child, after, last, method, out)) return true;
+        if (text == segment && search(*child, after, last, method, out, failed)) return true;
     }
     for (const auto& [kind, child] : node.params) {
         if (kind != Converter::Path) {
@@ -105,7 +106,7 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
             // joins it to a directory.
             if (!converter_accepts(kind, segment) || has_encoded_slash(segment)) continue;
             out.values.push_back(segment);
-            if (search(*child, after, last, method, out)) return true;
+            if (search(*child, after, last, method, out, failed)) return true;
             out.values.pop_back();
             continue;
         }
@@ -117,11 +118,15 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
             // Not even a <path> takes an encoded slash (as Apache's default): rebuilt by
             // url_for it would be a real '/', and route elsewhere.
             if (converter_accepts(kind, value) && !has_encoded_slash(value)) {
-                out.values.push_back(value);
                 std::string_view remaining =
                     consumed_all ? std::string_view{} : rest.substr(end + 1);
-                if (search(*child, remaining, consumed_all, method, out)) return true;
-                out.values.pop_back();
+                FailedState state{child.get(), consumed_all ? nullptr : remaining.data()};
+                if (!failed.contains(state)) {
+                    out.values.push_back(value);
+                    if (search(*child, remaining, consumed_all, method, out, failed)) return true;
+                    out.values.pop_back();
+                    failed.insert(state);
+                }
             }
             if (consumed_all) break;
             end = rest.find('/', end + 1);
