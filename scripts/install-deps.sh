@@ -15,6 +15,8 @@ packages=(
     googletest libgtest-dev libbenchmark-dev wrk curl nginx openssl
     # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
     python3-flask python3-asgiref python3-quart gunicorn python3-hypercorn
+    # the client fan-out benchmark's peer (bench/client.py)
+    python3-httpx
 )
 
 # `--bench` adds nothing more today (nginx, the benchmarks' reference ceiling, is in the

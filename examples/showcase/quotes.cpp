@@ -75,8 +75,10 @@ void register_quote_routes(vial::App& app) {
         co_return vial::Json{{"symbol", symbol}, {"price", price_of(symbol)}};
     });
 
-    auto http = std::make_shared<vial::HttpClient>(
-        vial::ClientOptions{.timeout = std::chrono::seconds(15)});
+    // Each /quotes holds up to kMaxSymbols upstream calls at once: httpx's default of 100
+    // connections per loop would queue them at ~33 concurrent /quotes.
+    auto http = std::make_shared<vial::HttpClient>(vial::ClientOptions{
+        .timeout = std::chrono::seconds(15), .limits = {.max_connections = 2000}});
     app.get("/quotes", [http](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
         const vial::Request& req = ctx.request();
         std::vector<std::string> symbols = symbols_of(req);

@@ -57,6 +57,8 @@ class CurlLoop : public boost::asio::execution_context::service {
     void shutdown() override;
     static int on_socket(CURL* easy, curl_socket_t socket, int what, void* self, void*);
     static int on_timer(CURLM* multi, long timeout_ms, void* self);
+    void arm_timer();
+    void wake_if_due();
     void arm(curl_socket_t socket, const std::shared_ptr<Watch>& watch);
     void forget(curl_socket_t socket);
     void act(curl_socket_t socket, int events);
@@ -73,6 +75,11 @@ class CurlLoop : public boost::asio::execution_context::service {
     CURLM* multi_ = nullptr;
     boost::asio::any_io_executor executor_;
     std::optional<boost::asio::steady_timer> timer_;
+    // When curl wants to be woken (unset: never), whether the timer waits, whether a
+    // zero-timeout wake-up is already queued.
+    std::optional<std::chrono::steady_clock::time_point> wake_at_;
+    bool timer_armed_ = false;
+    bool wake_posted_ = false;
     std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;
     // Keyed by the client's state, which its transfers keep alive.
