@@ -18,6 +18,13 @@ Request::Request(std::string method, std::string target, Headers headers, std::s
     if (target_.empty() || target_[0] != '/') {
         throw HttpError(400, "The request target must start with '/'.");
     }
+    // The server's parser never lets these through; a Request built in-process (the test
+    // client, the client's in-process transport) gets the same 400 instead of a target
+    // that cannot be echoed in a header (a redirect's Location).
+    for (unsigned char c : target_) {
+        if (c <= 0x20 || c == 0x7f)
+            throw HttpError(400, "The request target holds a space or a control character.");
+    }
     query_pos_ = target_.find('?');
     std::string_view raw_path = std::string_view(target_).substr(0, query_pos_);
     auto decoded = detail::percent_decode(raw_path, false);

@@ -61,8 +61,8 @@ RouteMatch RouteTable::match(std::string_view path, std::string_view method) con
             }
         }
     }
-    FailedStates failed;  // allocates only once a <path> value needs backtracking
-    search(*root_, path.substr(1), false, method, out, failed);
+    SearchState state;  // allocates only once a <path> value needs backtracking
+    search(*root_, path.substr(1), false, method, out, state);
     if (out.route) {
         out.allowed.clear();
     } else if (!out.allowed.empty()) {
@@ -89,7 +89,8 @@ bool RouteTable::finish(const Node& node, std::string_view method, RouteMatch& o
 
 // `rest` is the unmatched path after a '/', `done` true once every segment is consumed.
 bool RouteTable::search(const Node& node, std::string_view rest, bool done, std::string_view method,
-                        RouteMatch& out, FailedStates& failed) const {
+                        RouteMatch& out, SearchState& state) const {
+    if (++state.steps > kMaxSearchSteps) return false;
     if (done) return finish(node, method, out);
     std::size_t slash = rest.find('/');
     std::string_view segment = rest.substr(0, slash);
@@ -97,7 +98,7 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
     std::string_view after = last ? std::string_view{} : rest.substr(slash + 1);
 
     for (const auto& [text, child] : node.statics) {
-        if (text == segment && search(*child, after, last, method, out, failed)) return true;
+        if (text == segment && search(*child, after, last, method, out, state)) return true;
     }
     for (const auto& [kind, child] : node.params) {
         if (kind != Converter::Path) {
@@ -106,31 +107,42 @@ bool RouteTable::search(const Node& node, std::string_view rest, bool done, std:
             // joins it to a directory.
             if (!converter_accepts(kind, segment) || has_encoded_slash(segment)) continue;
             out.values.push_back(segment);
-            if (search(*child, after, last, method, out, failed)) return true;
+            if (search(*child, after, last, method, out, state)) return true;
             out.values.pop_back();
             continue;
         }
-        // A path parameter takes one or more whole segments, shortest first.
+        // A path parameter takes one or more whole segments, shortest first. Not even a
+        // <path> takes an encoded slash (as Apache's default): rebuilt by url_for it would
+        // be a real '/', and route elsewhere. Each longer value adds one segment, so only
+        // that segment is checked, and one holding an encoded slash ends the loop.
+        if (!converter_accepts(kind, rest.substr(0, slash))) continue;
+        const char* path_end = rest.data() + rest.size();
+        auto at = [&](std::size_t end) { return end == rest.npos ? path_end : rest.data() + end; };
+        // An earlier value of this parameter (entered further left) already tried every
+        // end from here to where its loop stopped, and the loop would stop there again.
+        auto earlier = state.tried.find(child.get());
+        if (earlier != state.tried.end() && earlier->second.first <= at(slash) &&
+            at(slash) <= earlier->second.second)
+            continue;
+        std::size_t begin = 0;
         std::size_t end = slash;
-        for (;;) {
-            std::string_view value = rest.substr(0, end);
+        for (;; end = rest.find('/', end + 1)) {
+            if (++state.steps > kMaxSearchSteps) return false;
             bool consumed_all = end == std::string_view::npos;
-            // Not even a <path> takes an encoded slash (as Apache's default): rebuilt by
-            // url_for it would be a real '/', and route elsewhere.
-            if (converter_accepts(kind, value) && !has_encoded_slash(value)) {
-                std::string_view remaining =
-                    consumed_all ? std::string_view{} : rest.substr(end + 1);
-                FailedState state{child.get(), consumed_all ? nullptr : remaining.data()};
-                if (!failed.contains(state)) {
-                    out.values.push_back(value);
-                    if (search(*child, remaining, consumed_all, method, out, failed)) return true;
-                    out.values.pop_back();
-                    failed.insert(state);
-                }
+            if (has_encoded_slash(rest.substr(begin, consumed_all ? rest.npos : end - begin)))
+                break;
+            begin = end + 1;
+            std::string_view remaining = consumed_all ? std::string_view{} : rest.substr(end + 1);
+            FailedState tried{child.get(), consumed_all ? nullptr : remaining.data()};
+            if (!state.failed.contains(tried)) {
+                out.values.push_back(rest.substr(0, end));
+                if (search(*child, remaining, consumed_all, method, out, state)) return true;
+                out.values.pop_back();
+                state.failed.insert(tried);
             }
             if (consumed_all) break;
-            end = rest.find('/', end + 1);
         }
+        state.tried[child.get()] = {at(slash), at(end)};
     }
     return false;
 }

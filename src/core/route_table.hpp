@@ -68,10 +68,19 @@ class RouteTable {
             return std::hash<const void*>()(s.node) * 31 + std::hash<const void*>()(s.rest);
         }
     };
-    using FailedStates = std::unordered_set<FailedState, FailedStateHash>;
+    // And a <path> entered again further right, inside the span of ends an earlier entry
+    // tried (from its first end to where its loop stopped), stops at once: its loop would
+    // try the same ends and stop at the same place. That keeps each <path> O(n). Past a
+    // step budget no sane rule needs, a match is given up (404) all the same.
+    static constexpr std::size_t kMaxSearchSteps = 100'000;
+    struct SearchState {
+        std::unordered_set<FailedState, FailedStateHash> failed;
+        std::unordered_map<const Node*, std::pair<const char*, const char*>> tried;
+        std::size_t steps = 0;
+    };
 
     bool search(const Node& node, std::string_view rest, bool done, std::string_view method,
-                RouteMatch& out, FailedStates& failed) const;
+                RouteMatch& out, SearchState& state) const;
     bool finish(const Node& node, std::string_view method, RouteMatch& out) const;
 
     std::vector<std::unique_ptr<Route>> routes_;

@@ -45,6 +45,13 @@ TEST(Request, MalformedTargetsAre400) {
     }
     // A malformed escape in the query does not fail the request; it stays literal.
     EXPECT_EQ(make("/?q=%zz").args().get("q"), "%zz");
+    // Raw spaces and control characters, as the server's parser refuses them (found by
+    // fuzz_route: a redirect echoing such a target could not be sent).
+    EXPECT_THROW(make("/a b"), vial::HttpError);
+    EXPECT_THROW(make(std::string("/a\nb")), vial::HttpError);
+    EXPECT_THROW(make(std::string("/a\0b", 4)), vial::HttpError);
+    EXPECT_THROW(make("/a\x7f"), vial::HttpError);
+    EXPECT_EQ(make("/a%20b%0A").path(), "/a b\n");  // escaped, they are fine
 }
 
 TEST(Request, CookiesParse) {
