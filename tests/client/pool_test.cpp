@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 
+#include <thread>
+
 #include "support/raw_client.hpp"
 #include "upstream.hpp"
 
@@ -112,6 +114,25 @@ TEST(ClientCookies, TheJarKeepsWhatServersSetAndSendsItBack) {
 
     HttpClient other;  // a jar per client
     EXPECT_TRUE(run_sync(other.get(upstream.url("/cookies"))).json().as_object().empty());
+}
+
+// One client from two threads, each with its own loop (run_sync): each loop has its own
+// multi handle and pool; the settings and the cookie jar (locked) are shared.
+TEST(ClientCookies, OneClientFromTwoThreadsAtOnce) {
+    Upstream upstream;
+    HttpClient http;
+    auto calls = [&](const std::string& name) {
+        for (int i = 0; i < 25; ++i) {
+            run_sync(http.get(upstream.url("/cookies/set?" + name + "=" + std::to_string(i))));
+            EXPECT_EQ(run_sync(http.get(upstream.url("/json"))).status(), 200);
+        }
+    };
+    std::thread a(calls, "a"), b(calls, "b");
+    a.join();
+    b.join();
+    Json seen = run_sync(http.get(upstream.url("/cookies"))).json();
+    EXPECT_EQ(seen.at("a"), "24");
+    EXPECT_EQ(seen.at("b"), "24");
 }
 
 TEST(ClientCookies, GivenCookiesAndNoJar) {
