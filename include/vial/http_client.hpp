@@ -9,10 +9,11 @@
 /// Threads and loops: a request runs on the loop of the coroutine that awaits it; each
 /// loop has its own libcurl multi handle and connection pool, so requests from two loops
 /// never share a handle across threads. One client may be used from every loop at once
-/// (it holds only its settings). DNS runs on curl's resolver thread: the loop never blocks.
-/// Lifetime: the client may be destroyed while requests it started are in flight; they
-/// keep their own copy of its settings. Cancellation (the view's client left, a
-/// vial::timeout, shutdown) aborts the transfer at once and frees its handle.
+/// (it holds its settings and cookie jar). DNS runs on curl's resolver thread: the loop
+/// never blocks. Lifetime: destroying the client (from any thread) cancels the network
+/// requests it has in flight on every loop: each throws vial::Cancelled, as when the
+/// awaiting view is cancelled (its client left, a vial::timeout, shutdown), which aborts
+/// the transfer at once and frees its handle.
 /// From sync code: `vial::run_sync(http.get(url))` (also inside a to_thread worker).
 #include <vial/client_error.hpp>
 #include <vial/client_response.hpp>

@@ -1,5 +1,9 @@
 #include "client_state.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include "curl_loop.hpp"
+
 #include <vial/app.hpp>
 #include <vial/error.hpp>
 
@@ -184,6 +188,29 @@ void ClientState::store_set_cookie(const std::string& host, std::string_view set
     std::string line = domain + "\tFALSE\t" + path + "\t" + (secure ? "TRUE" : "FALSE") + "\t" +
                        std::to_string(expires) + "\t" + name + "\t" + value;
     curl_easy_setopt(easy.get(), CURLOPT_COOKIELIST, line.c_str());
+}
+
+}  // namespace vial::detail
+
+namespace vial::detail {
+
+void ClientState::enlist(CurlLoop* loop, const boost::asio::any_io_executor& executor) const {
+    std::lock_guard lock(loops_mutex_);
+    loops_.emplace_back(loop, executor);
+}
+
+void ClientState::delist(CurlLoop* loop) const {
+    std::lock_guard lock(loops_mutex_);
+    std::erase_if(loops_, [loop](const auto& entry) { return entry.first == loop; });
+}
+
+void ClientState::close(const std::shared_ptr<const ClientState>& self) const {
+    std::lock_guard lock(loops_mutex_);
+    // Each loop is alive while enlisted (it delists under this lock before it stops), so
+    // posting to it is safe; `self` keeps this state, and its address, for the handler.
+    for (const auto& [loop, executor] : loops_) {
+        boost::asio::post(executor, [loop = loop, self] { loop->cancel_client(*self); });
+    }
 }
 
 }  // namespace vial::detail

@@ -5,12 +5,17 @@
 
 #include <curl/curl.h>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <array>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
 namespace vial::detail {
+
+class CurlLoop;
 
 struct ClientState {
     explicit ClientState(ClientOptions options);
@@ -26,10 +31,22 @@ struct ClientState {
     /// What the jar holds now.
     std::vector<Cookie> cookies() const;
 
+    /// The HttpClient went away: every transfer it started, on every loop, ends with
+    /// vial::Cancelled (posted to each loop; safe from any thread).
+    void close(const std::shared_ptr<const ClientState>& self) const;
+    /// A loop with transfers of this client registers while it has any, so close() can
+    /// reach it; it unregisters when they are done or the loop stops.
+    void enlist(CurlLoop* loop, const boost::asio::any_io_executor& executor) const;
+    void delist(CurlLoop* loop) const;
+
     const ClientOptions options;
     CURLSH* share = nullptr;
     // The jar is used by transfers on several loops (threads): curl asks us to lock it.
     mutable std::array<std::mutex, CURL_LOCK_DATA_LAST> locks;
+
+  private:
+    mutable std::mutex loops_mutex_;
+    mutable std::vector<std::pair<CurlLoop*, boost::asio::any_io_executor>> loops_;
 };
 
 }  // namespace vial::detail

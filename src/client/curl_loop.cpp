@@ -75,7 +75,9 @@ void CurlLoop::start(std::unique_ptr<Transfer> transfer, TransferHandler handler
                           Cancelled("the request " + t->method + " " + t->url + " was cancelled")));
         });
     }
-    Gate& gate = gates_[t->client.get()];
+    auto [entry, created] = gates_.try_emplace(t->client.get());
+    if (created) t->client->enlist(this, executor_);
+    Gate& gate = entry->second;
     if (gate.waiting.empty() && admits(gate, *t)) {
         launch(gate, t);
     } else {
@@ -136,7 +138,10 @@ void CurlLoop::admit_waiting(const ClientState* client) {
         auto next = std::find_if(gate.waiting.begin(), gate.waiting.end(),
                                  [&](Transfer* waiting) { return admits(gate, *waiting); });
         if (next == gate.waiting.end()) {
-            if (gate.active == 0 && gate.waiting.empty()) gates_.erase(found);
+            if (gate.active == 0 && gate.waiting.empty()) {
+                gates_.erase(found);
+                client->delist(this);
+            }
             return;
         }
         Transfer* admitted = *next;
@@ -231,6 +236,17 @@ void CurlLoop::resume_stream(StreamState& s) {
     s.paused = false;
     s.transfer->last_read = Transfer::Clock::now();  // the pause was the reader's, not the server's
     update_pause(*s.transfer);                       // may hand over the kept piece now
+}
+
+void CurlLoop::cancel_client(const ClientState& client) {
+    std::vector<Transfer*> theirs;
+    for (const auto& [t, owned] : transfers_) {
+        if (t->client.get() == &client) theirs.push_back(t);
+    }
+    for (Transfer* t : theirs) {
+        finish(t, std::make_exception_ptr(Cancelled("the HttpClient that started " + t->method +
+                                                    " " + t->url + " was destroyed")));
+    }
 }
 
 void CurlLoop::abandon(StreamState& s) {
@@ -465,9 +481,10 @@ void CurlLoop::shutdown() {
     }
     auto ending = std::move(transfers_);
     transfers_.clear();
+    for (auto& [client, gate] : gates_) client->delist(this);
+    gates_.clear();
     ending.clear();
     readers.clear();
-    gates_.clear();
     while (!watches_.empty()) forget(watches_.begin()->first);
     // Destroyed now, while the timer service still exists (it may have been created
     // after this service, and so be destroyed before it).

@@ -41,6 +41,10 @@ class CurlLoop : public boost::asio::execution_context::service {
     /// Ends a stream's transfer if it still runs (its reader went away).
     void abandon(StreamState& stream);
 
+    /// Ends every transfer `client` has on this loop with vial::Cancelled (its
+    /// HttpClient was destroyed).
+    void cancel_client(const ClientState& client);
+
     /// Transfers in flight on this loop (for tests: none may leak).
     std::size_t in_flight() const noexcept { return transfers_.size(); }
 

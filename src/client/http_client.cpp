@@ -64,7 +64,9 @@ Task<ClientStream> open_stream(std::shared_ptr<const detail::ClientState> client
 HttpClient::HttpClient(ClientOptions options)
     : state_(std::make_shared<const detail::ClientState>(std::move(options))) {}
 
-HttpClient::~HttpClient() = default;
+HttpClient::~HttpClient() {
+    state_->close(state_);
+}
 
 const ClientOptions& HttpClient::settings() const noexcept {
     return state_->options;

@@ -2,6 +2,8 @@
 // and raw listeners that refuse, never accept, or never answer.
 #include <vial/http_client.hpp>
 
+#include <thread>
+
 #include "support/raw_client.hpp"
 #include "upstream.hpp"
 
@@ -190,11 +192,31 @@ TEST_F(HttpClientTest, CancellationAbortsTheTransfer) {
     EXPECT_TRUE(eventually([&] { return upstream.state().cancelled == 1; }, 3s));
 }
 
-TEST_F(HttpClientTest, AClientDestroyedMidRequestLetsItFinish) {
+// A client destroyed with requests in flight cancels them (httpx's client closing), on
+// the destroying thread's loop and on others, and the upstream sees them go.
+TEST_F(HttpClientTest, AClientDestroyedMidRequestCancelsIt) {
     auto client = std::make_unique<HttpClient>();
-    Task<ClientResponse> pending = client->get(upstream.url("/slow?ms=50"));
-    client.reset();
-    EXPECT_EQ(run_sync(std::move(pending)).text(), "slow");
+    auto waiting = client->get(upstream.url("/wait"));
+    auto destroy = [&]() -> Task<void> {
+        co_await vial::sleep(50ms);
+        client.reset();
+    };
+    std::string message =
+        message_of<Cancelled>([&] { run_sync(gather(std::move(waiting), destroy())); });
+    EXPECT_NE(message.find("was destroyed"), std::string::npos) << message;
+    EXPECT_TRUE(eventually([&] { return upstream.state().cancelled == 1; }, 3s));
+
+    auto other = std::make_unique<HttpClient>();
+    std::string seen;
+    std::thread elsewhere([&] {
+        seen = message_of<Cancelled>([&] { run_sync(other->get(upstream.url("/wait"))); });
+    });
+    std::this_thread::sleep_for(100ms);
+    other.reset();  // from this thread, while the request runs on the other one's loop
+    elsewhere.join();
+    EXPECT_NE(seen.find("GET " + upstream.url("/wait") + " was destroyed"), std::string::npos)
+        << seen;
+    EXPECT_TRUE(eventually([&] { return upstream.state().cancelled == 2; }, 3s));
 }
 
 }  // namespace

@@ -112,3 +112,26 @@ TEST(MisbehavingServer, ChunkedAndLengthlessBodiesArrive) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// Proxies come from the usual environment variables, as curl reads them.
+TEST(ClientProxy, HttpProxyFromTheEnvironment) {
+    std::string seen;
+    ScriptedUpstream proxy([&seen](int fd) {
+        seen = ScriptedUpstream::read_request(fd);
+        ScriptedUpstream::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nvia proxy");
+    });
+    ::setenv("http_proxy", proxy.url("").c_str(), 1);
+    ::setenv("no_proxy", "", 1);
+    HttpClient http;
+    ClientResponse r = run_sync(http.get("http://example.invalid/through?x=1"));
+    ::unsetenv("http_proxy");
+    ::unsetenv("no_proxy");
+    EXPECT_EQ(r.text(), "via proxy");
+    EXPECT_TRUE(seen.starts_with("GET http://example.invalid/through?x=1 HTTP/1.1\r\n")) << seen;
+}
+
+}  // namespace
+}  // namespace vial::testing
