@@ -208,9 +208,9 @@ TEST_F(HttpClientTest, AClientDestroyedMidRequestCancelsIt) {
 
     auto other = std::make_unique<HttpClient>();
     std::string seen;
-    std::thread elsewhere([&] {
-        seen = message_of<Cancelled>([&] { run_sync(other->get(upstream.url("/wait"))); });
-    });
+    Task<ClientResponse> pending = other->get(upstream.url("/wait"));  // runs over there
+    std::thread elsewhere(
+        [&] { seen = message_of<Cancelled>([&] { run_sync(std::move(pending)); }); });
     std::this_thread::sleep_for(100ms);
     other.reset();  // from this thread, while the request runs on the other one's loop
     elsewhere.join();
