@@ -81,16 +81,21 @@ std::string unescape_routing(std::string_view value) {
     return out;
 }
 
-std::string percent_encode(std::string_view text, bool keep_slash) {
+namespace {
+
+bool is_unreserved(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+template <class Keep>
+std::string escape_except(std::string_view text, Keep keep) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (char ch : text) {
         auto c = static_cast<unsigned char>(ch);
-        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
-                          (keep_slash && c == '/');
-        if (unreserved) {
+        if (keep(c)) {
             out += ch;
         } else {
             out += '%';
@@ -99,6 +104,21 @@ std::string percent_encode(std::string_view text, bool keep_slash) {
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::string percent_encode(std::string_view text, bool keep_slash) {
+    return escape_except(text, [keep_slash](unsigned char c) {
+        return is_unreserved(c) || (keep_slash && c == '/');
+    });
+}
+
+std::string encode_path_segment(std::string_view text) {
+    return escape_except(text, [](unsigned char c) {
+        return is_unreserved(c) || std::string_view("!$&'()*+,;=:@").find(static_cast<char>(c)) !=
+                                       std::string_view::npos;
+    });
 }
 
 }  // namespace vial::detail

@@ -34,6 +34,10 @@ inline bool has_encoded_slash(std::string_view segment) noexcept {
 std::string unescape_routing(std::string_view value);
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and '/' if asked).
+/// A rule's static segment as it goes into a URL: what a path segment may hold as is
+/// (RFC 3986 pchar: unreserved, sub-delims, ':' and '@') stays, the rest ('%', '?', '#',
+/// spaces, controls, non-ASCII) is escaped, so the URL decodes back to the segment.
+std::string encode_path_segment(std::string_view text);
 std::string percent_encode(std::string_view text, bool keep_slash);
 
 }  // namespace vial::detail

@@ -45,6 +45,24 @@ TEST(UrlFor, PercentSignsInValuesRouteBackUnchanged) {
     }
 }
 
+// Static parts of a rule are matched against the decoded path: url_for escapes what a
+// URL cannot carry as is ('%', spaces, '?', '#', non-ASCII) and keeps the path's legal
+// punctuation readable (found by fuzz_route: the rule "/%" built "/%", a 400).
+TEST(UrlFor, StaticPartsOfARuleAreEscapedOnlyWhereNeeded) {
+    vial::App app;
+    app.get("/100%/a b/<name>", [](vial::Request& req) { return req.view_arg("name"); },
+            {.endpoint = "odd"});
+    app.get("/q?/h#/caf\xc3\xa9", [](vial::Request&) { return "odder"; }, {.endpoint = "odder"});
+    app.get("/a:b@c/(1)+x", [](vial::Request&) { return "plain"; }, {.endpoint = "plain"});
+    vial::TestClient client(app);
+    EXPECT_EQ(app.url_for("odd", {{"name", "n"}}), "/100%25/a%20b/n");
+    EXPECT_EQ(client.get(app.url_for("odd", {{"name", "n"}})).text(), "n");
+    EXPECT_EQ(app.url_for("odder"), "/q%3F/h%23/caf%C3%A9");
+    EXPECT_EQ(client.get(app.url_for("odder")).text(), "odder");
+    EXPECT_EQ(app.url_for("plain"), "/a:b@c/(1)+x");
+    EXPECT_EQ(client.get(app.url_for("plain")).text(), "plain");
+}
+
 TEST(UrlFor, ErrorsNameWhatIsWrong) {
     auto app = make_url_app();
     auto message = [&](auto f) {
