@@ -19,9 +19,12 @@ class ClientResponse {
     const Headers& headers() const noexcept { return headers_; }
     /// The body as received, after gzip, deflate or br were decoded.
     const std::string& content() const noexcept { return body_; }
-    /// The body as text. Bodies are handed over as bytes, whatever their charset:
-    /// `charset()` says which one the server declared ("utf-8" when it declared none).
-    const std::string& text() const noexcept { return body_; }
+    /// The body as UTF-8 text, decoded from the charset the server declared (httpx's
+    /// `r.text`): ISO-8859-1, windows-1252, Shift_JIS... through iconv; a UTF-8 (or
+    /// undeclared, or unknown) charset leaves the bytes as they are. A byte the declared
+    /// charset cannot decode becomes U+FFFD.
+    std::string text() const;
+    /// The charset the server declared in Content-Type ("utf-8" when it declared none).
     std::string charset() const;
     /// The body parsed as JSON; throws vial::Error naming the URL and the parse error.
     Json json() const;

@@ -3,8 +3,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <iconv.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 
 namespace vial {
 
@@ -19,6 +22,31 @@ std::string ClientResponse::charset() const {
     value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
     while (!value.empty() && value.back() == ' ') value.pop_back();
     return value.empty() ? "utf-8" : value;
+}
+
+std::string ClientResponse::text() const {
+    std::string from = charset();
+    if (from == "utf-8" || from == "utf8" || from == "us-ascii" || from == "ascii") return body_;
+    iconv_t decoder = iconv_open("UTF-8", from.c_str());
+    if (decoder == reinterpret_cast<iconv_t>(-1)) return body_;  // unknown: as sent
+    std::string out;
+    out.reserve(body_.size() + body_.size() / 2);
+    char* in = const_cast<char*>(body_.data());  // iconv's signature; it does not write
+    std::size_t in_left = body_.size();
+    char buffer[4096];
+    while (in_left > 0) {
+        char* to = buffer;
+        std::size_t to_left = sizeof buffer;
+        std::size_t done = iconv(decoder, &in, &in_left, &to, &to_left);
+        out.append(buffer, static_cast<std::size_t>(to - buffer));
+        if (done == static_cast<std::size_t>(-1) && errno != E2BIG) {
+            out += "\xEF\xBF\xBD";  // U+FFFD for the byte that does not decode
+            ++in;
+            --in_left;
+        }
+    }
+    iconv_close(decoder);
+    return out;
 }
 
 Json ClientResponse::json() const {

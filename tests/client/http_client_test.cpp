@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "client/curl_loop.hpp"
 #include "support/raw_client.hpp"
 #include "upstream.hpp"
 
@@ -235,6 +236,43 @@ TEST_F(HttpClientTest, OptionsNamedBeforeTheAwaitInsideACoroutine) {
         co_return r.json();
     }());
     EXPECT_EQ(body.at("args").at("from"), "coroutine");
+}
+
+}  // namespace
+}  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// gather over three calls where one fails: the other two are cancelled at once, the
+// upstream sees them go, and no transfer is left on the loop.
+TEST_F(HttpClientTest, AFailedCallInAGatherCancelsTheOthers) {
+    std::string refused = "http://127.0.0.1:" + std::to_string(closed_port()) + "/";
+    auto started = std::chrono::steady_clock::now();
+    std::size_t left = 1;
+    EXPECT_THROW(run_sync([&]() -> Task<void> {
+                     std::exception_ptr failure;
+                     try {
+                         co_await gather(http.get(upstream.url("/wait")),
+                                         http.get(upstream.url("/wait")), http.get(refused));
+                     } catch (...) {
+                         failure = std::current_exception();
+                     }
+                     auto executor = co_await boost::asio::this_coro::executor;
+                     left = detail::CurlLoop::of(executor).in_flight();
+                     std::rethrow_exception(failure);
+                 }()),
+                 ConnectError);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_EQ(left, 0u) << "transfers left on the loop";
+    EXPECT_TRUE(eventually([&] { return upstream.state().cancelled == 2; }, 3s));
+}
+
+// From sync code inside a to_thread worker: run_sync gives the call its own loop there.
+TEST_F(HttpClientTest, UsableFromAToThreadWorker) {
+    std::string url = upstream.url("/json");
+    Json body = run_sync(vial::to_thread([&] { return run_sync(http.get(url)).json(); }));
+    EXPECT_EQ(body.at("hello"), "world");
 }
 
 }  // namespace

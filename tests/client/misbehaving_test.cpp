@@ -135,3 +135,37 @@ TEST(ClientProxy, HttpProxyFromTheEnvironment) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// text() decodes the declared charset to UTF-8, as httpx's r.text; content() stays bytes.
+TEST(ClientText, DeclaredCharsetsAreDecodedToUtf8) {
+    ScriptedUpstream upstream([](int fd) {
+        for (std::string request; !(request = ScriptedUpstream::read_request(fd)).empty();) {
+            std::string type = "text/plain";
+            std::string body = "caf\xe9 \x80";
+            if (request.starts_with("GET /latin1")) type += "; charset=ISO-8859-1";
+            if (request.starts_with("GET /cp1252")) type += "; charset=\"windows-1252\"";
+            if (request.starts_with("GET /bad-utf16")) {
+                type += "; charset=utf-16le";
+                body = std::string("h\0i\0\x01", 5);  // an odd last byte
+            }
+            ScriptedUpstream::write_all(
+                fd, "HTTP/1.1 200 OK\r\nContent-Type: " + type +
+                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+        }
+    });
+    HttpClient http;
+    ClientResponse latin1 = run_sync(http.get(upstream.url("/latin1")));
+    EXPECT_EQ(latin1.charset(), "iso-8859-1");
+    EXPECT_EQ(latin1.text(), "caf\xc3\xa9 \xc2\x80");
+    EXPECT_EQ(latin1.content(), "caf\xe9 \x80");
+    EXPECT_EQ(run_sync(http.get(upstream.url("/cp1252"))).text(), "caf\xc3\xa9 \xe2\x82\xac");
+    EXPECT_EQ(run_sync(http.get(upstream.url("/none"))).text(), "caf\xe9 \x80");  // as sent
+    std::string odd = run_sync(http.get(upstream.url("/bad-utf16"))).text();
+    EXPECT_EQ(odd, "hi\xef\xbf\xbd");
+}
+
+}  // namespace
+}  // namespace vial::testing
