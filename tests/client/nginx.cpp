@@ -49,6 +49,11 @@ Nginx::Nginx() {
     std::ofstream(dir_ / "san.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
     run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
         "/ca.key -CAcreateserial -out " + d + "/server.pem -days 2 -extfile " + d + "/san.ext");
+    // And a client certificate the same CA signs, for mutual TLS.
+    run("openssl req " + ec + " -keyout " + d + "/client.key -out " + d +
+        "/client.csr -subj /CN=vial-test-client");
+    run("openssl x509 -req -in " + d + "/client.csr -CA " + d + "/ca.pem -CAkey " + d +
+        "/ca.key -CAcreateserial -out " + d + "/client.pem -days 2");
 
     for (int line = 0; big_text_.size() < 200 * 1024; ++line)
         big_text_ += "line " + std::to_string(line) + ": the quick brown fox jumps over vial\n";
@@ -56,6 +61,7 @@ Nginx::Nginx() {
 
     tls_port_ = closed_port();
     plain_port_ = closed_port();
+    mutual_port_ = closed_port();
     std::ofstream(dir_ / "nginx.conf")
         << "daemon off;\nmaster_process off;\nerror_log " << d << "/error.log warn;\npid " << d
         << "/nginx.pid;\nevents { worker_connections 512; }\nhttp {\n"
@@ -74,6 +80,14 @@ Nginx::Nginx() {
         << "    location = /hello { default_type text/plain; return 200 'hello from nginx'; }\n"
         << "    location = /probe { return 204; }\n"
         << "    location /static/ { alias " << d << "/static/; }\n"
+        << "  }\n"
+        << "  server {\n"
+        << "    listen 127.0.0.1:" << mutual_port_ << " ssl;\n"
+        << "    ssl_certificate " << d << "/server.pem;\n"
+        << "    ssl_certificate_key " << d << "/server.key;\n"
+        << "    ssl_client_certificate " << d << "/ca.pem;\n"
+        << "    ssl_verify_client on;\n"
+        << "    location = /whoami { default_type text/plain; return 200 $ssl_client_s_dn; }\n"
         << "  }\n}\n";
 
     pid_ = ::fork();
@@ -124,6 +138,10 @@ void Nginx::stop() {
 
 std::string Nginx::https(const std::string& path) const {
     return "https://localhost:" + std::to_string(tls_port_) + path;
+}
+
+std::string Nginx::mutual_tls(const std::string& path) const {
+    return "https://localhost:" + std::to_string(mutual_port_) + path;
 }
 
 std::string Nginx::http(const std::string& path) const {

@@ -19,6 +19,11 @@ class Nginx {
 
     /// https://localhost:port + path (TLS; HTTP/2 offered by ALPN).
     std::string https(const std::string& path) const;
+    /// https://localhost:port + path on a server that requires a client certificate
+    /// signed by ca_file() (client_cert_file() / client_key_file() are one).
+    std::string mutual_tls(const std::string& path) const;
+    std::string client_cert_file() const { return (dir_ / "client.pem").string(); }
+    std::string client_key_file() const { return (dir_ / "client.key").string(); }
     /// http://127.0.0.1:port + path.
     std::string http(const std::string& path) const;
     /// The CA that signed the server's certificate (PEM).
@@ -35,6 +40,7 @@ class Nginx {
     std::filesystem::path dir_;
     std::uint16_t tls_port_ = 0;
     std::uint16_t plain_port_ = 0;
+    std::uint16_t mutual_port_ = 0;
     std::string big_text_;
     pid_t pid_ = -1;
 };

@@ -34,6 +34,18 @@ TEST_F(TlsTest, AnUnknownCaIsATlsErrorUnlessVerifyIsOff) {
     EXPECT_EQ(run_sync(unverified.get(nginx.https("/hello"))).status(), 200);
 }
 
+TEST_F(TlsTest, AClientCertificateForMutualTls) {
+    HttpClient anonymous({.ca_file = nginx.ca_file()});
+    EXPECT_EQ(run_sync(anonymous.get(nginx.mutual_tls("/whoami"))).status(), 400)
+        << "nginx answers 400 to a client without a certificate";
+    HttpClient identified({.ca_file = nginx.ca_file(),
+                           .cert_file = nginx.client_cert_file(),
+                           .key_file = nginx.client_key_file()});
+    ClientResponse r = run_sync(identified.get(nginx.mutual_tls("/whoami")));
+    EXPECT_EQ(r.status(), 200);
+    EXPECT_EQ(r.text(), "CN=vial-test-client");
+}
+
 TEST_F(TlsTest, Http2IsNegotiatedAndMultiplexed) {
     HttpClient http({.http2 = true, .ca_file = nginx.ca_file()});
     auto url = nginx.https("/hello");
