@@ -10,20 +10,19 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
     # vial::HttpClient (HTTP/2 through nghttp2, TLS through OpenSSL)
     libcurl4-openssl-dev
-    # tests and benchmarks; nginx serves the client's TLS, HTTP/2 and gzip tests (each
-    # test starts its own on a free port, with a certificate made by openssl)
-    googletest libgtest-dev libbenchmark-dev wrk curl nginx openssl
-    # peers measured by bench/ (Flask under gunicorn, Quart under hypercorn)
-    python3-flask python3-asgiref python3-quart gunicorn python3-hypercorn
-    # the client fan-out benchmark's peer (bench/client.py)
-    python3-httpx
+    # tests (and the micro-benchmarks, built with them); nginx serves the client's TLS,
+    # HTTP/2 and gzip tests (each test starts its own on a free port, with a
+    # certificate made by openssl); curl to try the showcase by hand
+    googletest libgtest-dev libbenchmark-dev nginx openssl curl
 )
 
-# `--bench` adds nothing more today (nginx, the benchmarks' reference ceiling, is in the
-# default set: the tests start it). The service Debian's package may start is not used.
+# `--bench` adds what only `make bench` needs: wrk and the peers it measures (Flask under
+# gunicorn, Quart under hypercorn, httpx for the client fan-out). Debian's nginx package
+# may start a service of its own: nothing here uses it.
 # `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz` only.
 case "${1:-}" in
-    --bench) ;;
+    --bench) packages+=(wrk python3-flask python3-asgiref python3-quart gunicorn
+                        python3-hypercorn python3-httpx) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
 esac
 
