@@ -10,6 +10,8 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
     # vial::HttpClient (HTTP/2 through nghttp2, TLS through OpenSSL)
     libcurl4-openssl-dev
+    # vial::Database's embedded backend
+    libsqlite3-dev
     # tests (and the micro-benchmarks, built with them); nginx serves the client's TLS,
     # HTTP/2 and gzip tests (each test starts its own on a free port, with a
     # certificate made by openssl); curl to try the showcase by hand

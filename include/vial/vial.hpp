@@ -12,6 +12,7 @@
 #include <vial/handler.hpp>
 #include <vial/headers.hpp>
 #include <vial/hooks.hpp>
+#include <vial/database.hpp>
 #include <vial/http_client.hpp>
 #include <vial/json.hpp>
 #include <vial/make_response.hpp>

@@ -1,0 +1,182 @@
+// vial::Database on SQLite: every type round trip, typed access and its errors, bound
+// values stored verbatim (injection attempts included), typed errors naming the SQL but
+// never the values, a file created on first use, queries off the loop, cancellation.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <filesystem>
+#include <limits>
+
+namespace vial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SqliteTest : public ::testing::Test {
+  protected:
+    SqliteTest() {
+        run_sync(
+            db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, "
+                       "b BLOB, n INTEGER NOT NULL DEFAULT 0 CHECK (n >= 0))"));
+    }
+    Database db{"sqlite://:memory:"};
+};
+
+template <class E, class F>
+std::string message_of(F f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+TEST_F(SqliteTest, EveryTypeRoundTrips) {
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    std::string text("caf\xc3\xa9 \0 nul", 11);
+    Blob bytes{std::string("\x00\xff\x01", 3)};
+    ExecResult first = run_sync(
+        db.execute("INSERT INTO t (i, r, s, b) VALUES (?, ?, ?, ?)", kMin, 0.1, text, bytes));
+    EXPECT_EQ(first.rows_affected, 1);
+    EXPECT_EQ(first.last_insert_id, 1);
+    run_sync(db.execute("INSERT INTO t (i, r, s, b) VALUES (?, ?, ?, ?)", kMax, -1e300, nullptr,
+                        std::optional<std::string>{}));
+
+    std::vector<Row> rows = run_sync(db.query("SELECT id, i, r, s, b FROM t ORDER BY id"));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].get<std::int64_t>("i"), kMin);
+    EXPECT_EQ(rows[0].get<double>("r"), 0.1);
+    EXPECT_EQ(rows[0].get<std::string>("s"), text);
+    EXPECT_EQ(rows[0].get<Blob>("b"), bytes);
+    EXPECT_EQ(rows[1].get<std::int64_t>(1), kMax);
+    EXPECT_EQ(rows[1].get<double>(2), -1e300);
+    EXPECT_EQ(rows[1].get<std::optional<std::string>>("s"), std::nullopt);
+    EXPECT_TRUE(std::holds_alternative<std::nullptr_t>(rows[1]["b"]));
+    EXPECT_EQ(rows[0].columns(), (std::vector<std::string>{"id", "i", "r", "s", "b"}));
+}
+
+TEST_F(SqliteTest, TypedAccessErrorsNameTheColumnAndTypes) {
+    run_sync(db.execute("INSERT INTO t (i, s) VALUES (?, ?)", 300, "text"));
+    Row row = *run_sync(db.query_one("SELECT i, s, r FROM t"));
+    EXPECT_EQ(message_of<DatabaseError>([&] { row.get<std::int64_t>("s"); }),
+              "column 's' is TEXT, not an integer");
+    EXPECT_EQ(message_of<DatabaseError>([&] { row.get<double>("r"); }),
+              "column 'r' is NULL, not a number");
+    EXPECT_NE(message_of<DatabaseError>([&] { row.get<std::int8_t>("i"); }).find("range"),
+              std::string::npos);
+    EXPECT_NE(message_of<DatabaseError>([&] { row.get<int>("missing"); }).find("has: i, s, r"),
+              std::string::npos);
+    EXPECT_EQ(row.get<int>("i"), 300);
+    EXPECT_EQ(row.get<bool>("i"), true);
+}
+
+TEST_F(SqliteTest, QueryOneQueryValueAndJson) {
+    EXPECT_FALSE(run_sync(db.query_one("SELECT * FROM t")).has_value());
+    run_sync(db.execute("INSERT INTO t (i, s) VALUES (1, 'a'), (2, 'b')"));
+    EXPECT_EQ(run_sync(db.query_value<std::int64_t>("SELECT count(*) FROM t")), 2);
+    EXPECT_EQ(run_sync(db.query_value<std::string>("SELECT s FROM t WHERE i = ?", 2)), "b");
+    EXPECT_THROW(run_sync(db.query_value<int>("SELECT i FROM t WHERE i = 99")), DatabaseError);
+    Json json = rows_to_json(run_sync(db.query("SELECT i, s, r FROM t ORDER BY i")));
+    EXPECT_EQ(boost::json::serialize(json),
+              R"([{"i":1,"s":"a","r":null},{"i":2,"s":"b","r":null}])");
+}
+
+// Values are bound, never spliced: what looks like SQL is stored as it came.
+TEST_F(SqliteTest, InjectionAttemptsAreStoredVerbatim) {
+    std::string evil = "x'); DROP TABLE t; --";
+    run_sync(db.execute("INSERT INTO t (s) VALUES (?)", evil));
+    EXPECT_EQ(run_sync(db.query_value<std::string>("SELECT s FROM t")), evil);
+    EXPECT_EQ(run_sync(db.query_value<int>("SELECT count(*) FROM t WHERE s = ?", "' OR 1=1 --")),
+              0);
+}
+
+TEST_F(SqliteTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
+    std::string syntax = message_of<DatabaseError>([&] { run_sync(db.query("SELEC 1")); });
+    EXPECT_NE(syntax.find("sqlite: "), std::string::npos) << syntax;
+    EXPECT_NE(syntax.find("in: SELEC 1"), std::string::npos) << syntax;
+    std::string check = message_of<ConstraintError>(
+        [&] { run_sync(db.execute("INSERT INTO t (n) VALUES (?)", -5)); });
+    EXPECT_NE(check.find("CHECK constraint failed"), std::string::npos) << check;
+    std::string secret = "hunter2-secret";
+    std::string unique = message_of<ConstraintError>([&] {
+        run_sync(db.execute("INSERT INTO t (id, s) VALUES (1, ?)", secret));
+        run_sync(db.execute("INSERT INTO t (id, s) VALUES (1, ?)", secret));
+    });
+    EXPECT_NE(unique.find("UNIQUE"), std::string::npos) << unique;
+    EXPECT_EQ(unique.find(secret), std::string::npos) << "a bound value leaked into the message";
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(db.query("SELECT ?", 1, 2));
+              }).find("1 placeholders, 2 values"),
+              std::string::npos);
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(db.query("SELECT 1; SELECT 2"));
+              }).find("one statement at a time"),
+              std::string::npos);
+    EXPECT_NE(message_of<DatabaseError>([] {
+                  Database other("postgres://u:pw@h/db");
+              }).find("unsupported database URL scheme 'postgres'"),
+              std::string::npos);
+}
+
+TEST(SqliteFile, CreatedOnFirstUseAndKeptAcrossConnections) {
+    auto path =
+        std::filesystem::temp_directory_path() / ("vial-db-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        Database db("sqlite://" + path.string());
+        run_sync(db.execute("CREATE TABLE notes (body TEXT)"));
+        run_sync(db.execute("INSERT INTO notes VALUES (?)", "kept"));
+    }
+    EXPECT_TRUE(std::filesystem::exists(path));
+    {
+        Database again("sqlite://" + path.string());
+        EXPECT_EQ(run_sync(again.query_value<std::string>("SELECT body FROM notes")), "kept");
+        EXPECT_EQ(run_sync(again.query_value<std::string>("PRAGMA journal_mode")), "wal");
+    }
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+    EXPECT_THROW(Database("sqlite:///no/such/dir/x.db"), DatabaseError);
+}
+
+// A query that would run for minutes is interrupted when its await is cancelled; the
+// connection then serves the next query. The loop keeps turning meanwhile (a timer
+// fires while the query runs).
+TEST_F(SqliteTest, CancellationInterruptsARunningQuery) {
+    std::string forever =
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+    auto started = std::chrono::steady_clock::now();
+    bool ticked = false;
+    auto tick = [&]() -> Task<void> {
+        co_await vial::sleep(20ms);
+        ticked = true;
+    };
+    EXPECT_THROW(run_sync(vial::timeout(150ms,
+                                        [&]() -> Task<void> {
+                                            auto [count, nothing] = co_await gather(
+                                                db.query_value<std::int64_t>(forever), tick());
+                                            (void)count;
+                                        }())),
+                 TimeoutError);
+    EXPECT_TRUE(ticked) << "the loop was blocked by the query";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_EQ(run_sync(db.query_value<int>("SELECT 41 + 1")), 42);
+}
+
+// Queries issued together from one loop all complete (in order on the connection).
+TEST_F(SqliteTest, ConcurrentQueriesFromOneLoop) {
+    auto [a, b, c] = run_sync(gather(db.query_value<int>("SELECT 1"),
+                                     db.execute("INSERT INTO t (s) VALUES ('x')"),
+                                     db.query_value<int>("SELECT 3")));
+    EXPECT_EQ(a + c, 4);
+    EXPECT_EQ(b.rows_affected, 1);
+}
+
+}  // namespace
+}  // namespace vial::testing
