@@ -56,6 +56,11 @@ namespace detail {
 bool acquire_blocking_slot(const boost::asio::execution_context* context);
 /// Frees the slot once the job no longer touches `context` (after posting back to it).
 void release_blocking_slot(const boost::asio::execution_context* context) noexcept;
+/// Other threads that post results back to a loop (a Database's) count themselves the
+/// same way, outside the pool's capacity: begin before the job is queued, end after the
+/// post back to `context`.
+void begin_foreign_job(const boost::asio::execution_context* context);
+void end_foreign_job(const boost::asio::execution_context* context) noexcept;
 /// Waits (up to `limit`) until no job may still post to `context`: call before
 /// destroying it. False if jobs remain.
 bool wait_for_blocking_jobs(const boost::asio::execution_context* context,

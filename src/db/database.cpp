@@ -1,7 +1,10 @@
 #include <vial/cancel.hpp>
 #include <vial/database.hpp>
+#include <vial/to_thread.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -31,6 +34,7 @@ std::string sqlite_path(const std::string& url) {
 Task<detail::QueryResult> run_job(std::shared_ptr<detail::SqliteBackend> backend,
                                   std::shared_ptr<detail::QueryJob> job) {
     job->executor = co_await asio::this_coro::executor;
+    job->context = &asio::query(job->executor, asio::execution::context);
     // Named, not a temporary inside the co_await expression (g++ 12, docs/async.md).
     auto initiation = [&backend, &job](auto handler) {
         job->slot = asio::get_associated_cancellation_slot(handler);
@@ -49,6 +53,7 @@ Task<detail::QueryResult> run_job(std::shared_ptr<detail::SqliteBackend> backend
                         {});
             });
         }
+        detail::begin_foreign_job(job->context);  // ended by detail::complete
         backend->submit(job);
     };
     auto operation = asio::async_initiate<const asio::use_awaitable_t<>&,

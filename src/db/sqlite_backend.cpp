@@ -1,6 +1,7 @@
 #include "sqlite_backend.hpp"
 
 #include <vial/cancel.hpp>
+#include <vial/to_thread.hpp>
 
 #include <boost/asio/post.hpp>
 
@@ -24,11 +25,15 @@ int check_cancelled(void* self) {
 void complete(QueryJob& job, std::exception_ptr error, QueryResult result) {
     QueryHandler handler(std::move(*job.handler));
     job.handler.reset();
-    boost::asio::post(job.executor, [handler = std::move(handler), error,
+    // The error moves into the posted function: this thread keeps no reference to it
+    // (releasing one here while the loop rethrows it would race on the exception).
+    boost::asio::post(job.executor, [handler = std::move(handler), error = std::move(error),
                                      result = std::move(result), slot = job.slot]() mutable {
         if (slot.is_connected()) slot.clear();
         std::move(handler)(error, std::move(result));
     });
+    // Only now may the loop's owner destroy it (it waits for this count first).
+    end_foreign_job(job.context);
 }
 
 SqliteBackend::SqliteBackend(std::string path) {
@@ -103,7 +108,7 @@ void SqliteBackend::run() {
         }
         interrupts_.current = nullptr;
         job->state = QueryJob::finished;
-        complete(*job, error, std::move(result));
+        complete(*job, std::move(error), std::move(result));
     }
 }
 

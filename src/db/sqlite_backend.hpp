@@ -43,6 +43,7 @@ struct QueryJob {
     // dropped), which posts the completion to `executor`.
     std::optional<QueryHandler> handler;
     boost::asio::any_io_executor executor;
+    const boost::asio::execution_context* context = nullptr;  // the executor's
     boost::asio::cancellation_slot slot;
 };
 

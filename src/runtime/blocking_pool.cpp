@@ -103,6 +103,22 @@ void release_blocking_slot(const boost::asio::execution_context* context) noexce
     s.jobs_done.notify_all();
 }
 
+void begin_foreign_job(const boost::asio::execution_context* context) {
+    PoolState& s = state();
+    std::lock_guard lock(s.jobs_mutex);
+    ++s.jobs[context];
+}
+
+void end_foreign_job(const boost::asio::execution_context* context) noexcept {
+    PoolState& s = state();
+    {
+        std::lock_guard lock(s.jobs_mutex);
+        auto it = s.jobs.find(context);
+        if (it != s.jobs.end() && --it->second == 0) s.jobs.erase(it);
+    }
+    s.jobs_done.notify_all();
+}
+
 bool wait_for_blocking_jobs(const boost::asio::execution_context* context,
                             std::chrono::steady_clock::duration limit) {
     PoolState& s = state();
