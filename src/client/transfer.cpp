@@ -9,7 +9,6 @@
 
 #include <charconv>
 #include <mutex>
-#include <vector>
 
 #include "../core/url_codec.hpp"
 #include "client_response_access.hpp"
@@ -142,44 +141,9 @@ void add_header(Transfer& t, std::string_view name, std::string_view value) {
 
 }  // namespace
 
-namespace {
-
-// Easy handles kept for reuse by this thread's loop: curl_easy_reset is cheaper than a
-// fresh handle's allocations (measured: malloc/free were the largest user-space cost per
-// request). A handle is detached from its client's cookie jar before it goes back.
-class IdleHandles {
-  public:
-    ~IdleHandles() {
-        for (CURL* easy : handles_) curl_easy_cleanup(easy);
-    }
-    CURL* take() {
-        if (handles_.empty()) return curl_easy_init();
-        CURL* easy = handles_.back();
-        handles_.pop_back();
-        return easy;
-    }
-    void give_back(CURL* easy) {
-        curl_easy_setopt(easy, CURLOPT_SHARE, nullptr);
-        curl_easy_reset(easy);
-        if (handles_.size() < kKept) {
-            handles_.push_back(easy);
-        } else {
-            curl_easy_cleanup(easy);
-        }
-    }
-
-  private:
-    static constexpr std::size_t kKept = 256;
-    std::vector<CURL*> handles_;
-};
-
-thread_local IdleHandles idle_handles;
-
-}  // namespace
-
 Transfer::Transfer() {
     global_init();
-    easy = idle_handles.take();
+    easy = curl_easy_init();
     if (!easy) throw Error("libcurl could not create a transfer handle");
 }
 
@@ -188,7 +152,7 @@ Transfer::~Transfer() {
         upload->transfer = nullptr;
         if (upload->producing) upload->stop.emit(boost::asio::cancellation_type::terminal);
     }
-    idle_handles.give_back(easy);
+    curl_easy_cleanup(easy);
     curl_mime_free(mime);
     curl_slist_free_all(header_list);
 }
