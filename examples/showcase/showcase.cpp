@@ -1,6 +1,7 @@
 #include "showcase.hpp"
 
 #include "concurrency.hpp"
+#include "data.hpp"
 #include "items_api.hpp"
 #include "quotes.hpp"
 
@@ -63,6 +64,7 @@ std::unique_ptr<vial::App> make_app() {
     // /blocking, /offload, /tasks, /race (concurrency.cpp).
     register_concurrency_routes(*app);
     register_quote_routes(*app);
+    register_data_routes(*app);  // /get-data, /dashboard on vial::Database (data.cpp)
 
     // A JSON API: a blueprint of class-based views (items_api.cpp).
     register_items_api(*app, std::make_shared<ItemStore>());

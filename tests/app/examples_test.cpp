@@ -37,6 +37,27 @@ TEST_F(Showcase, PricesGathersThreeWaitsConcurrently) {
     EXPECT_LT(elapsed, 140.0);  // three 50 ms awaits overlapped
 }
 
+// The seeds' database examples on the showcase's seeded in-memory SQLite.
+TEST_F(Showcase, GetDataAwaitsAQueryAndReturnsJson) {
+    auto r = client.get("/get-data?max_price=20");
+    ASSERT_EQ(r.status(), 200) << r.text();
+    vial::Json rows = r.json();
+    ASSERT_EQ(rows.as_array().size(), 3u);
+    EXPECT_EQ(rows.at(0).at("name"), "pen");
+    EXPECT_EQ(rows.at(2).at("name"), "lamp");
+    EXPECT_EQ(client.get("/get-data").json().as_array().size(), 5u);
+}
+
+TEST_F(Showcase, DashboardRunsThreeQueriesWithGather) {
+    auto r = client.get("/dashboard");
+    ASSERT_EQ(r.status(), 200) << r.text();
+    vial::Json body = r.json();
+    EXPECT_EQ(body.at("products"), 5);
+    EXPECT_NEAR(body.at("average_price").to_number<double>(), 38.93, 1e-9);
+    ASSERT_EQ(body.at("latest_orders").as_array().size(), 3u);
+    EXPECT_EQ(body.at("latest_orders").at(0).at("id"), 8);
+}
+
 TEST_F(Showcase, SlowValidatesItsArgument) {
     EXPECT_EQ(client.get("/slow?ms=5").text(), "ok");
     EXPECT_EQ(client.get("/slow?ms=-1").status(), 400);
