@@ -6,13 +6,13 @@
 #include <vial/class_view.hpp>
 #include <vial/cli.hpp>
 #include <vial/config.hpp>
+#include <vial/database.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
 #include <vial/gather.hpp>
 #include <vial/handler.hpp>
 #include <vial/headers.hpp>
 #include <vial/hooks.hpp>
-#include <vial/database.hpp>
 #include <vial/http_client.hpp>
 #include <vial/json.hpp>
 #include <vial/make_response.hpp>
