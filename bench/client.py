@@ -63,16 +63,6 @@ def start(command, core, env=None):
                             stderr=subprocess.DEVNULL, env=env)
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    time.sleep(0.5)
-
-
 def front_cpu_per_request(front, path, connections, seconds):
     bench.run_wrk(path, connections, 2)
     pids = bench.process_tree(front.pid)
@@ -94,8 +84,8 @@ def quotes(seconds):
         q = front_cpu_per_request(front, "/quotes?symbols=a,b,c&ms=50", 100, seconds)
         p = front_cpu_per_request(front, "/plaintext", 64, seconds)
     finally:
-        stop(front)
-        stop(upstream)
+        bench.stop(front)
+        bench.stop(upstream)
     print(f"quotes c100 (3 x 50 ms upstream calls): {q['rps']:.0f} req/s (goal >= 1960), "
           f"p50 {q['p50']:.1f} ms, p99 {q['p99']:.1f} ms (goal <= 60), errors {q['errors']}")
     print(f"  front CPU per request: /quotes {q['cpu_us']:.1f} us, /plaintext {p['cpu_us']:.1f} us "
@@ -135,7 +125,7 @@ def fanout(seconds, concurrency=64):
         wrk_requests = int(wrk.stdout.split(" requests in")[0].split()[-1])
         rows.append(("wrk", wrk_requests, 0, wrk_cpu))
     finally:
-        stop(nginx)
+        bench.stop(nginx)
     print(f"client fan-out, {concurrency} in flight to nginx return 200, {seconds} s each:")
     per_request = {}
     for name, requests, errors, cpu in rows:

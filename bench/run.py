@@ -149,6 +149,17 @@ def run_wrk(path, connections, seconds):
     return result
 
 
+def stop(proc):
+    """Terminates a server (killed after 15 s) and lets its port settle."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    time.sleep(0.5)
+
+
 def measure(server, scenario, seconds, warmup):
     path, connections = SCENARIOS[scenario]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -168,13 +179,7 @@ def measure(server, scenario, seconds, warmup):
         result["cpu_us"] = (cpu_after - cpu_before) * 1e6 / done if result["requests"] else float("nan")
         return result
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        time.sleep(0.5)
+        stop(proc)
 
 
 def vial_only(extra_env, fn):
@@ -186,9 +191,7 @@ def vial_only(extra_env, fn):
             raise RuntimeError("vial did not start")
         return fn()
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        time.sleep(0.5)
+        stop(proc)
 
 
 def offload_mix(seconds):

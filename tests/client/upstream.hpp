@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <vial/vial.hpp>
 
+#include "support/message_of.hpp"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -83,17 +85,6 @@ class ScriptedUpstream {
     std::vector<std::thread> threads_;
     std::thread acceptor_;
 };
-
-/// What an exception of type E thrown by `f` says ("no exception" if none is).
-template <class E, class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
-}
 
 /// A port nothing listens on.
 std::uint16_t closed_port();

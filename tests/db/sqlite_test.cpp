@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <limits>
 
+#include "support/message_of.hpp"
+
 namespace vial::testing {
 namespace {
 
@@ -25,16 +27,6 @@ class SqliteTest : public ::testing::Test {
     }
     Database db{"sqlite://:memory:"};
 };
-
-template <class E, class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
-}
 
 TEST_F(SqliteTest, EveryTypeRoundTrips) {
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
