@@ -10,12 +10,15 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
     # vial::HttpClient (HTTP/2 through nghttp2, TLS through OpenSSL)
     libcurl4-openssl-dev
-    # vial::Database's embedded backend
-    libsqlite3-dev
+    # vial::Database: the embedded backend, and PostgreSQL's client library
+    libsqlite3-dev libpq-dev pkg-config
     # tests (and the micro-benchmarks, built with them); nginx serves the client's TLS,
     # HTTP/2 and gzip tests (each test starts its own on a free port, with a
     # certificate made by openssl); curl to try the showcase by hand
     googletest libgtest-dev libbenchmark-dev nginx openssl curl
+    # the PostgreSQL server the database tests start (their own cluster, in a temporary
+    # directory; Debian's own cluster is not used)
+    postgresql-15
 )
 
 # `--bench` adds what only `make bench` needs: wrk and the peers it measures (Flask under

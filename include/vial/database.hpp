@@ -1,21 +1,29 @@
 #pragma once
-/// vial::Database: queries a view can co_await (issue 9's first slice: SQLite).
+/// vial::Database: queries a view can co_await, on SQLite or PostgreSQL, chosen by URL.
 ///
-///     vial::Database db{"sqlite:///var/lib/app/app.db"};        // or "sqlite://:memory:"
+///     vial::Database db{"sqlite:///var/lib/app/app.db"};   // or sqlite://:memory:,
+///                                                          // postgresql://user@host/db
 ///     co_await db.execute("INSERT INTO items(name) VALUES (?)", name);
 ///     std::vector<vial::Row> rows = co_await db.query("SELECT id, name FROM items");
-///     co_return vial::rows_to_json(rows);                        // [{"id":1,"name":"a"}]
+///     co_return vial::rows_to_json(rows);                  // [{"id":1,"name":"a"}]
 ///
-/// Placeholders are `?`, values are bound (never spliced into the SQL). SQLite runs on a
-/// thread of the Database's own, never on the event loop; the awaiting task resumes on
-/// its loop. The file is created on first use, in WAL mode with a busy timeout.
-/// Cancellation (the client left, a vial::timeout) drops a query still queued and
-/// interrupts a running one (sqlite3_interrupt): the connection stays usable.
+///     co_await db.transaction([&](vial::Transaction& tx) -> vial::Task<void> {
+///         co_await tx.execute("UPDATE accounts SET cents = cents - ? WHERE id = ?", 5, a);
+///         co_await tx.execute("UPDATE accounts SET cents = cents + ? WHERE id = ?", 5, b);
+///     });                                 // committed; rolled back if the body throws
+///
+/// Placeholders are `?` on both backends (PostgreSQL's `$1` also works there); values
+/// are bound, never spliced into the SQL. SQLite runs on a thread of the Database's own,
+/// never on the event loop. PostgreSQL runs on the awaiting loop itself (libpq
+/// non-blocking, a pool of pipelined connections per loop). Cancellation (the client
+/// left, a vial::timeout) stops the statement and leaves the connection usable.
 #include <vial/error.hpp>
 #include <vial/json.hpp>
 #include <vial/task.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +51,22 @@ class DatabaseError : public Error {
 };
 /// A UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint refused the statement.
 class ConstraintError : public DatabaseError {
+    using DatabaseError::DatabaseError;
+};
+/// The SQL did not parse (PostgreSQL's class 42601; SQLite's "syntax error").
+class SqlSyntaxError : public DatabaseError {
+    using DatabaseError::DatabaseError;
+};
+/// The server could not be reached, refused us, or the connection was lost mid-query.
+class DatabaseConnectError : public DatabaseError {
+    using DatabaseError::DatabaseError;
+};
+/// The server refused the credentials (or the role or database does not exist).
+class DatabaseAuthError : public DatabaseConnectError {
+    using DatabaseConnectError::DatabaseConnectError;
+};
+/// No connection became free within DatabaseOptions::pool_timeout.
+class DatabasePoolTimeout : public DatabaseError {
     using DatabaseError::DatabaseError;
 };
 
@@ -86,8 +110,30 @@ class Row {
 /// What execute() did.
 struct ExecResult {
     std::int64_t rows_affected = 0;
-    /// The rowid of the last INSERT (SQLite's last_insert_rowid).
+    /// The rowid of the last INSERT (SQLite's last_insert_rowid; PostgreSQL has none:
+    /// use `INSERT ... RETURNING id` with query_value).
     std::int64_t last_insert_id = 0;
+};
+
+/// A look at the calling loop's connections (PostgreSQL; SQLite has one, never pipelined).
+struct PoolStats {
+    std::size_t connections = 0;
+    /// The most statements one connection has had in flight at once so far: above 1
+    /// when pipelining carried concurrent queries.
+    std::size_t deepest_pipeline = 0;
+};
+
+/// How a Database connects and pools. The defaults suit a web app.
+struct DatabaseOptions {
+    /// PostgreSQL: connections per event loop. Queries from one loop share them,
+    /// pipelined; a transaction holds one for itself until it ends.
+    std::size_t max_connections = 4;
+    /// How long a query or transaction waits for a connection before DatabasePoolTimeout.
+    std::chrono::milliseconds pool_timeout{5000};
+    /// PostgreSQL: how long opening a connection may take.
+    std::chrono::milliseconds connect_timeout{10000};
+    /// Prepared statements kept per connection (the most recently used).
+    std::size_t statement_cache = 256;
 };
 
 template <class T>
@@ -133,7 +179,6 @@ T Row::convert(std::size_t index) const {
 Json rows_to_json(const std::vector<Row>& rows);
 
 namespace detail {
-class SqliteBackend;
 template <class T>
 SqlValue to_sql_value(T&& value) {
     using V = std::remove_cvref_t<T>;
@@ -155,17 +200,35 @@ SqlValue to_sql_value(T&& value) {
         return to_sql_value(*std::forward<T>(value));
     }
 }
+
+/// One statement to run: its SQL, the values for its placeholders, and how many rows
+/// to keep (query_one keeps one).
+struct Statement {
+    std::string sql;
+    std::vector<SqlValue> args;
+    std::size_t max_rows = SIZE_MAX;
+};
+inline Statement sql_only(std::string sql) {
+    Statement statement;
+    statement.sql = std::move(sql);
+    return statement;
+}
+
+/// What a statement returned.
+struct QueryResult {
+    std::vector<Row> rows;
+    ExecResult exec;
+};
+
+class Backend;
+class Session;
 }  // namespace detail
 
-class Database {
-  public:
-    /// `sqlite:///absolute/path.db`, `sqlite://relative.db` or `sqlite://:memory:`.
-    /// Throws DatabaseError for another scheme or a file that cannot be opened.
-    explicit Database(const std::string& url);
-    ~Database();
-    Database(const Database&) = delete;
-    Database& operator=(const Database&) = delete;
+class Transaction;
 
+/// What Database and Transaction share: the query calls.
+class QueryRunner {
+  public:
     /// Every row of `sql` with `args` bound to its `?` placeholders in order.
     template <class... Args>
     Task<std::vector<Row>> query(std::string sql, Args&&... args) {
@@ -194,15 +257,93 @@ class Database {
     Task<std::optional<Row>> query_one_values(std::string sql, std::vector<SqlValue> args);
     Task<ExecResult> execute_values(std::string sql, std::vector<SqlValue> args);
 
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it
+    /// throws or is cancelled. Inside a Transaction, a nested one is a savepoint.
+    /// `body` is `(vial::Transaction&) -> vial::Task<T>`; the call returns its T.
+    template <class Body>
+    auto transaction(Body body) -> std::invoke_result_t<Body&, Transaction&>;
+
+  protected:
+    QueryRunner() = default;
+    ~QueryRunner() = default;
+    QueryRunner(const QueryRunner&) = delete;
+    QueryRunner& operator=(const QueryRunner&) = delete;
+
+    virtual Task<detail::QueryResult> run(detail::Statement statement) = 0;
+    virtual Task<void> run_transaction(std::function<Task<void>(Transaction&)> body) = 0;
+
   private:
     template <class T>
     static Task<T> query_value_of(Task<std::optional<Row>> first) {
         std::optional<Row> row = co_await std::move(first);
-        if (!row) throw DatabaseError("sqlite: the query returned no row");
+        if (!row) throw DatabaseError("the query returned no row");
         co_return row->template get<T>(0);
     }
-
-    std::shared_ptr<detail::SqliteBackend> backend_;
+    template <class T>
+    static Task<T> transaction_value(QueryRunner& runner,
+                                     std::function<Task<T>(Transaction&)> body);
 };
+
+/// A connection held by one transaction until it ends. Made by QueryRunner::transaction.
+class Transaction : public QueryRunner {
+  public:
+    Transaction(std::unique_ptr<detail::Session> session, std::string backend);
+    ~Transaction();
+
+  private:
+    friend class Database;
+    Task<detail::QueryResult> run(detail::Statement statement) override;
+    Task<void> run_transaction(std::function<Task<void>(Transaction&)> body) override;
+    Task<void> commit();
+
+    std::unique_ptr<detail::Session> session_;
+    std::string backend_;
+    int savepoints_ = 0;
+};
+
+class Database : public QueryRunner {
+  public:
+    /// `sqlite:///absolute/path.db`, `sqlite://relative.db`, `sqlite://:memory:`, or
+    /// `postgresql://user:password@host:port/dbname?sslmode=...` (libpq's URI; also
+    /// `postgres://`). Throws DatabaseError for another scheme or, for SQLite, a file
+    /// that cannot be opened. PostgreSQL connects on first use.
+    explicit Database(const std::string& url, DatabaseOptions options = {});
+    ~Database();
+
+    /// "sqlite" or "postgresql".
+    const std::string& backend() const noexcept { return backend_name_; }
+
+    /// The connections of the loop this is awaited on.
+    Task<PoolStats> pool_stats();
+
+  private:
+    Task<detail::QueryResult> run(detail::Statement statement) override;
+    Task<void> run_transaction(std::function<Task<void>(Transaction&)> body) override;
+
+    std::string backend_name_;
+    std::shared_ptr<detail::Backend> backend_;
+};
+
+template <class T>
+Task<T> QueryRunner::transaction_value(QueryRunner& runner,
+                                       std::function<Task<T>(Transaction&)> body) {
+    std::optional<T> result;
+    std::function<Task<void>(Transaction&)> keep = [&](Transaction& tx) -> Task<void> {
+        result.emplace(co_await body(tx));
+    };
+    co_await runner.run_transaction(std::move(keep));
+    co_return std::move(*result);
+}
+
+template <class Body>
+auto QueryRunner::transaction(Body body) -> std::invoke_result_t<Body&, Transaction&> {
+    using Returned = std::invoke_result_t<Body&, Transaction&>;
+    using T = typename Returned::value_type;
+    if constexpr (std::is_void_v<T>) {
+        return run_transaction(std::function<Task<void>(Transaction&)>(std::move(body)));
+    } else {
+        return transaction_value<T>(*this, std::function<Task<T>(Transaction&)>(std::move(body)));
+    }
+}
 
 }  // namespace vial

@@ -3,9 +3,16 @@
 #include <vial/cancel.hpp>
 #include <vial/to_thread.hpp>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace vial::detail {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -23,6 +30,7 @@ int check_cancelled(void* self) {
 }  // namespace
 
 void complete(QueryJob& job, std::exception_ptr error, QueryResult result) {
+    if (!job.handler) return;  // a lease's end: nobody waits for it
     QueryHandler handler(std::move(*job.handler));
     job.handler.reset();
     // The error moves into the posted function: this thread keeps no reference to it
@@ -50,7 +58,7 @@ SqliteBackend::SqliteBackend(std::string path) {
     if (path != ":memory:")
         sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
     sqlite3_progress_handler(db_, 1000, &check_cancelled, &interrupts_);
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] { work(); });
 }
 
 SqliteBackend::~SqliteBackend() {
@@ -86,15 +94,25 @@ void SqliteBackend::submit(std::shared_ptr<QueryJob> job) {
     wake_.notify_one();
 }
 
-void SqliteBackend::run() {
+// The oldest job that may run now: any, or while a session holds the connection, only
+// that session's.
+std::shared_ptr<QueryJob> SqliteBackend::next_job() {
+    for (auto at = queue_.begin(); at != queue_.end(); ++at) {
+        if (leased_to_ != 0 && (*at)->session != leased_to_) continue;
+        std::shared_ptr<QueryJob> job = std::move(*at);
+        queue_.erase(at);
+        return job;
+    }
+    return nullptr;
+}
+
+void SqliteBackend::work() {
     for (;;) {
         std::shared_ptr<QueryJob> job;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, nothing left
-            job = std::move(queue_.front());
-            queue_.pop_front();
+            wake_.wait(lock, [&] { return stopping_ || (job = next_job()) != nullptr; });
+            if (!job) return;  // stopping, nothing left to run
         }
         int expected = QueryJob::queued;
         if (!job->state.compare_exchange_strong(expected, QueryJob::running)) continue;  // dropped
@@ -102,7 +120,24 @@ void SqliteBackend::run() {
         QueryResult result;
         interrupts_.current = job.get();
         try {
-            result = execute(*job);
+            switch (job->kind) {
+                case QueryJob::run_statement:
+                    result = execute(job->statement);
+                    break;
+                case QueryJob::begin_lease:
+                    // IMMEDIATE: the write lock now, so a transaction never fails half way
+                    // on SQLITE_BUSY when it first writes (another process may share the file).
+                    execute(sql_only("BEGIN IMMEDIATE"));
+                    leased_to_ = job->session;
+                    break;
+                case QueryJob::end_lease:
+                    if (leased_to_ == job->session) {
+                        leased_to_ = 0;
+                        if (!sqlite3_get_autocommit(db_))
+                            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+                    }
+                    break;
+            }
         } catch (...) {
             error = std::current_exception();
         }
@@ -135,13 +170,15 @@ sqlite3_stmt* SqliteBackend::prepare(const std::string& sql) {
 }
 
 void SqliteBackend::fail(int code, const std::string& sql) {
-    std::string message = "sqlite: " + std::string(sqlite3_errmsg(db_)) + " in: " + sql;
+    std::string why = sqlite3_errmsg(db_);
+    std::string message = "sqlite: " + why + " in: " + sql;
     if ((code & 0xff) == SQLITE_INTERRUPT) throw Cancelled("the query was cancelled: " + sql);
     if ((code & 0xff) == SQLITE_CONSTRAINT) throw ConstraintError(message);
+    if (why.find("syntax error") != std::string::npos) throw SqlSyntaxError(message);
     throw DatabaseError(message);
 }
 
-QueryResult SqliteBackend::execute(QueryJob& job) {
+QueryResult SqliteBackend::execute(const Statement& job) {
     sqlite3_stmt* statement = prepare(job.sql);
     struct Reset {
         sqlite3_stmt* statement;
@@ -218,6 +255,84 @@ QueryResult SqliteBackend::execute(QueryJob& job) {
     result.exec.rows_affected = sqlite3_changes64(db_);
     result.exec.last_insert_id = sqlite3_last_insert_rowid(db_);
     return result;
+}
+
+}  // namespace vial::detail
+
+namespace vial::detail {
+
+namespace {
+
+std::shared_ptr<QueryJob> make_job(Statement statement, QueryJob::Kind kind,
+                                   std::uint64_t session) {
+    auto job = std::make_shared<QueryJob>();
+    job->statement = std::move(statement);
+    job->kind = kind;
+    job->session = session;
+    return job;
+}
+
+// The connection leased to one transaction; its end is queued when it is destroyed.
+class SqliteSession : public Session {
+  public:
+    SqliteSession(std::shared_ptr<SqliteBackend> backend, std::uint64_t id)
+        : backend_(std::move(backend)), id_(id) {}
+    ~SqliteSession() override { backend_->submit(make_job(Statement(), QueryJob::end_lease, id_)); }
+
+    Task<QueryResult> run(Statement statement) override {
+        return backend_->run_job(make_job(std::move(statement), QueryJob::run_statement, id_));
+    }
+    void committed() noexcept override {}  // the end finds no transaction open
+
+  private:
+    std::shared_ptr<SqliteBackend> backend_;
+    std::uint64_t id_;
+};
+
+}  // namespace
+
+Task<QueryResult> SqliteBackend::run(Statement statement) {
+    return run_job(make_job(std::move(statement), QueryJob::run_statement, 0));
+}
+
+Task<std::unique_ptr<Session>> SqliteBackend::begin() {
+    std::uint64_t id = ++sessions_;
+    // Made first: if this task dies before BEGIN completes, the end is still queued.
+    auto session = std::make_unique<SqliteSession>(shared_from_this(), id);
+    // Named, not a braced temporary in the co_await expression (g++ 12, docs/async.md).
+    auto begin_job = make_job(Statement(), QueryJob::begin_lease, id);
+    co_await run_job(std::move(begin_job));
+    co_return std::move(session);
+}
+
+Task<QueryResult> SqliteBackend::run_job(std::shared_ptr<QueryJob> job) {
+    job->executor = co_await asio::this_coro::executor;
+    job->context = &asio::query(job->executor, asio::execution::context);
+    // Named, not a temporary inside the co_await expression (g++ 12, docs/async.md).
+    auto initiation = [this, &job](auto handler) {
+        job->slot = asio::get_associated_cancellation_slot(handler);
+        job->handler.emplace(std::move(handler));
+        if (job->slot.is_connected()) {
+            job->slot.assign([weak = std::weak_ptr<QueryJob>(job)](asio::cancellation_type type) {
+                auto j = weak.lock();
+                if (!j || type == asio::cancellation_type::none) return;
+                j->cancel = true;  // a running statement stops at its next progress check
+                int expected = QueryJob::queued;
+                if (j->state.compare_exchange_strong(expected, QueryJob::dropped))
+                    complete(*j,
+                             std::make_exception_ptr(
+                                 Cancelled("the query was cancelled: " + j->statement.sql)),
+                             {});
+            });
+        }
+        begin_foreign_job(job->context);  // ended by complete()
+        submit(job);
+    };
+    auto operation =
+        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, QueryResult)>(
+            initiation, asio::use_awaitable);
+    QueryResult result = co_await std::move(operation);
+    co_return result;
 }
 
 }  // namespace vial::detail

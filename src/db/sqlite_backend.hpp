@@ -1,10 +1,14 @@
 #pragma once
 // SqliteBackend: one SQLite connection on a thread of its own, running jobs in order.
+// A transaction leases the connection: until its Session ends, only its own jobs run
+// (the others wait in the queue, as SQLite's single writer would make them wait anyway).
 // The event loop never blocks on SQLite: a job is queued, the worker runs it, and its
 // result is posted back to the awaiting task's executor. A job cancelled while queued is
 // dropped; one cancelled while running is interrupted through the progress handler (a
 // flag of that job's own, so a later job is never hit).
 #include <vial/database.hpp>
+
+#include "backend.hpp"
 
 #include <sqlite3.h>
 
@@ -23,19 +27,17 @@
 
 namespace vial::detail {
 
-struct QueryResult {
-    std::vector<Row> rows;
-    ExecResult exec;
-};
-
 using QueryHandler = boost::asio::any_completion_handler<void(std::exception_ptr, QueryResult)>;
 
 struct QueryJob {
     enum State { queued, running, finished, dropped };
+    // A statement; BEGIN that leases the connection to `session`; the end of that
+    // lease (rolling back whatever the session left open).
+    enum Kind { run_statement, begin_lease, end_lease };
 
-    std::string sql;
-    std::vector<SqlValue> args;
-    std::size_t max_rows = SIZE_MAX;  // query_one stops after one
+    Statement statement;
+    Kind kind = run_statement;
+    std::uint64_t session = 0;  // 0: no transaction
     std::atomic<int> state{queued};
     std::atomic<bool> cancel{false};
     // Set by the awaiting side before the job is queued; touched afterwards only by the
@@ -47,14 +49,23 @@ struct QueryJob {
     boost::asio::cancellation_slot slot;
 };
 
-class SqliteBackend {
+class SqliteBackend : public Backend, public std::enable_shared_from_this<SqliteBackend> {
   public:
     explicit SqliteBackend(std::string path);
-    ~SqliteBackend();
+    ~SqliteBackend() override;
     SqliteBackend(const SqliteBackend&) = delete;
     SqliteBackend& operator=(const SqliteBackend&) = delete;
 
-    /// Queues `job`; its handler gets the result or the error, on its executor.
+    Task<QueryResult> run(Statement statement) override;
+    Task<std::unique_ptr<Session>> begin() override;
+    Task<PoolStats> pool_stats() override {
+        co_return PoolStats{.connections = 1, .deepest_pipeline = 1};
+    }
+
+    /// Queues `job` and completes with its result; cancelling the await drops the job if
+    /// it is still queued, or interrupts it if it runs.
+    Task<QueryResult> run_job(std::shared_ptr<QueryJob> job);
+    /// Queues `job`; its handler (if any) gets the result or the error, on its executor.
     void submit(std::shared_ptr<QueryJob> job);
 
     // What the progress handler checks: the running job (worker thread only), and
@@ -65,8 +76,9 @@ class SqliteBackend {
     };
 
   private:
-    void run();
-    QueryResult execute(QueryJob& job);
+    void work();
+    std::shared_ptr<QueryJob> next_job();  // under mutex_
+    QueryResult execute(const Statement& statement);
     sqlite3_stmt* prepare(const std::string& sql);
     [[noreturn]] void fail(int code, const std::string& sql);
 
@@ -77,11 +89,13 @@ class SqliteBackend {
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::shared_ptr<QueryJob>> queue_;
+    std::uint64_t leased_to_ = 0;  // the session whose jobs alone may run (worker's)
+    std::atomic<std::uint64_t> sessions_{0};
     bool stopping_ = false;
     std::thread worker_;
 };
 
-/// Posts `job`'s completion (the handler moved out) to its executor.
+/// Posts `job`'s completion (the handler moved out) to its executor, if it has one.
 void complete(QueryJob& job, std::exception_ptr error, QueryResult result);
 
 }  // namespace vial::detail

@@ -111,9 +111,10 @@ TEST_F(SqliteTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
               }).find("one statement at a time"),
               std::string::npos);
     EXPECT_NE(message_of<DatabaseError>([] {
-                  Database other("postgres://u:pw@h/db");
-              }).find("unsupported database URL scheme 'postgres'"),
+                  Database other("mysql://u:pw@h/db");
+              }).find("unsupported database URL scheme 'mysql'"),
               std::string::npos);
+    EXPECT_THROW(run_sync(db.query("SELEKT 1")), SqlSyntaxError);
 }
 
 TEST(SqliteFile, CreatedOnFirstUseAndKeptAcrossConnections) {
@@ -168,6 +169,89 @@ TEST_F(SqliteTest, ConcurrentQueriesFromOneLoop) {
                                      db.query_value<int>("SELECT 3")));
     EXPECT_EQ(a + c, 4);
     EXPECT_EQ(b.rows_affected, 1);
+}
+
+TEST_F(SqliteTest, TransactionsCommitRollBackAndNest) {
+    run_sync([&]() -> Task<void> {
+        co_await db.transaction([&](Transaction& tx) -> Task<void> {
+            co_await tx.execute("INSERT INTO t (id, n) VALUES (1, 5)");
+            co_await tx.execute("INSERT INTO t (id, n) VALUES (2, 5)");
+        });
+        EXPECT_EQ(co_await db.query_value<int>("SELECT count(*) FROM t"), 2);
+        bool threw = false;
+        try {
+            co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("UPDATE t SET n = n + 10 WHERE id = 1");
+                co_await tx.execute("UPDATE t SET n = n - 10 WHERE id = 2");  // CHECK fails
+            });
+        } catch (const ConstraintError&) {
+            threw = true;
+        }
+        EXPECT_TRUE(threw);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT n FROM t WHERE id = 1"), 5);
+        int sum = co_await db.transaction([&](Transaction& tx) -> Task<int> {
+            co_await tx.execute("UPDATE t SET n = 1 WHERE id = 1");
+            try {
+                co_await tx.transaction([&](Transaction& inner) -> Task<void> {
+                    co_await inner.execute("UPDATE t SET n = 100 WHERE id = 2");
+                    throw std::runtime_error("the inner part fails");
+                });
+            } catch (const std::runtime_error&) {
+            }
+            co_return co_await tx.query_value<int>("SELECT sum(n) FROM t");
+        });
+        EXPECT_EQ(sum, 6);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT sum(n) FROM t"), 6);
+    }());
+}
+
+// A transaction cancelled mid-way (its statement interrupted) is rolled back, and the
+// connection it held serves the next caller; queries from others waited meanwhile.
+TEST_F(SqliteTest, ACancelledTransactionRollsBack) {
+    std::string forever =
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+    run_sync([&]() -> Task<void> {
+        bool timed_out = false;
+        try {
+            co_await vial::timeout(150ms, db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("INSERT INTO t (id) VALUES (7)");
+                co_await tx.query_value<std::int64_t>(forever);
+            }));
+        } catch (const TimeoutError&) {
+            timed_out = true;
+        }
+        EXPECT_TRUE(timed_out);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT count(*) FROM t"), 0);
+        co_await db.execute("INSERT INTO t (id) VALUES (8)");
+        EXPECT_EQ(co_await db.query_value<int>("SELECT count(*) FROM t"), 1);
+    }());
+}
+
+// Two Databases (two connections) writing one file at once: SQLite's busy timeout makes
+// the second wait for the first's write lock, and every write lands.
+TEST(SqliteFile, ConcurrentWritersWaitForTheLock) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("vial-busy-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        Database a("sqlite://" + path.string()), b("sqlite://" + path.string());
+        run_sync(a.execute("CREATE TABLE hits (who TEXT)"));
+        auto writer = [](Database& db, std::string who) -> Task<void> {
+            for (int i = 0; i < 50; ++i) {
+                co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                    co_await tx.execute("INSERT INTO hits VALUES (?)", who);
+                    co_await tx.execute("INSERT INTO hits VALUES (?)", who);
+                });
+            }
+        };
+        run_sync([&]() -> Task<void> {
+            auto one = writer(a, "a");
+            auto two = writer(b, "b");
+            co_await gather(std::move(one), std::move(two));
+        }());
+        EXPECT_EQ(run_sync(a.query_value<int>("SELECT count(*) FROM hits")), 200);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+#pragma once
+// What vial::Database asks of a backend (SQLite, PostgreSQL): run a statement on any
+// free connection, or hold one connection for a transaction (a Session).
+#include <vial/database.hpp>
+
+#include <memory>
+
+namespace vial::detail {
+
+/// One connection held for a transaction, BEGIN already run. Destroying it without
+/// committed() rolls the transaction back before the connection serves anyone else; the
+/// destructor never blocks and may run on any thread.
+class Session {
+  public:
+    virtual ~Session() = default;
+    virtual Task<QueryResult> run(Statement statement) = 0;
+    /// COMMIT succeeded: nothing to roll back.
+    virtual void committed() noexcept = 0;
+};
+
+class Backend {
+  public:
+    virtual ~Backend() = default;
+    virtual Task<QueryResult> run(Statement statement) = 0;
+    /// A connection of the Session's own, with BEGIN run on it.
+    virtual Task<std::unique_ptr<Session>> begin() = 0;
+    virtual Task<PoolStats> pool_stats() = 0;
+};
+
+}  // namespace vial::detail

@@ -1,0 +1,150 @@
+#include "pg_backend.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <mutex>
+
+#include "pg_pool.hpp"
+
+namespace vial::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// host:port/dbname from libpq's own reading of the URL (never the password).
+std::string where_of(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    if (!options) {
+        std::string why = error ? error : "out of memory";
+        if (error) PQfreemem(error);
+        while (!why.empty() && why.back() == '\n') why.pop_back();
+        throw DatabaseError("postgresql: the database URL is not valid: " + why);
+    }
+    std::string host, port, dbname;
+    for (PQconninfoOption* option = options; option->keyword; ++option) {
+        if (!option->val) continue;
+        std::string_view key = option->keyword;
+        if (key == "host" || (key == "hostaddr" && host.empty())) host = option->val;
+        if (key == "port") port = option->val;
+        if (key == "dbname") dbname = option->val;
+    }
+    PQconninfoFree(options);
+    if (host.empty()) host = "localhost";
+    return host + (port.empty() ? "" : ":" + port) + (dbname.empty() ? "" : "/" + dbname);
+}
+
+// Runs `statement` on `connection`; cancelling the await abandons it there.
+Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement statement) {
+    auto query = std::make_shared<PgQuery>();
+    query->statement = std::move(statement);
+    query->executor = co_await asio::this_coro::executor;
+    auto initiation = [&query, &connection](auto handler) {
+        query->slot = asio::get_associated_cancellation_slot(handler);
+        query->handler.emplace(std::move(handler));
+        if (query->slot.is_connected()) {
+            query->slot.assign([weak = std::weak_ptr<PgQuery>(query)](asio::cancellation_type type) {
+                auto q = weak.lock();
+                // Done: finished, or its connection failed it (and may be gone).
+                if (!q || q->done || type == asio::cancellation_type::none) return;
+                q->connection->abandon(*q);
+            });
+        }
+        connection->submit(query);
+    };
+    auto operation =
+        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, QueryResult)>(
+            initiation, asio::use_awaitable);
+    QueryResult result = co_await std::move(operation);
+    co_return result;
+}
+
+class PgSession : public Session {
+  public:
+    PgSession(std::shared_ptr<PgPool> pool, std::shared_ptr<PgConnection> connection)
+        : pool_(std::move(pool)), connection_(std::move(connection)) {}
+    ~PgSession() override { pool_->release(connection_, committed_); }
+
+    Task<QueryResult> run(Statement statement) override {
+        return run_on(connection_, std::move(statement));
+    }
+    void committed() noexcept override { committed_ = true; }
+
+  private:
+    std::shared_ptr<PgPool> pool_;
+    std::shared_ptr<PgConnection> connection_;
+    bool committed_ = false;
+};
+
+std::atomic<std::uint64_t> next_database{0};
+
+class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend> {
+  public:
+    PgBackend(const std::string& url, const DatabaseOptions& options)
+        : settings_(std::make_shared<PgSettings>(PgSettings{url, where_of(url), options})) {}
+
+    ~PgBackend() override {
+        std::lock_guard lock(mutex_);
+        // Each loop is alive while listed (it delists under this lock when it stops).
+        for (PgLoop* loop : loops_)
+            asio::post(loop->executor(), [loop, id = id_] { loop->drop(id); });
+    }
+
+    Task<QueryResult> run(Statement statement) override {
+        auto pool = pool_here(co_await asio::this_coro::executor);
+        std::shared_ptr<PgConnection> connection = pool->try_pick(false);
+        if (!connection) connection = co_await pool->pick(false);
+        co_return co_await run_on(std::move(connection), std::move(statement));
+    }
+
+    Task<std::unique_ptr<Session>> begin() override {
+        auto pool = pool_here(co_await asio::this_coro::executor);
+        std::shared_ptr<PgConnection> connection = pool->try_pick(true);
+        if (!connection) connection = co_await pool->pick(true);
+        // Made first: if BEGIN fails or this task dies, the connection is released.
+        auto session = std::make_unique<PgSession>(pool, connection);
+        co_await run_on(connection, sql_only("BEGIN"));
+        co_return std::move(session);
+    }
+
+    Task<PoolStats> pool_stats() override {
+        auto pool = pool_here(co_await asio::this_coro::executor);
+        co_return pool->stats();
+    }
+
+  private:
+    std::shared_ptr<PgPool> pool_here(const asio::any_io_executor& executor) {
+        PgLoop& loop = PgLoop::of(executor);
+        bool made = false;
+        auto pool = loop.pool(id_, settings_, made);
+        if (made) {
+            std::lock_guard lock(mutex_);
+            loops_.push_back(&loop);
+            loop.on_shutdown(id_, [weak = weak_from_this()](PgLoop* stopping) {
+                if (auto self = weak.lock()) {
+                    std::lock_guard lock(self->mutex_);
+                    std::erase(self->loops_, stopping);
+                }
+            });
+        }
+        return pool;
+    }
+
+    std::uint64_t id_ = ++next_database;
+    std::shared_ptr<const PgSettings> settings_;
+    std::mutex mutex_;
+    std::vector<PgLoop*> loops_;
+};
+
+}  // namespace
+
+std::shared_ptr<Backend> make_pg_backend(const std::string& url, const DatabaseOptions& options) {
+    return std::make_shared<PgBackend>(url, options);
+}
+
+}  // namespace vial::detail

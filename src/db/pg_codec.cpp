@@ -1,0 +1,232 @@
+#include "pg_codec.hpp"
+
+#include <vial/cancel.hpp>
+#include <vial/error.hpp>
+
+#include <charconv>
+#include <cstring>
+
+namespace vial::detail {
+
+namespace {
+
+// Type oids (pg_type.h is in the server's headers, not libpq-dev's).
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26,
+              kFloat4 = 700, kFloat8 = 701;
+
+// The end of a literal or quoted name opened by `quote` at `at` (past its closing quote).
+std::size_t skip_quoted(const std::string& sql, std::size_t at, char quote, bool backslashes) {
+    for (std::size_t i = at + 1; i < sql.size(); ++i) {
+        if (backslashes && sql[i] == '\\') {
+            ++i;
+        } else if (sql[i] == quote) {
+            if (i + 1 < sql.size() && sql[i + 1] == quote) {
+                ++i;  // '' inside a literal
+            } else {
+                return i + 1;
+            }
+        }
+    }
+    return sql.size();
+}
+
+// $tag$ ... $tag$ starting at `at`, or npos if `at` opens no dollar quote.
+std::size_t skip_dollar_quoted(const std::string& sql, std::size_t at) {
+    std::size_t end = at + 1;
+    while (end < sql.size() &&
+           (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
+        ++end;
+    if (end >= sql.size() || sql[end] != '$') return std::string::npos;
+    if (end > at + 1 && std::isdigit(static_cast<unsigned char>(sql[at + 1])))
+        return std::string::npos;  // $1 is a parameter
+    std::string tag = sql.substr(at, end - at + 1);
+    std::size_t close = sql.find(tag, end + 1);
+    return close == std::string::npos ? sql.size() : close + tag.size();
+}
+
+}  // namespace
+
+std::string number_placeholders(const std::string& sql) {
+    if (sql.find('?') == std::string::npos) return sql;
+    std::string out;
+    out.reserve(sql.size() + 8);
+    int next = 1;
+    std::size_t i = 0;
+    while (i < sql.size()) {
+        char c = sql[i];
+        std::size_t end = i + 1;
+        if (c == '\'') {
+            bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+            end = skip_quoted(sql, i, '\'', escapes);
+        } else if (c == '"') {
+            end = skip_quoted(sql, i, '"', false);
+        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+            end = sql.find('\n', i);
+            end = end == std::string::npos ? sql.size() : end;
+        } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+            end = sql.find("*/", i + 2);
+            end = end == std::string::npos ? sql.size() : end + 2;
+        } else if (c == '$') {
+            std::size_t quoted = skip_dollar_quoted(sql, i);
+            if (quoted != std::string::npos) end = quoted;
+        } else if (c == '?') {
+            out += '$';
+            out += std::to_string(next++);
+            ++i;
+            continue;
+        }
+        out.append(sql, i, end - i);
+        i = end;
+    }
+    return out;
+}
+
+PgParams::PgParams(const std::vector<SqlValue>& args, const std::string& sql) {
+    std::size_t n = args.size();
+    text.reserve(n);  // stable: values point into it
+    values.reserve(n);
+    lengths.reserve(n);
+    formats.reserve(n);
+    types.reserve(n);
+    signature.reserve(n);
+    for (const SqlValue& value : args) {
+        if (auto* v = std::get_if<Blob>(&value)) {
+            values.push_back(v->bytes.data());
+            lengths.push_back(static_cast<int>(v->bytes.size()));
+            formats.push_back(1);
+            types.push_back(kBytea);
+            signature += 'b';
+            continue;
+        }
+        signature += 't';
+        formats.push_back(0);
+        types.push_back(0);
+        lengths.push_back(0);  // text parameters are NUL-terminated
+        if (std::holds_alternative<std::nullptr_t>(value)) {
+            values.push_back(nullptr);
+            continue;
+        }
+        char buffer[32];
+        if (auto* v = std::get_if<std::int64_t>(&value)) {
+            auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, *v);
+            text.emplace_back(buffer, end);
+        } else if (auto* v = std::get_if<double>(&value)) {
+            auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, *v);
+            text.emplace_back(buffer, end);
+        } else {
+            const std::string& s = std::get<std::string>(value);
+            // A text parameter ends at its first NUL: refuse it rather than lose the rest.
+            if (s.find('\0') != std::string::npos)
+                throw DatabaseError(
+                    "postgresql: text cannot hold a NUL byte (bind it as vial::Blob, for a "
+                    "bytea column) in: " +
+                    sql);
+            text.push_back(s);
+        }
+        values.push_back(text.back().c_str());
+    }
+}
+
+namespace {
+
+SqlValue value_of(const PGresult* result, int row, int column, Oid type) {
+    const char* text = PQgetvalue(result, row, column);
+    std::size_t size = static_cast<std::size_t>(PQgetlength(result, row, column));
+    switch (type) {
+        case kBool:
+            return std::int64_t{text[0] == 't' ? 1 : 0};
+        case kInt2:
+        case kInt4:
+        case kInt8:
+        case kOid: {
+            std::int64_t v = 0;
+            std::from_chars(text, text + size, v);
+            return v;
+        }
+        case kFloat4:
+        case kFloat8: {
+            std::string_view s(text, size);
+            if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+            if (s == "Infinity") return std::numeric_limits<double>::infinity();
+            if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+            double v = 0;
+            std::from_chars(text, text + size, v);
+            return v;
+        }
+        case kBytea: {
+            std::size_t length = 0;
+            unsigned char* bytes =
+                PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
+            if (!bytes) throw DatabaseError("postgresql: out of memory decoding a bytea value");
+            Blob blob{std::string(reinterpret_cast<char*>(bytes), length)};
+            PQfreemem(bytes);
+            return blob;
+        }
+        default:
+            return std::string(text, size);
+    }
+}
+
+}  // namespace
+
+std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows) {
+    std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(PQntuples(result)), max_rows);
+    int fields = PQnfields(result);
+    auto columns = std::make_shared<std::vector<std::string>>();
+    std::vector<Oid> types;
+    columns->reserve(static_cast<std::size_t>(fields));
+    for (int c = 0; c < fields; ++c) {
+        columns->emplace_back(PQfname(result, c));
+        types.push_back(PQftype(result, c));
+    }
+    std::vector<Row> rows;
+    rows.reserve(count);
+    for (int r = 0; r < static_cast<int>(count); ++r) {
+        std::vector<SqlValue> values;
+        values.reserve(static_cast<std::size_t>(fields));
+        for (int c = 0; c < fields; ++c) {
+            if (PQgetisnull(result, r, c)) {
+                values.emplace_back(nullptr);
+            } else {
+                values.push_back(value_of(result, r, c, types[static_cast<std::size_t>(c)]));
+            }
+        }
+        rows.emplace_back(columns, std::move(values));
+    }
+    return rows;
+}
+
+std::exception_ptr error_of(const PGresult* result, const std::string& sql) {
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    std::string code = state ? state : "";
+    std::string why = primary ? primary : PQresultErrorMessage(result);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (why.empty()) why = "the statement failed";
+    std::string message = "postgresql: " + why + (code.empty() ? "" : " (" + code + ")") +
+                          " in: " + sql;
+    if (code.starts_with("23")) return std::make_exception_ptr(ConstraintError(message));
+    if (code == "42601") return std::make_exception_ptr(SqlSyntaxError(message));
+    if (code.starts_with("08") || code == "57P01" || code == "57P02" || code == "57P03")
+        return std::make_exception_ptr(DatabaseConnectError(message));
+    if (code == "57014")
+        return std::make_exception_ptr(Cancelled("the query was cancelled: " + sql));
+    return std::make_exception_ptr(DatabaseError(message));
+}
+
+std::exception_ptr connect_error_of(const std::string& why, const std::string& where) {
+    std::string text = why;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    std::string message = "postgresql: cannot connect to " + where + ": " + text;
+    bool refused_us = text.find("authentication failed") != std::string::npos ||
+                      text.find("no pg_hba.conf entry") != std::string::npos ||
+                      text.find("password") != std::string::npos ||
+                      (text.find("role") != std::string::npos &&
+                       text.find("does not exist") != std::string::npos) ||
+                      (text.find("database") != std::string::npos &&
+                       text.find("does not exist") != std::string::npos);
+    if (refused_us) return std::make_exception_ptr(DatabaseAuthError(message));
+    return std::make_exception_ptr(DatabaseConnectError(message));
+}
+
+}  // namespace vial::detail

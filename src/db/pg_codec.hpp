@@ -1,0 +1,46 @@
+#pragma once
+// PostgreSQL's wire values, both ways: `?` placeholders to `$n`, bound values to libpq's
+// parameter arrays, result columns to SqlValues by type, and server errors to vial's
+// typed DatabaseErrors (naming the SQL, never the values).
+#include <vial/database.hpp>
+
+#include <libpq-fe.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace vial::detail {
+
+/// `sql` with each `?` outside literals, quoted names and comments numbered `$1`, `$2`...
+/// SQL without `?` comes back unchanged (so `$1` written by hand works too).
+std::string number_placeholders(const std::string& sql);
+
+/// The arrays PQsendQueryParams / PQsendQueryPrepared take, pointing into `args` and
+/// into text this object keeps. Text goes as text of unknown type (the server infers it
+/// from the context, as for a literal); a Blob goes binary, as bytea.
+struct PgParams {
+    explicit PgParams(const std::vector<SqlValue>& args, const std::string& sql);
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    std::vector<Oid> types;
+    /// One letter per value ('t' text, 'b' bytea): part of a prepared statement's key.
+    std::string signature;
+    int count() const noexcept { return static_cast<int>(values.size()); }
+};
+
+/// The rows of a PGRES_TUPLES_OK result, at most `max_rows`. bool, integers and oid
+/// become integers, float4/8 doubles, bytea a Blob, everything else its text (numeric
+/// keeps its exact digits).
+std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows);
+
+/// A failed result as a typed error: class 23 ConstraintError, 42601 SqlSyntaxError,
+/// class 08 and 57P01..03 (the server went away) DatabaseConnectError, 57014 Cancelled.
+std::exception_ptr error_of(const PGresult* result, const std::string& sql);
+
+/// A connection that failed to open, typed by what libpq says (authentication or not).
+std::exception_ptr connect_error_of(const std::string& why, const std::string& where);
+
+}  // namespace vial::detail

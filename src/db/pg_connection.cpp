@@ -1,0 +1,418 @@
+#include "pg_connection.hpp"
+
+#include <vial/cancel.hpp>
+#include <vial/error.hpp>
+#include <vial/to_thread.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <poll.h>
+
+#include <cstring>
+
+#include "pg_codec.hpp"
+
+namespace vial::detail {
+
+namespace asio = boost::asio;
+
+void finish(PgQuery& query) {
+    if (query.done) return;
+    query.done = true;
+    if (!query.handler) return;
+    QueryHandler handler(std::move(*query.handler));
+    query.handler.reset();
+    // Posted: the handler resumes a coroutine, which may submit again; never inline
+    // while the connection walks its results.
+    asio::post(query.executor, [handler = std::move(handler), error = std::move(query.error),
+                                result = std::move(query.result), slot = query.slot]() mutable {
+        if (slot.is_connected()) slot.clear();
+        std::move(handler)(error, std::move(result));
+    });
+}
+
+PgConnection::PgConnection(asio::any_io_executor executor,
+                           std::shared_ptr<const PgSettings> settings, Listener listener)
+    : executor_(std::move(executor)),
+      settings_(std::move(settings)),
+      listener_(std::move(listener)),
+      socket_(executor_) {}
+
+PgConnection::~PgConnection() {
+    // libpq owns the socket: Asio only forgets it.
+    if (socket_.is_open()) socket_.release();
+    if (conn_) PQfinish(conn_);
+}
+
+void PgConnection::open() {
+    asio::co_spawn(
+        executor_,
+        [self = shared_from_this()]() -> Task<void> {
+            std::exception_ptr failure;
+            try {
+                // PQconnectStart resolves the host name, which blocks: off the loop. Named,
+                // not a temporary in the co_await expression (g++ 12, docs/async.md).
+                auto start = [settings = self->settings_] {
+                    return PQconnectStart(settings->conninfo.c_str());
+                };
+                PGconn* conn = co_await to_thread(std::move(start));
+                self->conn_ = conn;
+                if (self->state_ == State::broken) co_return;  // closed meanwhile
+                if (!conn) throw DatabaseConnectError("postgresql: out of memory connecting");
+                if (PQstatus(conn) == CONNECTION_BAD)
+                    std::rethrow_exception(
+                        connect_error_of(PQerrorMessage(conn), self->settings_->where));
+                PQsetnonblocking(conn, 1);
+                auto deadline =
+                    std::chrono::steady_clock::now() + self->settings_->options.connect_timeout;
+                PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+                while (poll != PGRES_POLLING_OK) {
+                    if (poll == PGRES_POLLING_FAILED)
+                        std::rethrow_exception(
+                            connect_error_of(PQerrorMessage(conn), self->settings_->where));
+                    // libpq may move to another socket (another host, or SSL retried).
+                    self->watch_socket();
+                    auto wait = poll == PGRES_POLLING_READING
+                                    ? asio::posix::stream_descriptor::wait_read
+                                    : asio::posix::stream_descriptor::wait_write;
+                    auto left = deadline - std::chrono::steady_clock::now();
+                    try {
+                        co_await vial::timeout(left,
+                                               self->socket_.async_wait(wait, asio::use_awaitable));
+                    } catch (const TimeoutError&) {
+                        throw DatabaseConnectError("postgresql: cannot connect to " +
+                                                   self->settings_->where + ": timed out");
+                    }
+                    if (self->state_ == State::broken) co_return;
+                    poll = PQconnectPoll(conn);
+                }
+                self->watch_socket();
+                if (PQenterPipelineMode(conn) != 1)
+                    throw DatabaseConnectError("postgresql: pipeline mode refused: " +
+                                               std::string(PQerrorMessage(conn)));
+                self->cancel_.reset(PQgetCancel(conn), &PQfreeCancel);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            if (self->state_ == State::broken) co_return;
+            if (failure) {
+                self->broken(failure);
+                co_return;
+            }
+            self->connect();
+        },
+        asio::detached);
+}
+
+void PgConnection::watch_socket() {
+    if (socket_.is_open()) socket_.release();
+    socket_.assign(PQsocket(conn_));
+}
+
+// Connected: the queries that waited go out.
+void PgConnection::connect() {
+    state_ = State::ready;
+    was_ready_ = true;
+    auto waiting = std::move(unsent_);
+    unsent_.clear();
+    for (auto& query : waiting) {
+        if (!query->done) send(query);
+    }
+    flush();
+    arm_read();
+    listener_(*this, nullptr);
+}
+
+void PgConnection::submit(const std::shared_ptr<PgQuery>& query) {
+    query->connection = this;
+    if (state_ == State::broken) {
+        query->error = std::make_exception_ptr(DatabaseConnectError(
+            "postgresql: the connection to " + settings_->where + " is closed"));
+        finish(*query);
+        return;
+    }
+    if (state_ == State::connecting) {
+        unsent_.push_back(query);
+        return;
+    }
+    send(query);
+    flush();
+    arm_read();
+}
+
+bool PgConnection::still_open() {
+    if (state_ != State::ready) return state_ == State::connecting;
+    if (in_flight_ > 0) return true;
+    // Idle, no read armed: whatever arrived meanwhile (a notice, the server's goodbye,
+    // its end of file) is read now, so a statement never goes to a dead connection.
+    for (int round = 0; round < 4; ++round) {
+        pollfd probe{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
+        if (::poll(&probe, 1, 0) <= 0) return true;
+        if (PQconsumeInput(conn_) != 1 || PQstatus(conn_) == CONNECTION_BAD) {
+            broken(std::make_exception_ptr(DatabaseConnectError(
+                "postgresql: the connection to " + settings_->where + " was closed while idle")));
+            return false;
+        }
+    }
+    return true;
+}
+
+void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
+    const Statement& statement = query->statement;
+    std::optional<PgParams> params;
+    try {
+        params.emplace(statement.args, statement.sql);
+    } catch (...) {
+        query->error = std::current_exception();
+        finish(*query);
+        return;
+    }
+    std::string key = statement.sql;
+    key += '\0';
+    key += params->signature;
+    const std::string* name = nullptr;
+    std::string numbered;
+    bool ok = true;
+    if (auto found = statements_.find(key); found != statements_.end()) {
+        name = &found->second;
+    } else {
+        numbered = number_placeholders(statement.sql);
+        if (statements_.size() < settings_->options.statement_cache) {
+            std::string fresh = "vial_" + std::to_string(++prepared_);
+            ok = PQsendPrepare(conn_, fresh.c_str(), numbered.c_str(), params->count(),
+                               params->types.data()) == 1;
+            if (ok) {
+                name = &statements_.emplace(key, std::move(fresh)).first->second;
+                steps_.push_back(Step{Step::prepare_step, query, key});
+            }
+        }
+    }
+    if (ok) {
+        ok = name ? PQsendQueryPrepared(conn_, name->c_str(), params->count(),
+                                        params->values.data(), params->lengths.data(),
+                                        params->formats.data(), 0) == 1
+                  : PQsendQueryParams(conn_, numbered.c_str(), params->count(),
+                                      params->types.data(), params->values.data(),
+                                      params->lengths.data(), params->formats.data(), 0) == 1;
+    }
+    if (ok) ok = PQpipelineSync(conn_) == 1;
+    if (!ok) {
+        broken(std::make_exception_ptr(DatabaseConnectError(
+            "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
+        return;
+    }
+    steps_.push_back(Step{Step::query_step, query, {}});
+    steps_.push_back(Step{Step::sync_step, query, {}});
+    query->sent = true;
+    deepest_pipeline_ = std::max(deepest_pipeline_, ++in_flight_);
+}
+
+void PgConnection::flush() {
+    if (state_ != State::ready || writing_) return;
+    int left = PQflush(conn_);
+    if (left < 0) {
+        broken(std::make_exception_ptr(DatabaseConnectError(
+            "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
+        return;
+    }
+    if (left == 0) return;
+    writing_ = true;
+    socket_.async_wait(asio::posix::stream_descriptor::wait_write,
+                       [self = shared_from_this()](boost::system::error_code error) {
+                           self->writing_ = false;
+                           if (error || self->state_ != State::ready) return;
+                           self->flush();
+                       });
+}
+
+// A read is armed only while results are due: an idle connection is no work for its
+// loop (run_sync and the test client's loops end when their work does). still_open()
+// looks at an idle one before it is used again.
+void PgConnection::arm_read() {
+    if (reading_ || state_ != State::ready || steps_.empty()) return;
+    reading_ = true;
+    socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                       [self = shared_from_this()](boost::system::error_code error) {
+                           self->reading_ = false;
+                           if (self->state_ != State::ready) return;
+                           if (error) {
+                               self->broken(std::make_exception_ptr(DatabaseConnectError(
+                                   "postgresql: the connection to " + self->settings_->where +
+                                   " failed: " + error.message())));
+                               return;
+                           }
+                           self->on_readable();
+                       });
+}
+
+void PgConnection::on_readable() {
+    if (PQconsumeInput(conn_) != 1 || PQstatus(conn_) == CONNECTION_BAD) {
+        std::string why = PQerrorMessage(conn_);
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+        broken(std::make_exception_ptr(DatabaseConnectError(
+            "postgresql: the connection to " + settings_->where + " was lost: " + why)));
+        return;
+    }
+    process();
+    if (state_ != State::ready) return;
+    flush();  // the server may have been waiting for us to read before it took more
+    arm_read();
+}
+
+// Walks the results that have fully arrived, in the order the steps were sent.
+void PgConnection::process() {
+    while (!steps_.empty() && state_ == State::ready) {
+        if (PQisBusy(conn_)) return;
+        PGresult* result = PQgetResult(conn_);
+        Step& step = steps_.front();
+        if (step.kind == Step::sync_step) {
+            if (!result) return;  // its ReadyForQuery has not arrived yet
+            ExecStatusType status = PQresultStatus(result);
+            PQclear(result);
+            if (status != PGRES_PIPELINE_SYNC) {
+                broken(std::make_exception_ptr(DatabaseConnectError(
+                    "postgresql: the connection to " + settings_->where +
+                    " lost its place in the pipeline")));
+                return;
+            }
+            std::shared_ptr<PgQuery> query = std::move(step.query);
+            steps_.pop_front();
+            --in_flight_;
+            completed(query);
+            continue;
+        }
+        if (!result) {  // the end of this step's results
+            steps_.pop_front();
+            continue;
+        }
+        on_result(step, result);
+        PQclear(result);
+    }
+}
+
+void PgConnection::on_result(Step& step, PGresult* result) {
+    PgQuery& query = *step.query;
+    ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_FATAL_ERROR) {
+        if (step.kind == Step::prepare_step) statements_.erase(step.prepared);  // never made
+        if (!query.error) query.error = error_of(result, query.statement.sql);
+        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        // A cached plan whose result type changed (the table was altered): prepare anew
+        // next time.
+        if (state && std::strcmp(state, "0A000") == 0) {
+            for (auto it = statements_.begin(); it != statements_.end(); ++it) {
+                if (it->first.starts_with(query.statement.sql + '\0')) {
+                    statements_.erase(it);
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    if (status == PGRES_PIPELINE_ABORTED) {
+        if (!query.error)
+            query.error = std::make_exception_ptr(
+                DatabaseError("postgresql: the statement was not run in: " + query.statement.sql));
+        return;
+    }
+    if (step.kind == Step::prepare_step || query.done) return;
+    if (status == PGRES_TUPLES_OK) {
+        try {
+            query.result.rows = rows_of(result, query.statement.max_rows);
+        } catch (...) {
+            query.error = std::current_exception();
+        }
+    } else if (status == PGRES_COMMAND_OK) {
+        const char* affected = PQcmdTuples(result);
+        query.result.exec.rows_affected = affected && *affected ? std::atoll(affected) : 0;
+    }
+    if (status == PGRES_TUPLES_OK) query.result.exec.rows_affected = PQntuples(result);
+}
+
+void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
+    if (query->done) return;  // abandoned: nobody waits
+    // Our own cancel request may land on the statement after the one it was meant for;
+    // that statement was rolled back whole (each has its own Sync), so it runs again.
+    bool hit_by_our_cancel = false;
+    if (query->error && cancels_sent_ > 0 && !query->retried && !leased) {
+        try {
+            std::rethrow_exception(query->error);
+        } catch (const Cancelled&) {
+            hit_by_our_cancel = true;
+        } catch (...) {
+        }
+    }
+    if (hit_by_our_cancel) {
+        query->retried = true;
+        query->error = nullptr;
+        query->result = {};
+        send(query);
+        flush();
+        return;
+    }
+    finish(*query);
+}
+
+void PgConnection::abandon(PgQuery& query) {
+    if (query.done) return;
+    query.error = std::make_exception_ptr(Cancelled("the query was cancelled: " +
+                                                    query.statement.sql));
+    bool running = !steps_.empty() && steps_.front().query.get() == &query;
+    finish(query);
+    if (!query.sent) {
+        std::erase_if(unsent_, [&](const auto& q) { return q.get() == &query; });
+        return;
+    }
+    if (running) send_cancel();
+}
+
+// PQcancel opens a connection of its own and blocks: it runs on the blocking pool.
+void PgConnection::send_cancel() {
+    if (!cancel_) return;
+    ++cancels_sent_;
+    asio::co_spawn(
+        executor_,
+        [cancel = cancel_]() -> Task<void> {
+            try {
+                auto request = [cancel] {
+                    char why[256];
+                    PQcancel(cancel.get(), why, sizeof why);
+                };
+                co_await to_thread(std::move(request));
+            } catch (...) {
+                // The pool is saturated or stopping: the statement then runs to its end.
+            }
+        },
+        asio::detached);
+}
+
+void PgConnection::broken(std::exception_ptr why) {
+    if (state_ == State::broken) return;
+    state_ = State::broken;
+    auto self = shared_from_this();  // the listener may drop the pool's reference
+    boost::system::error_code ignored;
+    if (socket_.is_open()) socket_.cancel(ignored);
+    std::vector<std::shared_ptr<PgQuery>> queries(unsent_.begin(), unsent_.end());
+    for (Step& step : steps_) {
+        if (step.kind == Step::sync_step) queries.push_back(step.query);
+    }
+    unsent_.clear();
+    steps_.clear();
+    in_flight_ = 0;
+    for (auto& query : queries) {
+        // A statement that already has its error (the server said why it hung up)
+        // keeps it.
+        if (!query->error) query->error = why;
+        finish(*query);
+    }
+    listener_(*this, why ? why : std::make_exception_ptr(DatabaseConnectError("postgresql: closed")));
+}
+
+void PgConnection::close(std::exception_ptr why) {
+    broken(std::move(why));
+}
+
+}  // namespace vial::detail

@@ -1,0 +1,125 @@
+#pragma once
+// PgConnection: one libpq connection, driven by the event loop it was opened on.
+//
+// libpq runs non-blocking in pipeline mode: a statement is sent (parse once per
+// connection, then bind and execute, then a Sync) without waiting for the ones before
+// it, and results come back in order. Each statement gets its own Sync, so one
+// statement's error never aborts another's. The socket is waited on by Asio (no thread
+// per query); only PQconnectStart (DNS) and the cancel request, both blocking, go to the
+// blocking pool.
+#include <libpq-fe.h>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "backend.hpp"
+
+namespace vial::detail {
+
+struct PgSettings {
+    std::string conninfo;  // as libpq takes it
+    std::string where;     // host:port/dbname, for messages (never the password)
+    DatabaseOptions options;
+};
+
+using QueryHandler = boost::asio::any_completion_handler<void(std::exception_ptr, QueryResult)>;
+
+class PgConnection;
+
+/// One statement on its way through a connection.
+struct PgQuery {
+    Statement statement;
+    std::optional<QueryHandler> handler;  // none for the pool's own (a ROLLBACK)
+    boost::asio::any_io_executor executor;
+    boost::asio::cancellation_slot slot;
+    QueryResult result;
+    std::exception_ptr error;
+    PgConnection* connection = nullptr;
+    bool sent = false;
+    bool done = false;  // its handler has been posted (or it had none)
+    bool retried = false;
+};
+
+/// Posts `query`'s completion once; the first call wins.
+void finish(PgQuery& query);
+
+class PgConnection : public std::enable_shared_from_this<PgConnection> {
+  public:
+    enum class State { connecting, ready, broken };
+    // What the pool hears: the connection is ready (null), or it broke with this error
+    // (and failed its queries).
+    using Listener = std::function<void(PgConnection&, std::exception_ptr failure)>;
+
+    PgConnection(boost::asio::any_io_executor executor, std::shared_ptr<const PgSettings> settings,
+                 Listener listener);
+    ~PgConnection();
+
+    /// Starts connecting; queries submitted meanwhile wait.
+    void open();
+    /// Sends `query` (or queues it until connected); its handler gets the rows or the error.
+    void submit(const std::shared_ptr<PgQuery>& query);
+    /// The awaiting task was cancelled: it resumes now with vial::Cancelled; a statement
+    /// the server is running gets a cancel request, and its result is discarded.
+    void abandon(PgQuery& query);
+    /// Fails every query with `why` and closes the socket.
+    void close(std::exception_ptr why);
+
+    State state() const noexcept { return state_; }
+    /// False (and broken) when an idle connection finds the server has closed it.
+    bool still_open();
+    /// It connected once (a failure after that is a lost connection, not a refused one).
+    bool was_ready() const noexcept { return was_ready_; }
+    /// Statements submitted and not finished.
+    std::size_t load() const noexcept { return unsent_.size() + in_flight_; }
+    std::size_t deepest_pipeline() const noexcept { return deepest_pipeline_; }
+    bool leased = false;
+
+  private:
+    struct Step {
+        enum Kind { prepare_step, query_step, sync_step } kind;
+        std::shared_ptr<PgQuery> query;
+        std::string prepared;  // prepare: the cache key it fills
+    };
+
+    void connect();
+    void watch_socket();
+    void send(const std::shared_ptr<PgQuery>& query);
+    void flush();
+    void arm_read();
+    void on_readable();
+    void process();
+    void on_result(Step& step, PGresult* result);
+    void completed(const std::shared_ptr<PgQuery>& query);
+    void broken(std::exception_ptr why);
+    void send_cancel();
+
+    boost::asio::any_io_executor executor_;
+    std::shared_ptr<const PgSettings> settings_;
+    Listener listener_;
+    PGconn* conn_ = nullptr;
+    std::shared_ptr<PGcancel> cancel_;
+    boost::asio::posix::stream_descriptor socket_;
+    State state_ = State::connecting;
+    bool was_ready_ = false;
+    bool reading_ = false;
+    bool writing_ = false;
+    std::deque<std::shared_ptr<PgQuery>> unsent_;
+    std::deque<Step> steps_;
+    std::size_t in_flight_ = 0;
+    std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
+    std::size_t prepared_ = 0;  // names given so far
+    std::size_t cancels_sent_ = 0;
+    std::size_t deepest_pipeline_ = 0;
+};
+
+}  // namespace vial::detail

@@ -1,0 +1,354 @@
+// vial::Database on a real PostgreSQL 15 (started by the test, see postgres_server.hpp):
+// types both ways, typed errors that name the SQL and never the values, `?` translated,
+// pipelining, overlapping queries on one loop, cancellation with a cancel request the
+// server sees, a restarted server and a killed backend healed, pool exhaustion,
+// connection and authentication failures, one pool per loop.
+#include <gtest/gtest.h>
+#include <vial/vial.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <limits>
+#include <set>
+#include <thread>
+
+#include "db/postgres_server.hpp"
+#include "support/message_of.hpp"
+
+namespace vial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PostgresTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { server = new PostgresServer(); }
+    static void TearDownTestSuite() {
+        delete server;
+        server = nullptr;
+    }
+    static PostgresServer* server;
+
+    // Statements the server is running now that contain `text` (other than this probe).
+    static int running_like(const std::string& text) {
+        return std::stoi(server->admin(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%" +
+            text + "%' AND query NOT LIKE '%pg_stat_activity%'"));
+    }
+};
+PostgresServer* PostgresTest::server = nullptr;
+
+TEST_F(PostgresTest, EveryTypeRoundTrips) {
+    Database db{server->url()};
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    run_sync([&]() -> Task<void> {
+        co_await db.execute(
+            "CREATE TABLE types (id serial PRIMARY KEY, i bigint, s smallint, f float8, "
+            "t text, b bytea, j jsonb, ok boolean, n numeric)");
+        Blob bytes{std::string("\x00\xff\x01\\x", 5)};
+        co_await db.execute(
+            "INSERT INTO types (i, s, f, t, b, j, ok, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kMin,
+            -32768, 0.1, std::string("caf\xc3\xa9 \xe2\x82\xac"), bytes, "{\"a\": [1, 2]}", true,
+            "12345678901234567890.5");
+        co_await db.execute("INSERT INTO types (i, f, t, b, j, ok) VALUES (?, ?, ?, ?, ?, ?)",
+                            kMax, -1e300, nullptr, std::nullopt, nullptr, false);
+        std::vector<Row> rows = co_await db.query("SELECT * FROM types ORDER BY id");
+        EXPECT_EQ(rows.size(), 2u);
+        EXPECT_EQ(rows[0].get<std::int64_t>("i"), kMin);
+        EXPECT_EQ(rows[0].get<int>("s"), -32768);
+        EXPECT_DOUBLE_EQ(rows[0].get<double>("f"), 0.1);
+        EXPECT_EQ(rows[0].get<std::string>("t"), "caf\xc3\xa9 \xe2\x82\xac");
+        EXPECT_EQ(rows[0].get<Blob>("b"), bytes);
+        EXPECT_EQ(rows[0].get<std::string>("j"), "{\"a\": [1, 2]}");
+        EXPECT_TRUE(rows[0].get<bool>("ok"));
+        EXPECT_EQ(rows[0].get<std::string>("n"), "12345678901234567890.5");
+        EXPECT_EQ(rows[1].get<std::int64_t>("i"), kMax);
+        EXPECT_DOUBLE_EQ(rows[1].get<double>("f"), -1e300);
+        EXPECT_EQ(rows[1].get<std::optional<std::string>>("t"), std::nullopt);
+        EXPECT_EQ(rows[1].get<std::optional<Blob>>("b"), std::nullopt);
+        EXPECT_FALSE(rows[1].get<bool>("ok"));
+        EXPECT_EQ(boost::json::serialize(rows_to_json(rows).as_array()[1].at("ok")), "0");
+        // Text cannot hold NUL in PostgreSQL: refused, never cut short.
+        std::string with_nul("a\0b", 3);
+        std::string refused;
+        try {
+            co_await db.execute("INSERT INTO types (t) VALUES (?)", with_nul);
+        } catch (const DatabaseError& e) {
+            refused = e.what();
+        }
+        EXPECT_NE(refused.find("NUL"), std::string::npos) << refused;
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM types"), 2);
+    }());
+}
+
+TEST_F(PostgresTest, PlaceholdersAreNumberedOutsideLiteralsAndDollarWorks) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        auto row = co_await db.query_one(
+            "SELECT ? AS a, '?' AS lit, \"?col\".x AS q, $$ ? $$ AS d, ? AS b "
+            "FROM (SELECT 1 AS x) AS \"?col\" -- a comment?\n",
+            "first", "second");
+        EXPECT_TRUE(row.has_value());
+        EXPECT_EQ(row->get<std::string>("a"), "first");
+        EXPECT_EQ(row->get<std::string>("lit"), "?");
+        EXPECT_EQ(row->get<std::string>("d"), " ? ");
+        EXPECT_EQ(row->get<std::string>("b"), "second");
+        EXPECT_EQ(co_await db.query_value<int>("SELECT $1::int + $2::int", 40, 2), 42);
+    }());
+}
+
+TEST_F(PostgresTest, InjectionAttemptsAreStoredVerbatim) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        co_await db.execute("CREATE TABLE notes (body text)");
+        std::string attack = "x'); DROP TABLE notes; --";
+        co_await db.execute("INSERT INTO notes VALUES (?)", attack);
+        EXPECT_EQ(co_await db.query_value<std::string>("SELECT body FROM notes"), attack);
+    }());
+}
+
+TEST_F(PostgresTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
+    Database db{server->url()};
+    run_sync(db.execute("CREATE TABLE users (email text UNIQUE NOT NULL)"));
+    run_sync(db.execute("INSERT INTO users VALUES (?)", "a@example.com"));
+    std::string duplicate = message_of<ConstraintError>(
+        [&] { run_sync(db.execute("INSERT INTO users VALUES (?)", "a@example.com")); });
+    EXPECT_NE(duplicate.find("postgresql:"), std::string::npos) << duplicate;
+    EXPECT_NE(duplicate.find("INSERT INTO users VALUES (?)"), std::string::npos) << duplicate;
+    EXPECT_EQ(duplicate.find("a@example.com"), std::string::npos) << duplicate;
+    std::string syntax =
+        message_of<SqlSyntaxError>([&] { run_sync(db.query("SELEKT ?", "hunter2")); });
+    EXPECT_NE(syntax.find("SELEKT"), std::string::npos) << syntax;
+    EXPECT_EQ(syntax.find("hunter2"), std::string::npos) << syntax;
+    EXPECT_NE(message_of<DatabaseError>([&] { run_sync(db.query("SELECT * FROM nowhere")); })
+                  .find("nowhere"),
+              std::string::npos);
+    // The connection still serves after each error.
+    EXPECT_EQ(run_sync(db.query_value<int>("SELECT 7")), 7);
+    EXPECT_THROW(run_sync(db.query_value<int>("SELECT 1 WHERE false")), DatabaseError);
+}
+
+Task<void> record_backend(Database& db, std::set<std::int64_t>& pids) {
+    pids.insert(co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()"));
+}
+
+// Three 100 ms sleeps from one loop overlap; with a single connection, fifty concurrent
+// queries travel pipelined on it (one connection, many in flight).
+TEST_F(PostgresTest, ConcurrentQueriesOverlapAndPipeline) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        co_await db.query_value<int>("SELECT 1");  // connected first
+        auto started = std::chrono::steady_clock::now();
+        co_await gather(db.execute("SELECT pg_sleep(0.1)"), db.execute("SELECT pg_sleep(0.1)"),
+                        db.execute("SELECT pg_sleep(0.1)"));
+        auto took = std::chrono::steady_clock::now() - started;
+        EXPECT_LT(took, 280ms) << "the three sleeps did not overlap";
+    }());
+    Database single{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        TaskGroup group;
+        std::set<std::int64_t> pids;
+        for (int i = 0; i < 50; ++i) co_await group.start(record_backend(single, pids));
+        co_await group.join();
+        EXPECT_EQ(pids.size(), 1u);
+        PoolStats stats = co_await single.pool_stats();
+        EXPECT_EQ(stats.connections, 1u);
+        EXPECT_GT(stats.deepest_pipeline, 10u) << "the queries were not pipelined";
+    }());
+}
+
+// A cancelled view's statement is cancelled on the server too, and the (single)
+// connection then serves the next statement.
+TEST_F(PostgresTest, CancellationSendsACancelRequestAndTheConnectionIsReused) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        auto pid = co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()");
+        auto started = std::chrono::steady_clock::now();
+        bool timed_out = false;
+        try {
+            co_await vial::timeout(150ms, db.execute("SELECT pg_sleep(30) /* long-sleeper */"));
+        } catch (const TimeoutError&) {
+            timed_out = true;
+        }
+        EXPECT_TRUE(timed_out);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 41 + 1"), 42);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "the sleep ran on";
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()"), pid);
+    }());
+    EXPECT_EQ(running_like("long-sleeper"), 0);
+}
+
+TEST_F(PostgresTest, TransactionsCommitAndRollBack) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        co_await db.execute("CREATE TABLE accounts (id int PRIMARY KEY, cents int CHECK (cents >= 0))");
+        co_await db.execute("INSERT INTO accounts VALUES (1, 100), (2, 0)");
+        co_await db.transaction([&](Transaction& tx) -> Task<void> {
+            co_await tx.execute("UPDATE accounts SET cents = cents - 30 WHERE id = 1");
+            co_await tx.execute("UPDATE accounts SET cents = cents + 30 WHERE id = 2");
+        });
+        EXPECT_EQ(co_await db.query_value<int>("SELECT cents FROM accounts WHERE id = 2"), 30);
+        bool threw = false;
+        try {
+            co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("UPDATE accounts SET cents = cents + 500 WHERE id = 2");
+                co_await tx.execute("UPDATE accounts SET cents = cents - 500 WHERE id = 1");
+            });
+        } catch (const ConstraintError&) {
+            threw = true;
+        }
+        EXPECT_TRUE(threw);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT cents FROM accounts WHERE id = 2"), 30);
+        // A value out of a transaction; a nested one is a savepoint.
+        int total = co_await db.transaction([&](Transaction& tx) -> Task<int> {
+            co_await tx.execute("UPDATE accounts SET cents = 1 WHERE id = 1");
+            try {
+                co_await tx.transaction([&](Transaction& inner) -> Task<void> {
+                    co_await inner.execute("UPDATE accounts SET cents = 2 WHERE id = 2");
+                    throw std::runtime_error("inner fails");
+                });
+            } catch (const std::runtime_error&) {
+            }
+            co_return co_await tx.query_value<int>("SELECT sum(cents)::int FROM accounts");
+        });
+        EXPECT_EQ(total, 31);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT sum(cents)::int FROM accounts"), 31);
+    }());
+}
+
+TEST_F(PostgresTest, ACancelledTransactionRollsBack) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        co_await db.execute("CREATE TABLE log (line text)");
+        bool timed_out = false;
+        try {
+            co_await vial::timeout(150ms, db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("INSERT INTO log VALUES ('half done')");
+                co_await tx.execute("SELECT pg_sleep(30)");
+            }));
+        } catch (const TimeoutError&) {
+            timed_out = true;
+        }
+        EXPECT_TRUE(timed_out);
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM log"), 0);
+        co_await db.execute("INSERT INTO log VALUES ('after')");
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM log"), 1);
+    }());
+}
+
+TEST_F(PostgresTest, PoolExhaustionWaitsThenFailsClearly) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1, .pool_timeout = 200ms}};
+    run_sync([&]() -> Task<void> {
+        auto holder = db.transaction([&](Transaction& tx) -> Task<void> {
+            co_await tx.execute("SELECT pg_sleep(0.6)");
+        });
+        auto waiter = [&]() -> Task<std::string> {
+            co_await vial::sleep(50ms);
+            try {
+                co_await db.query_value<int>("SELECT 1");
+            } catch (const DatabasePoolTimeout& e) {
+                co_return e.what();
+            }
+            co_return "no timeout";
+        };
+        auto [nothing, message] = co_await gather(std::move(holder), waiter());
+        (void)nothing;
+        EXPECT_NE(message.find("max_connections"), std::string::npos) << message;
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 2"), 2);  // free again
+    }());
+}
+
+TEST_F(PostgresTest, AKilledBackendFailsItsQueryAndThePoolHeals) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        auto pid = co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()");
+        auto killer = [&]() -> Task<void> {
+            co_await vial::sleep(150ms);
+            auto terminate = [&] {
+                server->admin("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+            };
+            co_await to_thread(terminate);
+        };
+        std::string failure;
+        auto victim = [&]() -> Task<void> {
+            try {
+                co_await db.execute("SELECT pg_sleep(5)");
+            } catch (const DatabaseConnectError& e) {
+                failure = e.what();
+            }
+        };
+        co_await gather(victim(), killer());
+        EXPECT_NE(failure.find("postgresql:"), std::string::npos) << failure;
+        auto fresh = co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()");
+        EXPECT_NE(fresh, pid);
+    }());
+}
+
+TEST_F(PostgresTest, ARestartedServerFailsClearlyThenThePoolHeals) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 1"), 1);
+        auto stop = [] { server->stop(); };
+        co_await to_thread(stop);
+        std::string down;
+        try {
+            co_await db.query_value<int>("SELECT 2");
+        } catch (const DatabaseConnectError& e) {
+            down = e.what();
+        }
+        EXPECT_NE(down.find("postgresql:"), std::string::npos) << down;
+        auto start = [] { server->start(); };
+        co_await to_thread(start);
+        int answer = 0;
+        for (int attempt = 0; attempt < 50 && answer == 0; ++attempt) {
+            try {
+                answer = co_await db.query_value<int>("SELECT 3");
+            } catch (const DatabaseConnectError&) {
+            }
+            if (answer == 0) co_await vial::sleep(100ms);  // backing off
+        }
+        EXPECT_EQ(answer, 3);
+    }());
+}
+
+TEST_F(PostgresTest, RefusedConnectionsAndBadCredentialsAreTyped) {
+    PostgresServer* s = server;
+    Database nowhere{"postgresql://vial@127.0.0.1:1/vial"};
+    std::string refused =
+        message_of<DatabaseConnectError>([&] { run_sync(nowhere.query_value<int>("SELECT 1")); });
+    EXPECT_NE(refused.find("127.0.0.1:1"), std::string::npos) << refused;
+    Database wrong{"postgresql://secret:wrong-password@127.0.0.1:" + std::to_string(s->port()) +
+                   "/vial"};
+    std::string auth =
+        message_of<DatabaseAuthError>([&] { run_sync(wrong.query_value<int>("SELECT 1")); });
+    EXPECT_NE(auth.find("authentication"), std::string::npos) << auth;
+    EXPECT_EQ(auth.find("wrong-password"), std::string::npos) << auth;
+    Database right{"postgresql://secret:right-password@127.0.0.1:" + std::to_string(s->port()) +
+                   "/vial"};
+    EXPECT_EQ(run_sync(right.query_value<int>("SELECT 5")), 5);
+    EXPECT_THROW(Database("postgresql://vial@127.0.0.1:5432/vial?nonsense=1"), DatabaseError);
+    EXPECT_THROW(Database("mysql://localhost/x"), DatabaseError);
+}
+
+// Each loop has its own connections: two threads' loops query one Database at once.
+TEST_F(PostgresTest, EveryLoopHasItsOwnPool) {
+    Database db{server->url()};
+    std::atomic<int> done{0};
+    auto work = [&] {
+        run_sync([&]() -> Task<void> {
+            for (int i = 0; i < 100; ++i) {
+                EXPECT_EQ(co_await db.query_value<int>("SELECT ?::int", i), i);
+            }
+            ++done;
+        }());
+    };
+    std::thread a(work), b(work);
+    a.join();
+    b.join();
+    EXPECT_EQ(done.load(), 2);
+}
+
+}  // namespace
+}  // namespace vial::testing
