@@ -7,4 +7,6 @@
 /// GET /get-data[?max_price=N]: the products, cheapest first, as a JSON array.
 /// GET /dashboard: product count, average price and the three newest orders, queried
 /// concurrently.
+/// GET /db, /queries?queries=N, /updates?queries=N: TechEmpower's database tests on a
+/// 10,000-row `world` table (N clamped to 1..500).
 void register_data_routes(vial::App& app);

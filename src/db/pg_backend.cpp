@@ -48,12 +48,13 @@ Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement sta
         query->slot = asio::get_associated_cancellation_slot(handler);
         query->handler.emplace(std::move(handler));
         if (query->slot.is_connected()) {
-            query->slot.assign([weak = std::weak_ptr<PgQuery>(query)](asio::cancellation_type type) {
-                auto q = weak.lock();
-                // Done: finished, or its connection failed it (and may be gone).
-                if (!q || q->done || type == asio::cancellation_type::none) return;
-                q->connection->abandon(*q);
-            });
+            query->slot.assign(
+                [weak = std::weak_ptr<PgQuery>(query)](asio::cancellation_type type) {
+                    auto q = weak.lock();
+                    // Done: finished, or its connection failed it (and may be gone).
+                    if (!q || q->done || type == asio::cancellation_type::none) return;
+                    q->connection->abandon(*q);
+                });
         }
         connection->submit(query);
     };

@@ -11,8 +11,8 @@ namespace vial::detail {
 namespace {
 
 // Type oids (pg_type.h is in the server's headers, not libpq-dev's).
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26,
-              kFloat4 = 700, kFloat8 = 701;
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
+              kFloat8 = 701;
 
 // The end of a literal or quoted name opened by `quote` at `at` (past its closing quote).
 std::size_t skip_quoted(const std::string& sql, std::size_t at, char quote, bool backslashes) {
@@ -170,7 +170,8 @@ SqlValue value_of(const PGresult* result, int row, int column, Oid type) {
 }  // namespace
 
 std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows) {
-    std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(PQntuples(result)), max_rows);
+    std::size_t count =
+        std::min<std::size_t>(static_cast<std::size_t>(PQntuples(result)), max_rows);
     int fields = PQnfields(result);
     auto columns = std::make_shared<std::vector<std::string>>();
     std::vector<Oid> types;
@@ -203,8 +204,8 @@ std::exception_ptr error_of(const PGresult* result, const std::string& sql) {
     std::string why = primary ? primary : PQresultErrorMessage(result);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     if (why.empty()) why = "the statement failed";
-    std::string message = "postgresql: " + why + (code.empty() ? "" : " (" + code + ")") +
-                          " in: " + sql;
+    std::string message =
+        "postgresql: " + why + (code.empty() ? "" : " (" + code + ")") + " in: " + sql;
     if (code.starts_with("23")) return std::make_exception_ptr(ConstraintError(message));
     if (code == "42601") return std::make_exception_ptr(SqlSyntaxError(message));
     if (code.starts_with("08") || code == "57P01" || code == "57P02" || code == "57P03")

@@ -191,12 +191,12 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
         }
     }
     if (ok) {
-        ok = name ? PQsendQueryPrepared(conn_, name->c_str(), params->count(),
-                                        params->values.data(), params->lengths.data(),
-                                        params->formats.data(), 0) == 1
-                  : PQsendQueryParams(conn_, numbered.c_str(), params->count(),
-                                      params->types.data(), params->values.data(),
-                                      params->lengths.data(), params->formats.data(), 0) == 1;
+        ok = name
+                 ? PQsendQueryPrepared(conn_, name->c_str(), params->count(), params->values.data(),
+                                       params->lengths.data(), params->formats.data(), 0) == 1
+                 : PQsendQueryParams(conn_, numbered.c_str(), params->count(), params->types.data(),
+                                     params->values.data(), params->lengths.data(),
+                                     params->formats.data(), 0) == 1;
     }
     if (ok) ok = PQpipelineSync(conn_) == 1;
     if (!ok) {
@@ -273,9 +273,9 @@ void PgConnection::process() {
             ExecStatusType status = PQresultStatus(result);
             PQclear(result);
             if (status != PGRES_PIPELINE_SYNC) {
-                broken(std::make_exception_ptr(DatabaseConnectError(
-                    "postgresql: the connection to " + settings_->where +
-                    " lost its place in the pipeline")));
+                broken(std::make_exception_ptr(
+                    DatabaseConnectError("postgresql: the connection to " + settings_->where +
+                                         " lost its place in the pipeline")));
                 return;
             }
             std::shared_ptr<PgQuery> query = std::move(step.query);
@@ -358,8 +358,8 @@ void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
 
 void PgConnection::abandon(PgQuery& query) {
     if (query.done) return;
-    query.error = std::make_exception_ptr(Cancelled("the query was cancelled: " +
-                                                    query.statement.sql));
+    query.error =
+        std::make_exception_ptr(Cancelled("the query was cancelled: " + query.statement.sql));
     bool running = !steps_.empty() && steps_.front().query.get() == &query;
     finish(query);
     if (!query.sent) {
@@ -408,7 +408,8 @@ void PgConnection::broken(std::exception_ptr why) {
         if (!query->error) query->error = why;
         finish(*query);
     }
-    listener_(*this, why ? why : std::make_exception_ptr(DatabaseConnectError("postgresql: closed")));
+    listener_(*this,
+              why ? why : std::make_exception_ptr(DatabaseConnectError("postgresql: closed")));
 }
 
 void PgConnection::close(std::exception_ptr why) {

@@ -117,7 +117,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     std::deque<Step> steps_;
     std::size_t in_flight_ = 0;
     std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
-    std::size_t prepared_ = 0;  // names given so far
+    std::size_t prepared_ = 0;                                 // names given so far
     std::size_t cancels_sent_ = 0;
     std::size_t deepest_pipeline_ = 0;
 };

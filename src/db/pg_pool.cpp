@@ -28,8 +28,7 @@ std::shared_ptr<PgConnection> PgPool::try_pick(bool exclusive) {
     for (;;) {
         best = nullptr;
         for (const auto& connection : connections_) {
-            if (connection->leased || connection->state() == PgConnection::State::broken)
-                continue;
+            if (connection->leased || connection->state() == PgConnection::State::broken) continue;
             if (!best || connection->load() < best->load()) best = connection.get();
         }
         // An idle connection is checked before use (the server may have closed it); a

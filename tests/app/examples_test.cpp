@@ -1,5 +1,7 @@
 // The examples, driven through TestClient, so they never rot.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <vial/vial.hpp>
 
 #include "hello.hpp"
@@ -56,6 +58,39 @@ TEST_F(Showcase, DashboardRunsThreeQueriesWithGather) {
     EXPECT_NEAR(body.at("average_price").to_number<double>(), 38.93, 1e-9);
     ASSERT_EQ(body.at("latest_orders").as_array().size(), 3u);
     EXPECT_EQ(body.at("latest_orders").at(0).at("id"), 8);
+}
+
+TEST_F(Showcase, TechEmpowerDatabaseEndpoints) {
+    auto one = client.get("/db");
+    ASSERT_EQ(one.status(), 200) << one.text();
+    std::int64_t id = one.json().at("id").to_number<std::int64_t>();
+    EXPECT_GE(id, 1);
+    EXPECT_LE(id, 10000);
+    EXPECT_GE(one.json().at("randomNumber").to_number<std::int64_t>(), 1);
+    EXPECT_EQ(client.get("/queries?queries=20").json().as_array().size(), 20u);
+    // Clamped to 1..500; anything not a number is 1.
+    EXPECT_EQ(client.get("/queries?queries=0").json().as_array().size(), 1u);
+    EXPECT_EQ(client.get("/queries?queries=foo").json().as_array().size(), 1u);
+    EXPECT_EQ(client.get("/queries").json().as_array().size(), 1u);
+    EXPECT_EQ(client.get("/queries?queries=501").json().as_array().size(), 500u);
+    // Updated rows are returned with their new numbers, and stored.
+    vial::Json updated = client.get("/updates?queries=5").json();
+    ASSERT_EQ(updated.as_array().size(), 5u);
+    std::map<std::int64_t, std::int64_t> fresh;
+    for (const auto& r : updated.as_array())
+        fresh[r.at("id").to_number<std::int64_t>()] =
+            r.at("randomNumber").to_number<std::int64_t>();
+    int seen = 0;
+    for (int attempt = 0; attempt < 100 && seen == 0; ++attempt) {
+        vial::Json rows = client.get("/queries?queries=500").json();
+        for (const auto& r : rows.as_array()) {
+            auto found = fresh.find(r.at("id").to_number<std::int64_t>());
+            if (found == fresh.end()) continue;
+            ++seen;
+            EXPECT_EQ(r.at("randomNumber").to_number<std::int64_t>(), found->second);
+        }
+    }
+    EXPECT_GT(seen, 0);
 }
 
 TEST_F(Showcase, SlowValidatesItsArgument) {

@@ -23,7 +23,8 @@ std::filesystem::path bin_dir() {
     for (const char* dir : {"/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin"}) {
         if (std::filesystem::exists(std::filesystem::path(dir) / "postgres")) return dir;
     }
-    throw std::runtime_error("PostgreSQL's server is not installed (apt-get install postgresql-15)");
+    throw std::runtime_error(
+        "PostgreSQL's server is not installed (apt-get install postgresql-15)");
 }
 
 std::uint16_t free_port() {
@@ -106,12 +107,12 @@ void PostgresServer::start() {
     if (pid_ > 0) return;
     pid_ = ::fork();
     if (pid_ == 0) {
-        exec_as_owner({(bin_dir() / "postgres").string(), "-D", (dir_ / "data").string(), "-p",
-                       std::to_string(port_), "-k", dir_.string(), "-c",
-                       "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                       "max_connections=200"},
-                      (dir_ / "server.log").string());
+        exec_as_owner(
+            {(bin_dir() / "postgres").string(), "-D", (dir_ / "data").string(), "-p",
+             std::to_string(port_), "-k", dir_.string(), "-c", "listen_addresses=127.0.0.1", "-c",
+             "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
+             "max_connections=200"},
+            (dir_ / "server.log").string());
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     std::string probe = url_of("postgres");

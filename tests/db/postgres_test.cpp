@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "db/postgres_server.hpp"
+#include "showcase.hpp"
 #include "support/message_of.hpp"
 
 namespace vial::testing {
@@ -51,8 +52,8 @@ TEST_F(PostgresTest, EveryTypeRoundTrips) {
             "INSERT INTO types (i, s, f, t, b, j, ok, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kMin,
             -32768, 0.1, std::string("caf\xc3\xa9 \xe2\x82\xac"), bytes, "{\"a\": [1, 2]}", true,
             "12345678901234567890.5");
-        co_await db.execute("INSERT INTO types (i, f, t, b, j, ok) VALUES (?, ?, ?, ?, ?, ?)",
-                            kMax, -1e300, nullptr, std::nullopt, nullptr, false);
+        co_await db.execute("INSERT INTO types (i, f, t, b, j, ok) VALUES (?, ?, ?, ?, ?, ?)", kMax,
+                            -1e300, nullptr, std::nullopt, nullptr, false);
         std::vector<Row> rows = co_await db.query("SELECT * FROM types ORDER BY id");
         EXPECT_EQ(rows.size(), 2u);
         EXPECT_EQ(rows[0].get<std::int64_t>("i"), kMin);
@@ -121,8 +122,9 @@ TEST_F(PostgresTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
         message_of<SqlSyntaxError>([&] { run_sync(db.query("SELEKT ?", "hunter2")); });
     EXPECT_NE(syntax.find("SELEKT"), std::string::npos) << syntax;
     EXPECT_EQ(syntax.find("hunter2"), std::string::npos) << syntax;
-    EXPECT_NE(message_of<DatabaseError>([&] { run_sync(db.query("SELECT * FROM nowhere")); })
-                  .find("nowhere"),
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(db.query("SELECT * FROM nowhere"));
+              }).find("nowhere"),
               std::string::npos);
     // The connection still serves after each error.
     EXPECT_EQ(run_sync(db.query_value<int>("SELECT 7")), 7);
@@ -183,7 +185,8 @@ TEST_F(PostgresTest, CancellationSendsACancelRequestAndTheConnectionIsReused) {
 TEST_F(PostgresTest, TransactionsCommitAndRollBack) {
     Database db{server->url()};
     run_sync([&]() -> Task<void> {
-        co_await db.execute("CREATE TABLE accounts (id int PRIMARY KEY, cents int CHECK (cents >= 0))");
+        co_await db.execute(
+            "CREATE TABLE accounts (id int PRIMARY KEY, cents int CHECK (cents >= 0))");
         co_await db.execute("INSERT INTO accounts VALUES (1, 100), (2, 0)");
         co_await db.transaction([&](Transaction& tx) -> Task<void> {
             co_await tx.execute("UPDATE accounts SET cents = cents - 30 WHERE id = 1");
@@ -241,9 +244,8 @@ TEST_F(PostgresTest, ACancelledTransactionRollsBack) {
 TEST_F(PostgresTest, PoolExhaustionWaitsThenFailsClearly) {
     Database db{server->url(), DatabaseOptions{.max_connections = 1, .pool_timeout = 200ms}};
     run_sync([&]() -> Task<void> {
-        auto holder = db.transaction([&](Transaction& tx) -> Task<void> {
-            co_await tx.execute("SELECT pg_sleep(0.6)");
-        });
+        auto holder = db.transaction(
+            [&](Transaction& tx) -> Task<void> { co_await tx.execute("SELECT pg_sleep(0.6)"); });
         auto waiter = [&]() -> Task<std::string> {
             co_await vial::sleep(50ms);
             try {
@@ -330,6 +332,23 @@ TEST_F(PostgresTest, RefusedConnectionsAndBadCredentialsAreTyped) {
     EXPECT_EQ(run_sync(right.query_value<int>("SELECT 5")), 5);
     EXPECT_THROW(Database("postgresql://vial@127.0.0.1:5432/vial?nonsense=1"), DatabaseError);
     EXPECT_THROW(Database("mysql://localhost/x"), DatabaseError);
+}
+
+// The showcase's database endpoints, unchanged, on PostgreSQL: one config key moves them.
+TEST_F(PostgresTest, TheShowcaseRunsOnPostgresByChangingDatabaseUrl) {
+    std::unique_ptr<App> app = make_app();
+    app->config().set("DATABASE_URL", server->url());
+    TestClient client{*app};
+    auto data = client.get("/get-data?max_price=20");
+    ASSERT_EQ(data.status(), 200) << data.text();
+    EXPECT_EQ(data.json().as_array().size(), 3u);
+    EXPECT_EQ(data.json().at(0).at("price"), 1.5);
+    auto dashboard = client.get("/dashboard");
+    ASSERT_EQ(dashboard.status(), 200) << dashboard.text();
+    EXPECT_EQ(dashboard.json().at("products"), 5);
+    EXPECT_EQ(client.get("/queries?queries=20").json().as_array().size(), 20u);
+    EXPECT_EQ(client.get("/updates?queries=20").json().as_array().size(), 20u);
+    EXPECT_EQ(server->admin("SELECT count(*) FROM world"), "10000");
 }
 
 // Each loop has its own connections: two threads' loops query one Database at once.
