@@ -27,7 +27,7 @@ packages=(
 # `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz` only.
 case "${1:-}" in
     --bench) packages+=(wrk python3-flask python3-asgiref python3-quart gunicorn
-                        python3-hypercorn python3-httpx) ;;
+                        python3-hypercorn python3-httpx python3-psycopg python3-psycopg-pool) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
 esac
 
