@@ -89,23 +89,27 @@ def front(command, env, cwd=None):
                             stderr=subprocess.DEVNULL, env=env, cwd=cwd)
 
 
-def measure(proc, path, seconds):
+def measure(proc, path, seconds, database):
     bench.run_wrk(path, CONNECTIONS, 2)  # warm: pools open, statements prepared
     pids = bench.process_tree(proc.pid)
-    before = bench.cpu_seconds(pids)
+    db_pids = bench.process_tree(database.proc.pid) if database else []
+    before, db_before = bench.cpu_seconds(pids), bench.cpu_seconds(db_pids) if db_pids else 0
     result = bench.run_wrk(path, CONNECTIONS, seconds)
-    result["cpu_us"] = (bench.cpu_seconds(pids) - before) * 1e6 / max(result["requests"], 1)
+    done = max(result["requests"], 1)
+    result["cpu_us"] = (bench.cpu_seconds(pids) - before) * 1e6 / done
+    result["db_cpu_us"] = ((bench.cpu_seconds(db_pids) - db_before) * 1e6 / done
+                           if db_pids else float("nan"))
     return result
 
 
-def run_server(name, command, env, seconds, scenarios, cwd=None):
+def run_server(name, command, env, seconds, scenarios, database, cwd=None):
     proc = front(command, env, cwd)
     results = {}
     try:
         if not bench.wait_port(bench.PORT):
             raise RuntimeError(f"{name} did not start")
         for scenario in scenarios:
-            results[scenario] = measure(proc, PATHS[scenario], seconds)
+            results[scenario] = measure(proc, PATHS[scenario], seconds, database)
     finally:
         bench.stop(proc)
     return results
@@ -124,13 +128,14 @@ def main():
     try:
         env = dict(os.environ, VIAL_DATABASE_URL=pg.url())
         if "vial" in args.servers:
-            table["vial"] = run_server("vial", bench.SERVERS["vial"], env, args.seconds, scenarios)
+            table["vial"] = run_server("vial", bench.SERVERS["vial"], env, args.seconds, scenarios,
+                                       pg)
         if "quart" in args.servers:
             env = dict(os.environ, DATABASE_URL=pg.url(), PYTHONDONTWRITEBYTECODE="1")
             command = ["hypercorn", "-w", "1", "--backlog", "2048", "-b",
                        f"127.0.0.1:{bench.PORT}", "quart_db_app:app"]
             table["quart+psycopg"] = run_server("quart", command, env, args.seconds, scenarios,
-                                                cwd=os.path.join(bench.HERE, "peers"))
+                                                pg, cwd=os.path.join(bench.HERE, "peers"))
     finally:
         pg.stop()
     print(f"PostgreSQL (core 1, with wrk), front on core 0, c{CONNECTIONS}, {args.seconds} s:")
@@ -138,7 +143,7 @@ def main():
         for scenario, r in results.items():
             print(f"  {server:<14} {PATHS[scenario]:<22} {r['rps']:>9.0f} req/s  p50 "
                   f"{r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  errors {r['errors']:>5}  "
-                  f"CPU {r['cpu_us']:7.1f} us/req")
+                  f"CPU {r['cpu_us']:7.1f} us/req (PostgreSQL {r['db_cpu_us']:6.1f})")
     if "vial" in table:
         v = table["vial"]
         print(f"  vial /queries?queries=20 CPU per request = {v['queries20']['cpu_us'] / v['db']['cpu_us']:.2f}x "
@@ -151,7 +156,7 @@ def main():
                       f"{q[scenario]['cpu_us'] / v[scenario]['cpu_us']:.1f}x less CPU per request")
     # The embedded default: SQLite in memory, the query thread on the same core.
     sqlite = run_server("vial-sqlite", bench.SERVERS["vial"], dict(os.environ), args.seconds,
-                        ["db"])["db"]
+                        ["db"], None)["db"]
     print(f"SQLite (embedded default, one core) /db c{CONNECTIONS}: {sqlite['rps']:.0f} req/s "
           f"(goal >= 20000), p99 {sqlite['p99']:.1f} ms, errors {sqlite['errors']}, "
           f"CPU {sqlite['cpu_us']:.1f} us/req")

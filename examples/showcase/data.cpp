@@ -86,12 +86,17 @@ vial::Json world_json(const vial::Row& row) {
 
 constexpr const char* kWorldById = "SELECT id, randomnumber FROM world WHERE id = ?";
 
-// `count` random World rows, queried concurrently (pipelined on PostgreSQL).
-vial::Task<std::vector<std::optional<vial::Row>>> random_worlds(vial::Database& db, int count) {
-    std::vector<vial::Task<std::optional<vial::Row>>> reads;
-    reads.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) reads.push_back(db.query_one(kWorldById, random_id()));
-    co_return co_await vial::gather(std::move(reads));
+// `count` random World rows, one statement each, sent together (pipelined in one round
+// trip on PostgreSQL).
+vial::Task<std::vector<vial::Row>> random_worlds(vial::Database& db, int count) {
+    std::vector<std::vector<vial::SqlValue>> ids;
+    ids.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) ids.push_back({vial::SqlValue(std::int64_t{random_id()})});
+    std::vector<std::vector<vial::Row>> found = co_await db.query_many(kWorldById, std::move(ids));
+    std::vector<vial::Row> rows;
+    rows.reserve(found.size());
+    for (auto& one : found) rows.push_back(std::move(one.at(0)));
+    co_return rows;
 }
 
 }  // namespace
@@ -136,7 +141,7 @@ void register_data_routes(vial::App& app) {
         auto rows = co_await random_worlds(db, query_count(ctx.request()));
         vial::JsonArray out;
         out.reserve(rows.size());
-        for (const auto& row : rows) out.push_back(world_json(*row));
+        for (const auto& row : rows) out.push_back(world_json(row));
         co_return out;
     });
 
@@ -144,16 +149,16 @@ void register_data_routes(vial::App& app) {
         vial::Database& db = store->get(ctx.app());
         auto rows = co_await random_worlds(db, query_count(ctx.request()));
         vial::JsonArray out;
-        std::vector<vial::Task<vial::ExecResult>> writes;
+        std::vector<std::vector<vial::SqlValue>> writes;
         out.reserve(rows.size());
+        writes.reserve(rows.size());
         for (const auto& row : rows) {
-            std::int64_t id = row->get<std::int64_t>(0);
-            int fresh = random_id();
-            writes.push_back(
-                db.execute("UPDATE world SET randomnumber = ? WHERE id = ?", fresh, id));
+            std::int64_t id = row.get<std::int64_t>(0), fresh = random_id();
+            writes.push_back({vial::SqlValue(fresh), vial::SqlValue(id)});
             out.push_back(vial::Json{{"id", id}, {"randomNumber", fresh}});
         }
-        co_await vial::gather(std::move(writes));
+        co_await db.execute_many("UPDATE world SET randomnumber = ? WHERE id = ?",
+                                 std::move(writes));
         co_return out;
     });
 }

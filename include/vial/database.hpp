@@ -207,6 +207,8 @@ struct Statement {
     std::string sql;
     std::vector<SqlValue> args;
     std::size_t max_rows = SIZE_MAX;
+    /// Non-empty: run `sql` once per set of values here instead (query_many).
+    std::vector<std::vector<SqlValue>> many;
 };
 inline Statement sql_only(std::string sql) {
     Statement statement;
@@ -214,10 +216,11 @@ inline Statement sql_only(std::string sql) {
     return statement;
 }
 
-/// What a statement returned.
+/// What a statement returned (for a Statement with `many`, each one's, in order).
 struct QueryResult {
     std::vector<Row> rows;
     ExecResult exec;
+    std::vector<QueryResult> many;
 };
 
 class Backend;
@@ -252,6 +255,15 @@ class QueryRunner {
     Task<ExecResult> execute(std::string sql, Args&&... args) {
         return execute_values(std::move(sql), {detail::to_sql_value(std::forward<Args>(args))...});
     }
+
+    /// `sql` once per set of values in `arg_sets`, all sent at once: pipelined in one
+    /// round trip on PostgreSQL, one job on SQLite's thread (far cheaper than a gather of
+    /// single queries). Each statement stands alone, as separate calls would (use a
+    /// transaction for all-or-nothing); the first failure is thrown once all finished.
+    Task<std::vector<std::vector<Row>>> query_many(std::string sql,
+                                                   std::vector<std::vector<SqlValue>> arg_sets);
+    Task<std::vector<ExecResult>> execute_many(std::string sql,
+                                               std::vector<std::vector<SqlValue>> arg_sets);
 
     Task<std::vector<Row>> query_values(std::string sql, std::vector<SqlValue> args);
     Task<std::optional<Row>> query_one_values(std::string sql, std::vector<SqlValue> args);

@@ -41,6 +41,34 @@ Task<std::optional<Row>> QueryRunner::query_one_values(std::string sql,
     co_return std::move(result.rows.front());
 }
 
+namespace {
+detail::Statement batch_of(std::string sql, std::vector<std::vector<SqlValue>> arg_sets) {
+    detail::Statement statement = detail::sql_only(std::move(sql));
+    statement.many = std::move(arg_sets);
+    return statement;
+}
+}  // namespace
+
+Task<std::vector<std::vector<Row>>> QueryRunner::query_many(
+    std::string sql, std::vector<std::vector<SqlValue>> arg_sets) {
+    std::vector<std::vector<Row>> rows;
+    if (arg_sets.empty()) co_return rows;
+    detail::QueryResult result = co_await run(batch_of(std::move(sql), std::move(arg_sets)));
+    rows.reserve(result.many.size());
+    for (auto& one : result.many) rows.push_back(std::move(one.rows));
+    co_return rows;
+}
+
+Task<std::vector<ExecResult>> QueryRunner::execute_many(
+    std::string sql, std::vector<std::vector<SqlValue>> arg_sets) {
+    std::vector<ExecResult> done;
+    if (arg_sets.empty()) co_return done;
+    detail::QueryResult result = co_await run(batch_of(std::move(sql), std::move(arg_sets)));
+    done.reserve(result.many.size());
+    for (auto& one : result.many) done.push_back(one.exec);
+    co_return done;
+}
+
 Task<ExecResult> QueryRunner::execute_values(std::string sql, std::vector<SqlValue> args) {
     detail::QueryResult result = co_await run(statement_of(std::move(sql), std::move(args)));
     co_return result.exec;

@@ -39,12 +39,14 @@ std::string where_of(const std::string& url) {
     return host + (port.empty() ? "" : ":" + port) + (dbname.empty() ? "" : "/" + dbname);
 }
 
-// Runs `statement` on `connection`; cancelling the await abandons it there.
-Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement statement) {
-    auto query = std::make_shared<PgQuery>();
-    query->statement = std::move(statement);
-    query->executor = co_await asio::this_coro::executor;
-    auto initiation = [&query, &connection](auto handler) {
+// Submits `query` to `connection`; the returned awaitable completes with its result.
+// Cancelling the await abandons the statement there. Not a coroutine of its own: the
+// caller's frame holds what the statement needs.
+// `spread` (query_many outside a transaction): members go out in chunks, each chunk to
+// the least busy connection then, so a server with several cores runs them in parallel.
+Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
+                        std::shared_ptr<PgQuery> query, PgPool* spread = nullptr) {
+    auto initiation = [&connection, query = std::move(query), spread](auto handler) {
         query->slot = asio::get_associated_cancellation_slot(handler);
         query->handler.emplace(std::move(handler));
         if (query->slot.is_connected()) {
@@ -53,16 +55,75 @@ Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement sta
                     auto q = weak.lock();
                     // Done: finished, or its connection failed it (and may be gone).
                     if (!q || q->done || type == asio::cancellation_type::none) return;
-                    q->connection->abandon(*q);
+                    if (q->members.empty()) {
+                        q->connection->abandon(*q);
+                        return;
+                    }
+                    auto members = q->members;  // abandoning the last completes q
+                    for (auto& member : members) {
+                        if (!member->done) member->connection->abandon(*member);
+                    }
                 });
         }
-        connection->submit(query);
+        if (query->members.empty()) {
+            connection->submit(query);
+            return;
+        }
+        constexpr std::size_t kChunk = 5;
+        auto target = connection;
+        for (std::size_t i = 0; i < query->members.size(); ++i) {
+            if (spread && i > 0 && i % kChunk == 0) {
+                try {
+                    if (auto other = spread->try_pick(false)) target = std::move(other);
+                } catch (...) {
+                    // backing off after a failed connect: the first connection takes the rest
+                }
+            }
+            target->submit(query->members[i]);
+        }
     };
-    auto operation =
-        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, QueryResult)>(
-            initiation, asio::use_awaitable);
-    QueryResult result = co_await std::move(operation);
-    co_return result;
+    return asio::async_initiate<const asio::use_awaitable_t<>&,
+                                void(std::exception_ptr, QueryResult)>(std::move(initiation),
+                                                                       asio::use_awaitable);
+}
+
+// The statement to await; for query_many, one member per set of values under it.
+std::shared_ptr<PgQuery> make_query(Statement statement) {
+    auto query = std::make_shared<PgQuery>();
+    query->statement = std::move(statement);
+    std::size_t count = query->statement.many.size();
+    if (count == 0) return query;
+    query->members.reserve(count);
+    query->remaining = count;
+    query->result.many.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        auto member = std::make_shared<PgQuery>();
+        member->statement.sql = query->statement.sql;
+        member->statement.args = std::move(query->statement.many[i]);
+        member->parent = query;
+        member->index = i;
+        query->members.push_back(std::move(member));
+    }
+    query->statement.many.clear();
+    return query;
+}
+
+// Members point to their parent and the parent to them: whichever way the awaiting
+// task ends (or is destroyed unfinished), the cycle is cut.
+struct MembersUnlinked {
+    std::shared_ptr<PgQuery> query;
+    ~MembersUnlinked() {
+        for (auto& member : query->members) member->parent.reset();
+        query->members.clear();
+    }
+};
+
+Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement statement) {
+    auto query = make_query(std::move(statement));
+    MembersUnlinked unlinked{query};
+    query->executor = co_await asio::this_coro::executor;
+    auto operation = start(connection, std::move(query));
+    co_return co_await std::move(operation);
 }
 
 class PgSession : public Session {
@@ -97,10 +158,14 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
     }
 
     Task<QueryResult> run(Statement statement) override {
-        auto pool = pool_here(co_await asio::this_coro::executor);
+        auto query = make_query(std::move(statement));
+        MembersUnlinked unlinked{query};
+        query->executor = co_await asio::this_coro::executor;
+        auto pool = pool_here(query->executor);
         std::shared_ptr<PgConnection> connection = pool->try_pick(false);
         if (!connection) connection = co_await pool->pick(false);
-        co_return co_await run_on(std::move(connection), std::move(statement));
+        auto operation = start(connection, std::move(query), pool.get());
+        co_return co_await std::move(operation);
     }
 
     Task<std::unique_ptr<Session>> begin() override {

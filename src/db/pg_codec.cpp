@@ -169,16 +169,34 @@ SqlValue value_of(const PGresult* result, int row, int column, Oid type) {
 
 }  // namespace
 
-std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows) {
+namespace {
+
+bool shape_matches(const PGresult* result, const PgShape& shape) {
+    int fields = PQnfields(result);
+    if (!shape.names || shape.types.size() != static_cast<std::size_t>(fields)) return false;
+    for (int c = 0; c < fields; ++c) {
+        auto at = static_cast<std::size_t>(c);
+        if (PQftype(result, c) != shape.types[at] || (*shape.names)[at] != PQfname(result, c))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows, PgShape& shape) {
     std::size_t count =
         std::min<std::size_t>(static_cast<std::size_t>(PQntuples(result)), max_rows);
     int fields = PQnfields(result);
-    auto columns = std::make_shared<std::vector<std::string>>();
-    std::vector<Oid> types;
-    columns->reserve(static_cast<std::size_t>(fields));
-    for (int c = 0; c < fields; ++c) {
-        columns->emplace_back(PQfname(result, c));
-        types.push_back(PQftype(result, c));
+    if (!shape_matches(result, shape)) {
+        auto names = std::make_shared<std::vector<std::string>>();
+        shape.types.clear();
+        names->reserve(static_cast<std::size_t>(fields));
+        for (int c = 0; c < fields; ++c) {
+            names->emplace_back(PQfname(result, c));
+            shape.types.push_back(PQftype(result, c));
+        }
+        shape.names = std::move(names);
     }
     std::vector<Row> rows;
     rows.reserve(count);
@@ -189,10 +207,10 @@ std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows) {
             if (PQgetisnull(result, r, c)) {
                 values.emplace_back(nullptr);
             } else {
-                values.push_back(value_of(result, r, c, types[static_cast<std::size_t>(c)]));
+                values.push_back(value_of(result, r, c, shape.types[static_cast<std::size_t>(c)]));
             }
         }
-        rows.emplace_back(columns, std::move(values));
+        rows.emplace_back(shape.names, std::move(values));
     }
     return rows;
 }

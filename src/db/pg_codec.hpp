@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <exception>
 #include <string>
 #include <vector>
@@ -21,20 +23,30 @@ std::string number_placeholders(const std::string& sql);
 /// from the context, as for a literal); a Blob goes binary, as bytea.
 struct PgParams {
     explicit PgParams(const std::vector<SqlValue>& args, const std::string& sql);
-    std::vector<std::string> text;
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    std::vector<int> formats;
-    std::vector<Oid> types;
+    PgParams(const PgParams&) = delete;  // values point into text
+    template <class T>
+    using Few = boost::container::small_vector<T, 8>;  // no allocation for most statements
+    Few<std::string> text;
+    Few<const char*> values;
+    Few<int> lengths;
+    Few<int> formats;
+    Few<Oid> types;
     /// One letter per value ('t' text, 'b' bytea): part of a prepared statement's key.
     std::string signature;
     int count() const noexcept { return static_cast<int>(values.size()); }
 };
 
+/// A result's columns: names (shared by its rows) and type oids. A prepared statement
+/// keeps the last one, so its rows share it without rebuilding it per query.
+struct PgShape {
+    std::shared_ptr<const std::vector<std::string>> names;
+    std::vector<Oid> types;
+};
+
 /// The rows of a PGRES_TUPLES_OK result, at most `max_rows`. bool, integers and oid
 /// become integers, float4/8 doubles, bytea a Blob, everything else its text (numeric
-/// keeps its exact digits).
-std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows);
+/// keeps its exact digits). `shape` is reused when it still matches, else replaced.
+std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows, PgShape& shape);
 
 /// A failed result as a typed error: class 23 ConstraintError, 42601 SqlSyntaxError,
 /// class 08 and 57P01..03 (the server went away) DatabaseConnectError, 57014 Cancelled.

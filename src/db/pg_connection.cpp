@@ -9,8 +9,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "pg_codec.hpp"
@@ -22,6 +26,14 @@ namespace asio = boost::asio;
 void finish(PgQuery& query) {
     if (query.done) return;
     query.done = true;
+    if (query.parent) {
+        std::shared_ptr<PgQuery> parent = std::move(query.parent);
+        if (parent->done) return;
+        if (query.error && !parent->error) parent->error = query.error;
+        parent->result.many[query.index] = std::move(query.result);
+        if (--parent->remaining == 0) finish(*parent);
+        return;
+    }
     if (!query.handler) return;
     QueryHandler handler(std::move(*query.handler));
     query.handler.reset();
@@ -116,14 +128,8 @@ void PgConnection::watch_socket() {
 void PgConnection::connect() {
     state_ = State::ready;
     was_ready_ = true;
-    auto waiting = std::move(unsent_);
-    unsent_.clear();
-    for (auto& query : waiting) {
-        if (!query->done) send(query);
-    }
-    flush();
-    arm_read();
-    listener_(*this, nullptr);
+    drain();
+    if (state_ == State::ready) listener_(*this, nullptr);
 }
 
 void PgConnection::submit(const std::shared_ptr<PgQuery>& query) {
@@ -134,13 +140,11 @@ void PgConnection::submit(const std::shared_ptr<PgQuery>& query) {
         finish(*query);
         return;
     }
-    if (state_ == State::connecting) {
-        unsent_.push_back(query);
-        return;
+    unsent_.push_back(query);
+    if (state_ == State::ready && !drain_posted_) {
+        drain_posted_ = true;
+        asio::post(executor_, [self = shared_from_this()] { self->drain(); });
     }
-    send(query);
-    flush();
-    arm_read();
 }
 
 bool PgConnection::still_open() {
@@ -170,33 +174,37 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
         finish(*query);
         return;
     }
-    std::string key = statement.sql;
-    key += '\0';
-    key += params->signature;
-    const std::string* name = nullptr;
+    std::shared_ptr<Prepared> prepared;
     std::string numbered;
     bool ok = true;
-    if (auto found = statements_.find(key); found != statements_.end()) {
-        name = &found->second;
-    } else {
+    if (auto found = statements_.find(statement.sql); found != statements_.end()) {
+        for (const auto& entry : found->second) {
+            if (entry->signature == params->signature) prepared = entry;
+        }
+    }
+    if (!prepared) {
         numbered = number_placeholders(statement.sql);
-        if (statements_.size() < settings_->options.statement_cache) {
-            std::string fresh = "vial_" + std::to_string(++prepared_);
-            ok = PQsendPrepare(conn_, fresh.c_str(), numbered.c_str(), params->count(),
+        if (cached_ < settings_->options.statement_cache) {
+            auto fresh = std::make_shared<Prepared>();
+            fresh->signature = params->signature;
+            fresh->name = "vial_" + std::to_string(++prepared_);
+            ok = PQsendPrepare(conn_, fresh->name.c_str(), numbered.c_str(), params->count(),
                                params->types.data()) == 1;
             if (ok) {
-                name = &statements_.emplace(key, std::move(fresh)).first->second;
-                steps_.push_back(Step{Step::prepare_step, query, key});
+                statements_[statement.sql].push_back(fresh);
+                ++cached_;
+                steps_.push_back(Step{Step::prepare_step, query, fresh});
+                prepared = std::move(fresh);
             }
         }
     }
     if (ok) {
-        ok = name
-                 ? PQsendQueryPrepared(conn_, name->c_str(), params->count(), params->values.data(),
-                                       params->lengths.data(), params->formats.data(), 0) == 1
-                 : PQsendQueryParams(conn_, numbered.c_str(), params->count(), params->types.data(),
-                                     params->values.data(), params->lengths.data(),
-                                     params->formats.data(), 0) == 1;
+        ok = prepared ? PQsendQueryPrepared(conn_, prepared->name.c_str(), params->count(),
+                                            params->values.data(), params->lengths.data(),
+                                            params->formats.data(), 0) == 1
+                      : PQsendQueryParams(conn_, numbered.c_str(), params->count(),
+                                          params->types.data(), params->values.data(),
+                                          params->lengths.data(), params->formats.data(), 0) == 1;
     }
     if (ok) ok = PQpipelineSync(conn_) == 1;
     if (!ok) {
@@ -204,10 +212,33 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
             "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
         return;
     }
-    steps_.push_back(Step{Step::query_step, query, {}});
-    steps_.push_back(Step{Step::sync_step, query, {}});
+    steps_.push_back(Step{Step::query_step, query, std::move(prepared)});
+    steps_.push_back(Step{Step::sync_step, query, nullptr});
     query->sent = true;
     deepest_pipeline_ = std::max(deepest_pipeline_, ++in_flight_);
+}
+
+// Statements submitted during one turn of the loop leave together: PQpipelineSync
+// sends at once, so each would otherwise cost a TCP segment of its own (a trip through
+// loopback or the NIC each). The socket is corked while the turn's statements are
+// written, and the batch goes out as one.
+void PgConnection::drain() {
+    drain_posted_ = false;
+    if (state_ != State::ready || unsent_.empty()) return;
+    int fd = PQsocket(conn_);
+    int on = 1, off = 0;
+    bool corked =
+        unsent_.size() > 1 && ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+    auto batch = std::move(unsent_);
+    unsent_.clear();
+    for (auto& query : batch) {
+        if (state_ != State::ready) break;  // broken() failed the rest
+        if (!query->done) send(query);
+    }
+    if (state_ != State::ready) return;
+    if (corked) ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+    flush();
+    arm_read();
 }
 
 void PgConnection::flush() {
@@ -297,19 +328,13 @@ void PgConnection::on_result(Step& step, PGresult* result) {
     PgQuery& query = *step.query;
     ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_FATAL_ERROR) {
-        if (step.kind == Step::prepare_step) statements_.erase(step.prepared);  // never made
+        if (step.kind == Step::prepare_step) forget(step.prepared, query.statement.sql);
         if (!query.error) query.error = error_of(result, query.statement.sql);
         const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
         // A cached plan whose result type changed (the table was altered): prepare anew
         // next time.
-        if (state && std::strcmp(state, "0A000") == 0) {
-            for (auto it = statements_.begin(); it != statements_.end(); ++it) {
-                if (it->first.starts_with(query.statement.sql + '\0')) {
-                    statements_.erase(it);
-                    break;
-                }
-            }
-        }
+        if (state && std::strcmp(state, "0A000") == 0 && step.prepared)
+            forget(step.prepared, query.statement.sql);
         return;
     }
     if (status == PGRES_PIPELINE_ABORTED) {
@@ -321,7 +346,12 @@ void PgConnection::on_result(Step& step, PGresult* result) {
     if (step.kind == Step::prepare_step || query.done) return;
     if (status == PGRES_TUPLES_OK) {
         try {
-            query.result.rows = rows_of(result, query.statement.max_rows);
+            if (step.prepared) {
+                query.result.rows = rows_of(result, query.statement.max_rows, step.prepared->shape);
+            } else {
+                PgShape shape;
+                query.result.rows = rows_of(result, query.statement.max_rows, shape);
+            }
         } catch (...) {
             query.error = std::current_exception();
         }
@@ -330,6 +360,19 @@ void PgConnection::on_result(Step& step, PGresult* result) {
         query.result.exec.rows_affected = affected && *affected ? std::atoll(affected) : 0;
     }
     if (status == PGRES_TUPLES_OK) query.result.exec.rows_affected = PQntuples(result);
+}
+
+// A prepared statement that failed to prepare, or whose plan went stale, is prepared
+// anew next time (under a new name; the old one, if it exists, is left to the session).
+void PgConnection::forget(const std::shared_ptr<Prepared>& prepared, const std::string& sql) {
+    auto found = statements_.find(sql);
+    if (found == statements_.end()) return;
+    auto& entries = found->second;
+    auto at = std::find(entries.begin(), entries.end(), prepared);
+    if (at == entries.end()) return;
+    entries.erase(at);
+    --cached_;
+    if (entries.empty()) statements_.erase(found);
 }
 
 void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {

@@ -21,8 +21,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "backend.hpp"
+#include "pg_codec.hpp"
 
 namespace vial::detail {
 
@@ -48,9 +50,16 @@ struct PgQuery {
     bool sent = false;
     bool done = false;  // its handler has been posted (or it had none)
     bool retried = false;
+    // query_many: the statement that awaits these members (each one set of values), and
+    // this member's place in its results; or, on that statement, its members.
+    std::shared_ptr<PgQuery> parent;
+    std::size_t index = 0;
+    std::vector<std::shared_ptr<PgQuery>> members;
+    std::size_t remaining = 0;
 };
 
-/// Posts `query`'s completion once; the first call wins.
+/// Posts `query`'s completion once; the first call wins. A member of a query_many hands
+/// its result to its parent, which completes when the last member has.
 void finish(PgQuery& query);
 
 class PgConnection : public std::enable_shared_from_this<PgConnection> {
@@ -66,7 +75,8 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
 
     /// Starts connecting; queries submitted meanwhile wait.
     void open();
-    /// Sends `query` (or queues it until connected); its handler gets the rows or the error.
+    /// Queues `query`; the statements queued during one loop turn are sent together
+    /// (once connected). Its handler gets the rows or the error.
     void submit(const std::shared_ptr<PgQuery>& query);
     /// The awaiting task was cancelled: it resumes now with vial::Cancelled; a statement
     /// the server is running gets a cancel request, and its result is discarded.
@@ -85,16 +95,25 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     bool leased = false;
 
   private:
+    // A statement prepared on this connection, for one SQL text and one set of parameter
+    // types; the shape of its last result is kept for the next.
+    struct Prepared {
+        std::string signature;
+        std::string name;
+        PgShape shape;
+    };
     struct Step {
         enum Kind { prepare_step, query_step, sync_step } kind;
         std::shared_ptr<PgQuery> query;
-        std::string prepared;  // prepare: the cache key it fills
+        std::shared_ptr<Prepared> prepared;  // the statement it runs or prepares, if cached
     };
+    void forget(const std::shared_ptr<Prepared>& prepared, const std::string& sql);
 
     void connect();
     void watch_socket();
     void send(const std::shared_ptr<PgQuery>& query);
     void flush();
+    void drain();
     void arm_read();
     void on_readable();
     void process();
@@ -113,11 +132,13 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     bool was_ready_ = false;
     bool reading_ = false;
     bool writing_ = false;
+    bool drain_posted_ = false;
     std::deque<std::shared_ptr<PgQuery>> unsent_;
     std::deque<Step> steps_;
     std::size_t in_flight_ = 0;
-    std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
-    std::size_t prepared_ = 0;                                 // names given so far
+    std::unordered_map<std::string, std::vector<std::shared_ptr<Prepared>>> statements_;  // by SQL
+    std::size_t cached_ = 0;    // entries in statements_
+    std::size_t prepared_ = 0;  // names given so far
     std::size_t cancels_sent_ = 0;
     std::size_t deepest_pipeline_ = 0;
 };

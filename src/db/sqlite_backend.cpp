@@ -122,7 +122,8 @@ void SqliteBackend::work() {
         try {
             switch (job->kind) {
                 case QueryJob::run_statement:
-                    result = execute(job->statement);
+                    result = job->statement.many.empty() ? execute(job->statement)
+                                                         : execute_many(job->statement);
                     break;
                 case QueryJob::begin_lease:
                     // IMMEDIATE: the write lock now, so a transaction never fails half way
@@ -176,6 +177,28 @@ void SqliteBackend::fail(int code, const std::string& sql) {
     if ((code & 0xff) == SQLITE_CONSTRAINT) throw ConstraintError(message);
     if (why.find("syntax error") != std::string::npos) throw SqlSyntaxError(message);
     throw DatabaseError(message);
+}
+
+// Each set of values in turn, as separate statements; the first failure is thrown
+// after the others ran.
+QueryResult SqliteBackend::execute_many(const Statement& batch) {
+    QueryResult all;
+    all.many.reserve(batch.many.size());
+    std::exception_ptr first_failure;
+    Statement one = sql_only(batch.sql);
+    for (const auto& args : batch.many) {
+        one.args = args;
+        try {
+            all.many.push_back(execute(one));
+        } catch (const Cancelled&) {
+            throw;  // interrupted: the rest is not wanted either
+        } catch (...) {
+            if (!first_failure) first_failure = std::current_exception();
+            all.many.emplace_back();
+        }
+    }
+    if (first_failure) std::rethrow_exception(first_failure);
+    return all;
 }
 
 QueryResult SqliteBackend::execute(const Statement& job) {

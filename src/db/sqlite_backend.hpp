@@ -79,6 +79,7 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
     void work();
     std::shared_ptr<QueryJob> next_job();  // under mutex_
     QueryResult execute(const Statement& statement);
+    QueryResult execute_many(const Statement& batch);
     sqlite3_stmt* prepare(const std::string& sql);
     [[noreturn]] void fail(int code, const std::string& sql);
 

@@ -160,6 +160,47 @@ TEST_F(PostgresTest, ConcurrentQueriesOverlapAndPipeline) {
     }());
 }
 
+// query_many / execute_many: one statement per set of values, all sent at once; each
+// stands alone (one failing does not undo the others), and the first failure is thrown.
+TEST_F(PostgresTest, ManyStatementsGoTogetherAndStandAlone) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        co_await db.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)");
+        std::vector<std::vector<SqlValue>> rows;
+        for (int i = 0; i < 100; ++i)
+            rows.push_back({SqlValue(std::int64_t{i}), SqlValue("v" + std::to_string(i))});
+        std::vector<ExecResult> inserted =
+            co_await db.execute_many("INSERT INTO kv VALUES (?, ?)", std::move(rows));
+        EXPECT_EQ(inserted.size(), 100u);
+        EXPECT_EQ(inserted[99].rows_affected, 1);
+        std::vector<std::vector<SqlValue>> keys{{SqlValue(std::int64_t{7})},
+                                                {SqlValue(std::int64_t{1000})},
+                                                {SqlValue(std::int64_t{42})}};
+        auto found = co_await db.query_many("SELECT v FROM kv WHERE k = ?", std::move(keys));
+        EXPECT_EQ(found.size(), 3u);
+        EXPECT_EQ(found[0].at(0).get<std::string>(0), "v7");
+        EXPECT_TRUE(found[1].empty());
+        EXPECT_EQ(found[2].at(0).get<std::string>(0), "v42");
+        PoolStats stats = co_await db.pool_stats();
+        EXPECT_GE(stats.deepest_pipeline, 50u) << "the statements were not sent together";
+        // The duplicate fails; the statements around it stay inserted.
+        std::vector<std::vector<SqlValue>> mixed{{SqlValue(std::int64_t{200}), SqlValue("a")},
+                                                 {SqlValue(std::int64_t{7}), SqlValue("dup")},
+                                                 {SqlValue(std::int64_t{201}), SqlValue("b")}};
+        bool refused = false;
+        try {
+            co_await db.execute_many("INSERT INTO kv VALUES (?, ?)", std::move(mixed));
+        } catch (const ConstraintError&) {
+            refused = true;
+        }
+        EXPECT_TRUE(refused);
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM kv"), 102);
+        std::vector<std::vector<SqlValue>> no_values;
+        auto none = co_await db.query_many("SELECT 1", std::move(no_values));
+        EXPECT_TRUE(none.empty());
+    }());
+}
+
 // A cancelled view's statement is cancelled on the server too, and the (single)
 // connection then serves the next statement.
 TEST_F(PostgresTest, CancellationSendsACancelRequestAndTheConnectionIsReused) {

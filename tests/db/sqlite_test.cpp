@@ -227,6 +227,32 @@ TEST_F(SqliteTest, ACancelledTransactionRollsBack) {
     }());
 }
 
+TEST_F(SqliteTest, ManyStatementsRunAsOneJob) {
+    run_sync([&]() -> Task<void> {
+        std::vector<std::vector<SqlValue>> rows;
+        for (int i = 1; i <= 50; ++i) rows.push_back({SqlValue(std::int64_t{i})});
+        auto inserted = co_await db.execute_many("INSERT INTO t (id) VALUES (?)", std::move(rows));
+        EXPECT_EQ(inserted.size(), 50u);
+        EXPECT_EQ(inserted.back().last_insert_id, 50);
+        std::vector<std::vector<SqlValue>> keys{{SqlValue(std::int64_t{3})},
+                                                {SqlValue(std::int64_t{99})}};
+        auto found = co_await db.query_many("SELECT id FROM t WHERE id = ?", std::move(keys));
+        EXPECT_EQ(found.at(0).at(0).get<int>(0), 3);
+        EXPECT_TRUE(found.at(1).empty());
+        std::vector<std::vector<SqlValue>> mixed{{SqlValue(std::int64_t{60})},
+                                                 {SqlValue(std::int64_t{3})},
+                                                 {SqlValue(std::int64_t{61})}};
+        bool refused = false;
+        try {
+            co_await db.execute_many("INSERT INTO t (id) VALUES (?)", std::move(mixed));
+        } catch (const ConstraintError&) {
+            refused = true;
+        }
+        EXPECT_TRUE(refused);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT count(*) FROM t"), 52);
+    }());
+}
+
 // Two Databases (two connections) writing one file at once: SQLite's busy timeout makes
 // the second wait for the first's write lock, and every write lands.
 TEST(SqliteFile, ConcurrentWritersWaitForTheLock) {
