@@ -123,6 +123,13 @@ struct PoolStats {
     std::size_t deepest_pipeline = 0;
 };
 
+/// One NOTIFY a Listener received.
+struct Notification {
+    std::string channel;
+    std::string payload;
+    int sender_pid = 0;  // the PostgreSQL backend that sent it
+};
+
 /// How a Database connects and pools. The defaults suit a web app.
 struct DatabaseOptions {
     /// PostgreSQL: connections per event loop. Queries from one loop share them,
@@ -225,7 +232,35 @@ struct QueryResult {
 
 class Backend;
 class Session;
+/// What a Listener reads from (the backend's side of LISTEN).
+class NotificationQueue {
+  public:
+    virtual ~NotificationQueue() = default;
+    virtual Task<Notification> next() = 0;
+};
 }  // namespace detail
+
+/// LISTEN on one channel (PostgreSQL), on a connection of its own:
+///
+///     vial::Listener orders = co_await db.listen("orders");
+///     for (;;) {
+///         vial::Notification n = co_await orders.next();   // NOTIFY orders, 'payload'
+///     }
+///
+/// Notifications wait in order until read (up to 10,000; past that the listener fails
+/// rather than lose some silently). Destroying the Listener stops listening. If the
+/// connection is lost, next() throws DatabaseConnectError: listen again (notifications
+/// sent meanwhile are not delivered; PostgreSQL does not keep them). Send with
+/// `db.execute("SELECT pg_notify(?, ?)", channel, payload)`.
+class Listener {
+  public:
+    explicit Listener(std::shared_ptr<detail::NotificationQueue> queue) : queue_(std::move(queue)) {}
+    /// The next notification, waiting for one (cancellable).
+    Task<Notification> next() { return queue_->next(); }
+
+  private:
+    std::shared_ptr<detail::NotificationQueue> queue_;
+};
 
 class Transaction;
 
@@ -327,6 +362,9 @@ class Database : public QueryRunner {
 
     /// The connections of the loop this is awaited on.
     Task<PoolStats> pool_stats();
+
+    /// LISTEN on `channel` (PostgreSQL; SQLite has no notifications: DatabaseError).
+    Task<Listener> listen(std::string channel);
 
   private:
     Task<detail::QueryResult> run(detail::Statement statement) override;

@@ -25,6 +25,7 @@ class Backend {
     /// A connection of the Session's own, with BEGIN run on it.
     virtual Task<std::unique_ptr<Session>> begin() = 0;
     virtual Task<PoolStats> pool_stats() = 0;
+    virtual Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) = 0;
 };
 
 }  // namespace vial::detail

@@ -99,6 +99,11 @@ Task<PoolStats> Database::pool_stats() {
     return backend_->pool_stats();
 }
 
+Task<Listener> Database::listen(std::string channel) {
+    std::shared_ptr<detail::NotificationQueue> queue = co_await backend_->listen(std::move(channel));
+    co_return Listener(std::move(queue));
+}
+
 Task<void> Database::run_transaction(std::function<Task<void>(Transaction&)> body) {
     std::unique_ptr<detail::Session> session = co_await backend_->begin();
     Transaction tx(std::move(session), backend_name_);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "pg_listener.hpp"
 #include "pg_pool.hpp"
 
 namespace vial::detail {
@@ -176,6 +177,13 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         auto session = std::make_unique<PgSession>(pool, connection);
         co_await run_on(connection, sql_only("BEGIN"));
         co_return std::move(session);
+    }
+
+    Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
+        auto executor = co_await asio::this_coro::executor;
+        std::shared_ptr<PgListener> listener =
+            co_await PgListener::open(PgLoop::of(executor).executor(), settings_, std::move(channel));
+        co_return listener;
     }
 
     Task<PoolStats> pool_stats() override {

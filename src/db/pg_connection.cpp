@@ -263,7 +263,7 @@ void PgConnection::flush() {
 // loop (run_sync and the test client's loops end when their work does). still_open()
 // looks at an idle one before it is used again.
 void PgConnection::arm_read() {
-    if (reading_ || state_ != State::ready || steps_.empty()) return;
+    if (reading_ || state_ != State::ready || (steps_.empty() && !on_notify)) return;
     reading_ = true;
     socket_.async_wait(asio::posix::stream_descriptor::wait_read,
                        [self = shared_from_this()](boost::system::error_code error) {
@@ -289,6 +289,10 @@ void PgConnection::on_readable() {
     }
     process();
     if (state_ != State::ready) return;
+    while (PGnotify* notification = PQnotifies(conn_)) {
+        if (on_notify) on_notify(*notification);
+        PQfreemem(notification);
+    }
     flush();  // the server may have been waiting for us to read before it took more
     arm_read();
 }

@@ -93,6 +93,8 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     std::size_t load() const noexcept { return unsent_.size() + in_flight_; }
     std::size_t deepest_pipeline() const noexcept { return deepest_pipeline_; }
     bool leased = false;
+    /// A LISTEN connection: it keeps a read armed while idle, and hands each NOTIFY here.
+    std::function<void(const PGnotify&)> on_notify;
 
   private:
     // A statement prepared on this connection, for one SQL text and one set of parameter

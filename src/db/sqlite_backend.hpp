@@ -58,6 +58,10 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
 
     Task<QueryResult> run(Statement statement) override;
     Task<std::unique_ptr<Session>> begin() override;
+    Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
+        throw DatabaseError("sqlite: LISTEN/NOTIFY needs PostgreSQL (channel " + channel + ")");
+        co_return nullptr;
+    }
     Task<PoolStats> pool_stats() override {
         co_return PoolStats{.connections = 1, .deepest_pipeline = 1};
     }

@@ -392,6 +392,65 @@ TEST_F(PostgresTest, TheShowcaseRunsOnPostgresByChangingDatabaseUrl) {
     EXPECT_EQ(server->admin("SELECT count(*) FROM world"), "10000");
 }
 
+TEST_F(PostgresTest, ListenReceivesNotificationsInOrder) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        Listener orders = co_await db.listen("orders \"eu\"");  // quoted, never spliced
+        co_await db.execute("SELECT pg_notify(?, ?)", "orders \"eu\"", "first");
+        co_await db.execute("SELECT pg_notify(?, ?)", "elsewhere", "not ours");
+        auto notify_later = [&]() -> Task<void> {
+            co_await vial::sleep(50ms);
+            auto send = [] { server->admin("NOTIFY \"orders \"\"eu\"\"\", 'second'"); };
+            co_await to_thread(send);
+        };
+        Notification first = co_await orders.next();
+        EXPECT_EQ(first.channel, "orders \"eu\"");
+        EXPECT_EQ(first.payload, "first");
+        EXPECT_GT(first.sender_pid, 0);
+        auto [second, nothing] = co_await gather(orders.next(), notify_later());
+        (void)nothing;
+        EXPECT_EQ(second.payload, "second");
+        // Waiting is cancellable, and the listener still works afterwards.
+        bool timed_out = false;
+        try {
+            co_await vial::timeout(50ms, orders.next());
+        } catch (const TimeoutError&) {
+            timed_out = true;
+        }
+        EXPECT_TRUE(timed_out);
+        co_await db.execute("SELECT pg_notify(?, ?)", "orders \"eu\"", "third");
+        EXPECT_EQ((co_await orders.next()).payload, "third");
+    }());
+}
+
+TEST_F(PostgresTest, AListenerWhoseConnectionDiesSaysSo) {
+    Database db{server->url()};
+    run_sync([&]() -> Task<void> {
+        Listener listener = co_await db.listen("news");
+        auto killer = [&]() -> Task<void> {
+            co_await vial::sleep(100ms);
+            auto terminate = [] {
+                server->admin(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+                    "'LISTEN%'");
+            };
+            co_await to_thread(terminate);
+        };
+        std::string failure;
+        auto waiter = [&]() -> Task<void> {
+            try {
+                co_await listener.next();
+            } catch (const DatabaseConnectError& e) {
+                failure = e.what();
+            }
+        };
+        co_await gather(waiter(), killer());
+        EXPECT_NE(failure.find("postgresql:"), std::string::npos) << failure;
+    }());
+    Database sqlite{"sqlite://:memory:"};
+    EXPECT_THROW(run_sync(sqlite.listen("news")), DatabaseError);
+}
+
 // Each loop has its own connections: two threads' loops query one Database at once.
 TEST_F(PostgresTest, EveryLoopHasItsOwnPool) {
     Database db{server->url()};
