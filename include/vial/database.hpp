@@ -254,7 +254,8 @@ class NotificationQueue {
 /// `db.execute("SELECT pg_notify(?, ?)", channel, payload)`.
 class Listener {
   public:
-    explicit Listener(std::shared_ptr<detail::NotificationQueue> queue) : queue_(std::move(queue)) {}
+    explicit Listener(std::shared_ptr<detail::NotificationQueue> queue)
+        : queue_(std::move(queue)) {}
     /// The next notification, waiting for one (cancellable).
     Task<Notification> next() { return queue_->next(); }
 

@@ -17,6 +17,7 @@
 #include <vial/json.hpp>
 #include <vial/make_response.hpp>
 #include <vial/middleware.hpp>
+#include <vial/migrate.hpp>
 #include <vial/multi_dict.hpp>
 #include <vial/request.hpp>
 #include <vial/request_context.hpp>

@@ -1,5 +1,8 @@
 #include <vial/cli.hpp>
+#include <vial/database.hpp>
 #include <vial/error.hpp>
+#include <vial/migrate.hpp>
+#include <vial/run_sync.hpp>
 #include <vial/server.hpp>
 
 #include <algorithm>
@@ -24,7 +27,10 @@ constexpr const char* kUsage =
     "            --port N        port (default 8080; 0 picks a free one)\n"
     "            --threads N     event loops, one per thread (default: one per core)\n"
     "            --quiet         no access log\n"
+    "            (DATABASE_MIGRATE_ON_START true: db upgrade first)\n"
     "  routes    list the routes: methods, rule, endpoint\n"
+    "  db upgrade  apply the migrations not applied yet to DATABASE_URL\n"
+    "            --dir DIR       their directory (default MIGRATIONS_DIR, or migrations)\n"
     "  --help    this text\n";
 
 void usage(std::ostream& out, const char* program) {
@@ -41,6 +47,19 @@ T parse_number(std::string_view flag, std::string_view text, T max) {
         throw Error("invalid value '" + std::string(text) + "' for " + std::string(flag));
     }
     return value;
+}
+
+// Applies the migrations (DATABASE_URL, MIGRATIONS_DIR or `dir`), saying what it did.
+int upgrade_database(App& app, std::string dir) {
+    const Config& config = app.config();
+    if (!config.contains("DATABASE_URL"))
+        throw Error("db upgrade: DATABASE_URL is not set (in the config or VIAL_DATABASE_URL)");
+    if (dir.empty()) dir = config.get<std::string>("MIGRATIONS_DIR", "migrations");
+    Database db(config.get<std::string>("DATABASE_URL"));
+    std::vector<std::string> applied = run_sync(migrate(db, dir));
+    for (const auto& name : applied) std::cout << "applied " << name << "\n";
+    if (applied.empty()) std::cout << "up to date (" << dir << ")\n";
+    return 0;
 }
 
 int print_routes(App& app) {
@@ -83,6 +102,24 @@ int main(App& app, int argc, char** argv) {
         }
         if (!app.frozen()) app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
         if (args[0] == "routes") return print_routes(app);
+        if (args[0] == "db") {
+            if (args.size() < 2 || args[1] != "upgrade") {
+                std::cerr << program << ": db needs a subcommand: db upgrade [--dir DIR]\n";
+                return 2;
+            }
+            std::string dir;
+            for (std::size_t i = 2; i < args.size(); ++i) {
+                if (args[i] == "--dir" && i + 1 < args.size()) {
+                    dir = std::string(args[++i]);
+                } else if (args[i].starts_with("--dir=")) {
+                    dir = std::string(args[i].substr(6));
+                } else {
+                    std::cerr << program << ": unknown option '" << args[i] << "' for db upgrade\n";
+                    return 2;
+                }
+            }
+            return upgrade_database(app, dir);
+        }
         if (args[0] != "run") {
             std::cerr << program << ": unknown command '" << args[0] << "'\n";
             usage(std::cerr, program);
@@ -110,6 +147,7 @@ int main(App& app, int argc, char** argv) {
                 throw Error("unknown option '" + std::string(flag) + "' for run");
             }
         }
+        if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
         Server server(app, options);
         server.run();
         return 0;

@@ -100,7 +100,8 @@ Task<PoolStats> Database::pool_stats() {
 }
 
 Task<Listener> Database::listen(std::string channel) {
-    std::shared_ptr<detail::NotificationQueue> queue = co_await backend_->listen(std::move(channel));
+    std::shared_ptr<detail::NotificationQueue> queue =
+        co_await backend_->listen(std::move(channel));
     co_return Listener(std::move(queue));
 }
 

@@ -181,8 +181,8 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
 
     Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
         auto executor = co_await asio::this_coro::executor;
-        std::shared_ptr<PgListener> listener =
-            co_await PgListener::open(PgLoop::of(executor).executor(), settings_, std::move(channel));
+        std::shared_ptr<PgListener> listener = co_await PgListener::open(
+            PgLoop::of(executor).executor(), settings_, std::move(channel));
         co_return listener;
     }
 

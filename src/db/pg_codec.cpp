@@ -1,5 +1,7 @@
 #include "pg_codec.hpp"
 
+#include "sql_text.hpp"
+
 #include <vial/cancel.hpp>
 #include <vial/error.hpp>
 
@@ -14,36 +16,6 @@ namespace {
 constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
               kFloat8 = 701;
 
-// The end of a literal or quoted name opened by `quote` at `at` (past its closing quote).
-std::size_t skip_quoted(const std::string& sql, std::size_t at, char quote, bool backslashes) {
-    for (std::size_t i = at + 1; i < sql.size(); ++i) {
-        if (backslashes && sql[i] == '\\') {
-            ++i;
-        } else if (sql[i] == quote) {
-            if (i + 1 < sql.size() && sql[i + 1] == quote) {
-                ++i;  // '' inside a literal
-            } else {
-                return i + 1;
-            }
-        }
-    }
-    return sql.size();
-}
-
-// $tag$ ... $tag$ starting at `at`, or npos if `at` opens no dollar quote.
-std::size_t skip_dollar_quoted(const std::string& sql, std::size_t at) {
-    std::size_t end = at + 1;
-    while (end < sql.size() &&
-           (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
-        ++end;
-    if (end >= sql.size() || sql[end] != '$') return std::string::npos;
-    if (end > at + 1 && std::isdigit(static_cast<unsigned char>(sql[at + 1])))
-        return std::string::npos;  // $1 is a parameter
-    std::string tag = sql.substr(at, end - at + 1);
-    std::size_t close = sql.find(tag, end + 1);
-    return close == std::string::npos ? sql.size() : close + tag.size();
-}
-
 }  // namespace
 
 std::string number_placeholders(const std::string& sql) {
@@ -51,30 +23,14 @@ std::string number_placeholders(const std::string& sql) {
     std::string out;
     out.reserve(sql.size() + 8);
     int next = 1;
-    std::size_t i = 0;
-    while (i < sql.size()) {
-        char c = sql[i];
-        std::size_t end = i + 1;
-        if (c == '\'') {
-            bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
-            end = skip_quoted(sql, i, '\'', escapes);
-        } else if (c == '"') {
-            end = skip_quoted(sql, i, '"', false);
-        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-            end = sql.find('\n', i);
-            end = end == std::string::npos ? sql.size() : end;
-        } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-            end = sql.find("*/", i + 2);
-            end = end == std::string::npos ? sql.size() : end + 2;
-        } else if (c == '$') {
-            std::size_t quoted = skip_dollar_quoted(sql, i);
-            if (quoted != std::string::npos) end = quoted;
-        } else if (c == '?') {
+    for (std::size_t i = 0; i < sql.size();) {
+        if (sql[i] == '?') {
             out += '$';
             out += std::to_string(next++);
             ++i;
             continue;
         }
+        std::size_t end = sql_token_end(sql, i);
         out.append(sql, i, end - i);
         i = end;
     }

@@ -29,8 +29,8 @@ std::string quoted_identifier(const std::string& name) {
 }  // namespace
 
 Task<std::shared_ptr<PgListener>> PgListener::open(asio::any_io_executor loop,
-                                                  std::shared_ptr<const PgSettings> settings,
-                                                  std::string channel) {
+                                                   std::shared_ptr<const PgSettings> settings,
+                                                   std::string channel) {
     if (channel.empty()) throw DatabaseError("postgresql: LISTEN needs a channel name");
     std::string listen = "LISTEN " + quoted_identifier(channel);
     auto listener = std::make_shared<PgListener>();
@@ -76,9 +76,9 @@ void PgListener::push(const PGnotify& notification) {
         return;
     }
     if (pending_.size() >= kMaxPending) {
-        fail(std::make_exception_ptr(DatabaseError(
-            "postgresql: the listener on '" + channel_ + "' fell " +
-            std::to_string(kMaxPending) + " notifications behind; later ones were lost")));
+        fail(std::make_exception_ptr(DatabaseError("postgresql: the listener on '" + channel_ +
+                                                   "' fell " + std::to_string(kMaxPending) +
+                                                   " notifications behind; later ones were lost")));
         return;
     }
     pending_.push_back(std::move(received));
@@ -121,9 +121,9 @@ Task<Notification> PgListener::next() {
             });
         }
     };
-    auto operation =
-        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, Notification)>(
-            initiation, asio::use_awaitable);
+    auto operation = asio::async_initiate<const asio::use_awaitable_t<>&,
+                                          void(std::exception_ptr, Notification)>(
+        initiation, asio::use_awaitable);
     Notification received = co_await std::move(operation);
     co_return received;
 }

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -12,8 +16,8 @@ struct Run {
     std::string output;  // stdout and stderr
 };
 
-Run run_showcase(const std::string& args) {
-    std::string command = std::string(VIAL_SHOWCASE_PATH) + " " + args + " 2>&1";
+Run run_showcase_with(const std::string& environment, const std::string& args) {
+    std::string command = environment + std::string(VIAL_SHOWCASE_PATH) + " " + args + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) throw std::runtime_error("popen failed");
     std::string output;
@@ -21,6 +25,10 @@ Run run_showcase(const std::string& args) {
     while (std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
     int status = pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+Run run_showcase(const std::string& args) {
+    return run_showcase_with("", args);
 }
 
 TEST(Cli, RoutesListsEndpointMethodsAndRule) {
@@ -55,6 +63,40 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
     auto bad_host = run_showcase("run --host not-an-ip --port 0");
     EXPECT_EQ(bad_host.exit_code, 1);
     EXPECT_NE(bad_host.output.find("invalid host address"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// `app db upgrade` applies the migrations once, on the DATABASE_URL of the environment.
+TEST(Cli, DbUpgradeAppliesMigrationsOnce) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("vial-cli-migrations-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "0001_notes.sql") << "CREATE TABLE notes (body TEXT); -- first\n"
+                                             "INSERT INTO notes VALUES ('a;b');\n";
+    std::ofstream(dir / "0002_more.sql") << "INSERT INTO notes VALUES ('c');";
+    std::string db = (dir / "app.db").string();
+    std::string env = "VIAL_DATABASE_URL=sqlite://" + db + " ";
+    auto first = run_showcase_with(env, "db upgrade --dir " + dir.string());
+    EXPECT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("applied 0001_notes.sql\napplied 0002_more.sql"), std::string::npos)
+        << first.output;
+    auto again = run_showcase_with(env, "db upgrade --dir=" + dir.string());
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_NE(again.output.find("up to date"), std::string::npos) << again.output;
+
+    auto no_url = run_showcase_with("VIAL_DATABASE_URL= ", "db upgrade --dir " + dir.string());
+    EXPECT_NE(no_url.exit_code, 0);
+    auto bad = run_showcase("db downgrade");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("db upgrade"), std::string::npos);
+    auto missing = run_showcase_with(env, "db upgrade --dir /no/such/dir");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("no directory '/no/such/dir'"), std::string::npos)
+        << missing.output;
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

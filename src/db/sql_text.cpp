@@ -1,0 +1,88 @@
+#include "sql_text.hpp"
+
+#include <cctype>
+
+namespace vial::detail {
+
+namespace {
+
+// The end of a literal or quoted name opened by `quote` at `at` (past its closing quote).
+std::size_t skip_quoted(const std::string& sql, std::size_t at, char quote, bool backslashes) {
+    for (std::size_t i = at + 1; i < sql.size(); ++i) {
+        if (backslashes && sql[i] == '\\') {
+            ++i;
+        } else if (sql[i] == quote) {
+            if (i + 1 < sql.size() && sql[i + 1] == quote) {
+                ++i;  // '' inside a literal
+            } else {
+                return i + 1;
+            }
+        }
+    }
+    return sql.size();
+}
+
+// $tag$ ... $tag$ starting at `at`, or npos if `at` opens no dollar quote.
+std::size_t skip_dollar_quoted(const std::string& sql, std::size_t at) {
+    std::size_t end = at + 1;
+    while (end < sql.size() &&
+           (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
+        ++end;
+    if (end >= sql.size() || sql[end] != '$') return std::string::npos;
+    if (end > at + 1 && std::isdigit(static_cast<unsigned char>(sql[at + 1])))
+        return std::string::npos;  // $1 is a parameter
+    std::string tag = sql.substr(at, end - at + 1);
+    std::size_t close = sql.find(tag, end + 1);
+    return close == std::string::npos ? sql.size() : close + tag.size();
+}
+
+}  // namespace
+
+std::size_t sql_token_end(const std::string& sql, std::size_t i) {
+    char c = sql[i];
+    if (c == '\'') {
+        bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+        return skip_quoted(sql, i, '\'', escapes);
+    }
+    if (c == '"') return skip_quoted(sql, i, '"', false);
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+        std::size_t end = sql.find('\n', i);
+        return end == std::string::npos ? sql.size() : end;
+    }
+    if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+        std::size_t end = sql.find("*/", i + 2);
+        return end == std::string::npos ? sql.size() : end + 2;
+    }
+    if (c == '$') {
+        std::size_t quoted = skip_dollar_quoted(sql, i);
+        if (quoted != std::string::npos) return quoted;
+    }
+    return i + 1;
+}
+
+std::vector<std::string> split_statements(const std::string& script) {
+    std::vector<std::string> statements;
+    std::string current;
+    bool has_code = false;  // more than spaces and comments
+    auto close = [&] {
+        if (has_code) statements.push_back(current);
+        current.clear();
+        has_code = false;
+    };
+    for (std::size_t i = 0; i < script.size();) {
+        if (script[i] == ';') {
+            close();
+            ++i;
+            continue;
+        }
+        std::size_t end = sql_token_end(script, i);
+        bool comment = script.compare(i, 2, "--") == 0 || script.compare(i, 2, "/*") == 0;
+        if (!comment && !std::isspace(static_cast<unsigned char>(script[i]))) has_code = true;
+        current.append(script, i, end - i);
+        i = end;
+    }
+    close();
+    return statements;
+}
+
+}  // namespace vial::detail
