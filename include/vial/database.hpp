@@ -139,8 +139,12 @@ struct DatabaseOptions {
     std::chrono::milliseconds pool_timeout{5000};
     /// PostgreSQL: how long opening a connection may take.
     std::chrono::milliseconds connect_timeout{10000};
-    /// Prepared statements kept per connection (the most recently used).
+    /// PostgreSQL: prepared statements kept per connection.
     std::size_t statement_cache = 256;
+    /// SQLite: read-only connections beside the writer, each on a thread of its own, for
+    /// SELECTs (they run while the writer writes or holds a transaction). An in-memory
+    /// database has none.
+    std::size_t sqlite_readers = 2;
 };
 
 template <class T>

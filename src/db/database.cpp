@@ -77,7 +77,8 @@ Task<ExecResult> QueryRunner::execute_values(std::string sql, std::vector<SqlVal
 Database::Database(const std::string& url, DatabaseOptions options) {
     if (url.starts_with("sqlite://")) {
         backend_name_ = "sqlite";
-        backend_ = std::make_shared<detail::SqliteBackend>(sqlite_path(url));
+        backend_ =
+            std::make_shared<detail::SqliteBackend>(sqlite_path(url), options.sqlite_readers);
     } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         backend_name_ = "postgresql";
         backend_ = detail::make_pg_backend(url, options);

@@ -100,8 +100,10 @@ Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
             try {
                 std::rethrow_exception(failure);
             } catch (const std::exception& e) {
-                throw DatabaseError("migrations: " + migration.name + " failed (nothing of it "
-                                    "was kept): " + e.what());
+                throw DatabaseError("migrations: " + migration.name +
+                                    " failed (nothing of it "
+                                    "was kept): " +
+                                    e.what());
             }
         }
         applied.push_back(migration.name);

@@ -17,11 +17,24 @@
 #include <algorithm>
 #include <cstring>
 
+#include "../core/log.hpp"
 #include "pg_codec.hpp"
 
 namespace vial::detail {
 
 namespace asio = boost::asio;
+
+// The server's notices: a WARNING (or a FATAL said before it hangs up) goes to the
+// operator's log, rate-limited; NOTICE and below (CREATE TABLE IF NOT EXISTS's
+// "already exists, skipping") are dropped. libpq would print them all to stderr.
+void receive_notice(void*, const PGresult* notice) {
+    const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    std::string_view level = severity ? severity : "";
+    if (level != "WARNING" && level != "ERROR" && level != "FATAL" && level != "PANIC") return;
+    const char* text = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+    log::warning_limited("postgresql-notice",
+                         "postgresql " + std::string(level) + ": " + (text ? text : ""));
+}
 
 void finish(PgQuery& query) {
     if (query.done) return;
@@ -74,6 +87,7 @@ void PgConnection::open() {
                 self->conn_ = conn;
                 if (self->state_ == State::broken) co_return;  // closed meanwhile
                 if (!conn) throw DatabaseConnectError("postgresql: out of memory connecting");
+                PQsetNoticeReceiver(conn, &receive_notice, nullptr);
                 if (PQstatus(conn) == CONNECTION_BAD)
                     std::rethrow_exception(
                         connect_error_of(PQerrorMessage(conn), self->settings_->where));

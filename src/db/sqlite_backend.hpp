@@ -1,7 +1,10 @@
 #pragma once
-// SqliteBackend: one SQLite connection on a thread of its own, running jobs in order.
-// A transaction leases the connection: until its Session ends, only its own jobs run
-// (the others wait in the queue, as SQLite's single writer would make them wait anyway).
+// SqliteBackend: SQLite's one writer on a thread of its own, running jobs in order, and
+// read-only connections beside it (WAL: readers never block the writer nor wait for
+// it), each on a thread of its own, for statements SQLite confirms only read.
+// A transaction leases the writer: until its Session ends, only its own jobs run there
+// (other writes wait, as SQLite's single writer would make them wait anyway; reads
+// outside it go on on the readers).
 // The event loop never blocks on SQLite: a job is queued, the worker runs it, and its
 // result is posted back to the awaiting task's executor. A job cancelled while queued is
 // dropped; one cancelled while running is interrupted through the progress handler (a
@@ -9,6 +12,7 @@
 #include <vial/database.hpp>
 
 #include "backend.hpp"
+#include "sqlite_connection.hpp"
 
 #include <sqlite3.h>
 
@@ -51,7 +55,9 @@ struct QueryJob {
 
 class SqliteBackend : public Backend, public std::enable_shared_from_this<SqliteBackend> {
   public:
-    explicit SqliteBackend(std::string path);
+    /// The writer on `path`, and `readers` read-only connections beside it (none for an
+    /// in-memory database), each on a thread of its own.
+    SqliteBackend(std::string path, std::size_t readers);
     ~SqliteBackend() override;
     SqliteBackend(const SqliteBackend&) = delete;
     SqliteBackend& operator=(const SqliteBackend&) = delete;
@@ -63,7 +69,7 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
         co_return nullptr;
     }
     Task<PoolStats> pool_stats() override {
-        co_return PoolStats{.connections = 1, .deepest_pipeline = 1};
+        co_return PoolStats{.connections = 1 + readers_.size(), .deepest_pipeline = 1};
     }
 
     /// Queues `job` and completes with its result; cancelling the await drops the job if
@@ -72,32 +78,25 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
     /// Queues `job`; its handler (if any) gets the result or the error, on its executor.
     void submit(std::shared_ptr<QueryJob> job);
 
-    // What the progress handler checks: the running job (worker thread only), and
-    // whether the backend is closing (any running statement is then interrupted).
-    struct Interrupts {
-        QueryJob* current = nullptr;
-        std::atomic<bool> closing{false};
-    };
-
   private:
-    void work();
-    std::shared_ptr<QueryJob> next_job();  // under mutex_
-    QueryResult execute(const Statement& statement);
-    QueryResult execute_many(const Statement& batch);
-    sqlite3_stmt* prepare(const std::string& sql);
-    [[noreturn]] void fail(int code, const std::string& sql);
+    void write_work();
+    void read_work(SqliteConnection& reader);
+    std::shared_ptr<QueryJob> next_write();  // under mutex_
 
-    sqlite3* db_ = nullptr;
-    std::unordered_map<std::string, sqlite3_stmt*> statements_;
-    Interrupts interrupts_;
+    std::atomic<bool> closing_{false};  // interrupts every running statement
+    std::unique_ptr<SqliteConnection> writer_;
+    std::vector<std::unique_ptr<SqliteConnection>> readers_;
 
     std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<std::shared_ptr<QueryJob>> queue_;
-    std::uint64_t leased_to_ = 0;  // the session whose jobs alone may run (worker's)
+    std::condition_variable write_wake_;
+    std::condition_variable read_wake_;
+    std::deque<std::shared_ptr<QueryJob>> queue_;  // the writer's
+    std::deque<std::shared_ptr<QueryJob>> reads_;  // any reader's
+    std::uint64_t leased_to_ = 0;  // the session whose jobs alone may run (writer's)
     std::atomic<std::uint64_t> sessions_{0};
     bool stopping_ = false;
-    std::thread worker_;
+    std::thread writer_thread_;
+    std::vector<std::thread> reader_threads_;
 };
 
 /// Posts `job`'s completion (the handler moved out) to its executor, if it has one.

@@ -52,8 +52,8 @@ class Migrations : public ::testing::Test {
                   3);
     }
 
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("vial-migrations-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("vial-migrations-" + std::to_string(::getpid()));
 };
 
 TEST_F(Migrations, AppliedOnceInOrderOnSqlite) {
@@ -69,17 +69,20 @@ TEST_F(Migrations, AppliedOnceInOrderOnPostgres) {
 
 TEST_F(Migrations, BadDirectoriesAreClearErrors) {
     Database db{"sqlite://:memory:"};
-    EXPECT_NE(message_of<DatabaseError>([&] { run_sync(migrate(db, "/no/such/dir")); })
-                  .find("no directory '/no/such/dir'"),
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(migrate(db, "/no/such/dir"));
+              }).find("no directory '/no/such/dir'"),
               std::string::npos);
     write("0002_again.sql", "SELECT 1");
-    EXPECT_NE(message_of<DatabaseError>([&] { run_sync(migrate(db, dir.string())); })
-                  .find("have the same version 2"),
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(migrate(db, dir.string()));
+              }).find("have the same version 2"),
               std::string::npos);
     std::filesystem::remove(dir / "0002_again.sql");
     write("create_more.sql", "SELECT 1");
-    EXPECT_NE(message_of<DatabaseError>([&] { run_sync(migrate(db, dir.string())); })
-                  .find("'create_more.sql' does not start with its version number"),
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(migrate(db, dir.string()));
+              }).find("'create_more.sql' does not start with its version number"),
               std::string::npos);
 }
 

@@ -280,5 +280,60 @@ TEST(SqliteFile, ConcurrentWritersWaitForTheLock) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
+// On a file, SELECTs run on reader connections: a writer's open transaction neither
+// blocks them nor shows them its uncommitted rows, and a long read never holds up a
+// write. A WITH ... INSERT, which starts like a read, still goes to the writer.
+TEST(SqliteFile, ReadsRunBesideTheWriter) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("vial-readers-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        Database db("sqlite://" + path.string());
+        run_sync([&]() -> Task<void> {
+            EXPECT_EQ((co_await db.pool_stats()).connections, 3u);
+            co_await db.execute("CREATE TABLE t (x INTEGER)");
+            co_await db.execute("WITH v(x) AS (VALUES (1)) INSERT INTO t SELECT x FROM v");
+            auto writer = [&]() -> Task<void> {
+                co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                    co_await tx.execute("INSERT INTO t VALUES (2)");
+                    co_await vial::sleep(400ms);
+                });
+            };
+            std::chrono::steady_clock::duration read_took{};
+            std::int64_t seen = 0;
+            auto reader = [&]() -> Task<void> {
+                co_await vial::sleep(50ms);
+                auto started = std::chrono::steady_clock::now();
+                seen = co_await db.query_value<std::int64_t>("SELECT count(*) FROM t");
+                read_took = std::chrono::steady_clock::now() - started;
+            };
+            co_await gather(writer(), reader());
+            EXPECT_EQ(seen, 1) << "a reader saw an uncommitted row";
+            EXPECT_LT(read_took, 250ms) << "the read waited for the writer's transaction";
+            EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM t"), 2);
+
+            std::string forever =
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                "SELECT count(*) FROM c";
+            auto long_read = [&]() -> Task<void> {
+                try {
+                    co_await vial::timeout(400ms, db.query_value<std::int64_t>(forever));
+                } catch (const TimeoutError&) {
+                }
+            };
+            std::chrono::steady_clock::duration write_took{};
+            auto write = [&]() -> Task<void> {
+                co_await vial::sleep(50ms);
+                auto started = std::chrono::steady_clock::now();
+                co_await db.execute("INSERT INTO t VALUES (3)");
+                write_took = std::chrono::steady_clock::now() - started;
+            };
+            co_await gather(long_read(), write());
+            EXPECT_LT(write_took, 250ms) << "the write waited for a long read";
+        }());
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
 }  // namespace
 }  // namespace vial::testing

@@ -1,0 +1,46 @@
+#pragma once
+// SqliteConnection: one sqlite3 handle and its prepared statements, used by one thread
+// at a time (the backend's writer, or one of its readers). A statement is interrupted
+// through the progress handler when the flag of the job running it is set, or when the
+// backend closes.
+#include <vial/database.hpp>
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <string>
+#include <unordered_map>
+
+namespace vial::detail {
+
+class SqliteConnection {
+  public:
+    /// Opens `path` (created on first use unless `read_only`), WAL mode, busy timeout,
+    /// foreign keys. Throws DatabaseError when it cannot be opened.
+    SqliteConnection(const std::string& path, bool read_only, const std::atomic<bool>& closing);
+    ~SqliteConnection();
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+    /// Runs `statement` (or, with `many`, each set of values in turn: the first failure
+    /// is thrown after the others ran). `cancel` interrupts it when set.
+    QueryResult run(const Statement& statement, const std::atomic<bool>* cancel);
+    /// Whether `sql` only reads (so a reader connection may run it).
+    bool reads_only(const std::string& sql);
+    /// Rolls back a transaction left open (a lease that ended without COMMIT).
+    void roll_back_if_open();
+
+  private:
+    static int check_cancelled(void* self);
+    QueryResult execute(const Statement& statement);
+    QueryResult execute_many(const Statement& batch);
+    sqlite3_stmt* prepare(const std::string& sql);
+    [[noreturn]] void fail(int code, const std::string& sql);
+
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+    const std::atomic<bool>& closing_;
+    const std::atomic<bool>* cancel_ = nullptr;  // the running job's flag
+};
+
+}  // namespace vial::detail
