@@ -1,35 +1,56 @@
 #include "items_api.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <chrono>
 
-std::optional<std::int64_t> ItemStore::add(vial::Json item) {
-    std::lock_guard lock(mutex_);
-    if (items_.size() >= kMaxItems) return std::nullopt;
-    std::int64_t id = next_id_++;
-    item.as_object()["id"] = id;
-    items_.emplace(id, std::move(item));
-    return id;
+namespace {
+
+// A stored body with its id added.
+vial::Json item_of(const vial::Row& row) {
+    vial::Json item = boost::json::parse(row.get<std::string>("body"));
+    item.as_object()["id"] = row.get<std::int64_t>("id");
+    return item;
 }
 
-std::optional<vial::Json> ItemStore::find(std::int64_t id) const {
-    std::lock_guard lock(mutex_);
-    auto it = items_.find(id);
-    if (it == items_.end()) return std::nullopt;
-    return it->second;
+}  // namespace
+
+vial::Task<std::optional<std::int64_t>> ItemStore::add(vial::Database& db, vial::Json item) {
+    std::string body = boost::json::serialize(item);
+    // In one transaction, so the bound holds against concurrent adds (on SQLite, whose
+    // writer runs one transaction at a time; on PostgreSQL it is approximate).
+    std::optional<std::int64_t> id = co_await db.transaction(
+        [&](vial::Transaction& tx) -> vial::Task<std::optional<std::int64_t>> {
+            auto count = co_await tx.query_value<std::int64_t>("SELECT count(*) FROM items");
+            if (static_cast<std::size_t>(count) >= kMaxItems) co_return std::nullopt;
+            co_return co_await tx.query_value<std::int64_t>(
+                "INSERT INTO items (body) VALUES (?) RETURNING id", body);
+        });
+    co_return id;
 }
 
-bool ItemStore::erase(std::int64_t id) {
-    std::lock_guard lock(mutex_);
-    return items_.erase(id) > 0;
+vial::Task<std::optional<vial::Json>> ItemStore::find(vial::Database& db, std::int64_t id) {
+    std::optional<vial::Row> row =
+        co_await db.query_one("SELECT id, body FROM items WHERE id = ?", id);
+    if (!row) co_return std::nullopt;
+    co_return item_of(*row);
 }
 
-ItemStore::Page ItemStore::page(std::size_t offset, std::size_t limit) const {
-    std::lock_guard lock(mutex_);
-    Page out{.items = {}, .total = items_.size()};
-    auto it = items_.begin();
-    std::advance(it, std::min(offset, items_.size()));
-    for (; it != items_.end() && out.items.size() < limit; ++it) out.items.push_back(it->second);
-    return out;
+vial::Task<bool> ItemStore::erase(vial::Database& db, std::int64_t id) {
+    vial::ExecResult done = co_await db.execute("DELETE FROM items WHERE id = ?", id);
+    co_return done.rows_affected > 0;
+}
+
+vial::Task<ItemStore::Page> ItemStore::page(vial::Database& db, std::size_t offset,
+                                            std::size_t limit) {
+    auto [rows, total] = co_await vial::gather(
+        db.query("SELECT id, body FROM items ORDER BY id LIMIT ? OFFSET ?", limit, offset),
+        db.query_value<std::int64_t>("SELECT count(*) FROM items"));
+    Page out{.items = {}, .total = static_cast<std::size_t>(total)};
+    out.items.reserve(rows.size());
+    for (const vial::Row& row : rows) out.items.push_back(item_of(row));
+    co_return out;
 }
 
 namespace {
@@ -40,7 +61,7 @@ struct ItemList {
 
     // One page at a time: a list of every item (10000 x 4 KiB) per request would let a
     // few clients that never read hold gigabytes of responses.
-    vial::Json get(vial::RequestContext& ctx) {
+    vial::Task<vial::Json> get(vial::RequestContext& ctx) {
         const vial::Request& req = ctx.request();
         auto number = [&](const char* name, std::size_t fallback, std::size_t most) {
             if (!req.args().contains(name)) return fallback;
@@ -53,20 +74,20 @@ struct ItemList {
         };
         std::size_t limit = number("limit", ItemStore::kPageSize, ItemStore::kPageSize);
         std::size_t offset = number("offset", 0, ItemStore::kMaxItems);
-        ItemStore::Page page = store->page(offset, limit);
+        ItemStore::Page page = co_await ItemStore::page(store->db(ctx.app()), offset, limit);
         vial::Json next = nullptr;
         if (offset + page.items.size() < page.total && limit > 0) {
             next = ctx.url_for(".items", {{"limit", static_cast<std::int64_t>(limit)},
                                           {"offset", static_cast<std::int64_t>(offset + limit)}});
         }
-        return vial::Json{{"items", std::move(page.items)},
-                          {"total", page.total},
-                          {"offset", offset},
-                          {"limit", limit},
-                          {"next", std::move(next)}};
+        co_return vial::Json{{"items", std::move(page.items)},
+                             {"total", page.total},
+                             {"offset", offset},
+                             {"limit", limit},
+                             {"next", std::move(next)}};
     }
 
-    std::pair<vial::Json, int> post(vial::RequestContext& ctx) {
+    vial::Task<std::pair<vial::Json, int>> post(vial::RequestContext& ctx) {
         if (ctx.request().body().size() > ItemStore::kMaxItemBytes) {
             vial::abort(413, "an item is at most " + std::to_string(ItemStore::kMaxItemBytes) +
                                  " bytes of JSON");
@@ -76,12 +97,13 @@ struct ItemList {
             !body.at("name").is_string()) {
             vial::abort(400, "an item is a JSON object with a string \"name\"");
         }
-        std::optional<std::int64_t> id = store->add(body);
+        std::optional<std::int64_t> id = co_await ItemStore::add(store->db(ctx.app()), body);
         if (!id) {
             vial::abort(503, "the store is full (" + std::to_string(ItemStore::kMaxItems) +
                                  " items); delete some first");
         }
-        return {vial::Json{{"id", *id}, {"url", ctx.url_for(".item", {{"id", *id}})}}, 201};
+        std::string url = ctx.url_for(".item", {{"id", *id}});
+        co_return std::pair<vial::Json, int>{vial::Json{{"id", *id}, {"url", url}}, 201};
     }
 };
 
@@ -89,15 +111,18 @@ struct ItemList {
 struct ItemDetail {
     std::shared_ptr<ItemStore> store;
 
-    vial::Json get(vial::Request& req) {
-        auto item = store->find(req.view_arg<std::int64_t>("id"));
+    vial::Task<vial::Json> get(vial::RequestContext& ctx) {
+        auto id = ctx.request().view_arg<std::int64_t>("id");
+        std::optional<vial::Json> item = co_await ItemStore::find(store->db(ctx.app()), id);
         if (!item) vial::abort(404, "no such item");
-        return *item;
+        co_return std::move(*item);
     }
 
-    vial::Response delete_(vial::Request& req) {
-        if (!store->erase(req.view_arg<std::int64_t>("id"))) vial::abort(404, "no such item");
-        return vial::Response(204);
+    vial::Task<vial::Response> delete_(vial::RequestContext& ctx) {
+        auto id = ctx.request().view_arg<std::int64_t>("id");
+        bool erased = co_await ItemStore::erase(store->db(ctx.app()), id);
+        if (!erased) vial::abort(404, "no such item");
+        co_return vial::Response(204);
     }
 };
 

@@ -1,14 +1,16 @@
 #pragma once
-// The showcase's /api blueprint: a MethodView over an in-memory item store, timed into
+// The showcase's /api blueprint: a MethodView over an item store in the database, timed into
 // `g` by a before_request hook and reported in Server-Timing by an after_request hook.
 #include <vial/vial.hpp>
 
-#include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 
-/// Items shared by every event loop thread, hence the mutex. Bounded (kMaxItems items
+#include "data.hpp"
+
+/// The items, in the showcase's database (an `items` table: id, JSON body), so they are
+/// shared by every event loop and, on PostgreSQL, every process. Bounded (kMaxItems items
 /// of at most kMaxItemBytes), since clients fill it.
 class ItemStore {
   public:
@@ -22,17 +24,19 @@ class ItemStore {
         std::size_t total;
     };
 
+    explicit ItemStore(std::shared_ptr<ShowcaseDatabase> database)
+        : database_(std::move(database)) {}
+    vial::Database& db(const vial::App& app) { return database_->get(app); }
+
     /// The new item's id, or nullopt when the store is full.
-    std::optional<std::int64_t> add(vial::Json item);
-    std::optional<vial::Json> find(std::int64_t id) const;
-    bool erase(std::int64_t id);
+    static vial::Task<std::optional<std::int64_t>> add(vial::Database& db, vial::Json item);
+    static vial::Task<std::optional<vial::Json>> find(vial::Database& db, std::int64_t id);
+    static vial::Task<bool> erase(vial::Database& db, std::int64_t id);
     /// Up to `limit` items in id order, skipping the first `offset`, and the count of all.
-    Page page(std::size_t offset, std::size_t limit) const;
+    static vial::Task<Page> page(vial::Database& db, std::size_t offset, std::size_t limit);
 
   private:
-    mutable std::mutex mutex_;
-    std::map<std::int64_t, vial::Json> items_;
-    std::int64_t next_id_ = 1;
+    std::shared_ptr<ShowcaseDatabase> database_;
 };
 
 /// Registers the blueprint (url_prefix "/api") on `app`; `store` must outlive the app.

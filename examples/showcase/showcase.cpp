@@ -64,10 +64,12 @@ std::unique_ptr<vial::App> make_app() {
     // /blocking, /offload, /tasks, /race (concurrency.cpp).
     register_concurrency_routes(*app);
     register_quote_routes(*app);
-    register_data_routes(*app);  // /get-data, /dashboard on vial::Database (data.cpp)
+    // /get-data, /dashboard, /db, /queries, /updates on vial::Database (data.cpp).
+    auto database = std::make_shared<ShowcaseDatabase>();
+    register_data_routes(*app, database);
 
-    // A JSON API: a blueprint of class-based views (items_api.cpp).
-    register_items_api(*app, std::make_shared<ItemStore>());
+    // A JSON API: a blueprint of class-based views over the same database (items_api.cpp).
+    register_items_api(*app, std::make_shared<ItemStore>(database));
 
     // Every 404 of the app answers JSON.
     app->errorhandler(404, [](vial::Request& req, const vial::HttpError& e) {

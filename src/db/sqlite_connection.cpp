@@ -60,7 +60,6 @@ void SqliteConnection::roll_back_if_open() {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-
 sqlite3_stmt* SqliteConnection::prepare(const std::string& sql) {
     if (auto found = statements_.find(sql); found != statements_.end()) return found->second;
     sqlite3_stmt* statement = nullptr;

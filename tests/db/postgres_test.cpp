@@ -390,6 +390,14 @@ TEST_F(PostgresTest, TheShowcaseRunsOnPostgresByChangingDatabaseUrl) {
     EXPECT_EQ(client.get("/queries?queries=20").json().as_array().size(), 20u);
     EXPECT_EQ(client.get("/updates?queries=20").json().as_array().size(), 20u);
     EXPECT_EQ(server->admin("SELECT count(*) FROM world"), "10000");
+    // The /api item store lives in the same database.
+    auto created = client.post("/api/items", {.json = Json{{"name", "lamp"}}});
+    ASSERT_EQ(created.status(), 201) << created.text();
+    std::string url(created.json().at("url").as_string());
+    EXPECT_EQ(client.get(url).json().at("name"), "lamp");
+    EXPECT_EQ(client.get("/api/items").json().at("total"), 1);
+    EXPECT_EQ(client.delete_(url).status(), 204);
+    EXPECT_EQ(client.get(url).status(), 404);
 }
 
 TEST_F(PostgresTest, ListenReceivesNotificationsInOrder) {
