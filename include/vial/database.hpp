@@ -16,7 +16,9 @@
 /// are bound, never spliced into the SQL. SQLite runs on a thread of the Database's own,
 /// never on the event loop. PostgreSQL runs on the awaiting loop itself (libpq
 /// non-blocking, a pool of pipelined connections per loop). Cancellation (the client
-/// left, a vial::timeout) stops the statement and leaves the connection usable.
+/// left, a vial::timeout) resumes the awaiting task at once with vial::Cancelled, stops
+/// the statement if it runs (docs/databases.md says when it may still complete) and
+/// leaves the connection usable.
 #include <vial/error.hpp>
 #include <vial/json.hpp>
 #include <vial/task.hpp>
@@ -296,10 +298,10 @@ class QueryRunner {
         return execute_values(std::move(sql), {detail::to_sql_value(std::forward<Args>(args))...});
     }
 
-    /// `sql` once per set of values in `arg_sets`, all sent at once: pipelined in one
-    /// round trip on PostgreSQL, one job on SQLite's thread (far cheaper than a gather of
-    /// single queries). Each statement stands alone, as separate calls would (use a
-    /// transaction for all-or-nothing); the first failure is thrown once all finished.
+    /// `sql` once per set of values in `arg_sets`, all sent at once, in order: pipelined
+    /// in one round trip on one PostgreSQL connection, one job on SQLite's thread (far
+    /// cheaper than a gather of single queries). Each statement stands alone, as separate calls
+    /// would (use a transaction for all-or-nothing); the first failure is thrown once all finished.
     Task<std::vector<std::vector<Row>>> query_many(std::string sql,
                                                    std::vector<std::vector<SqlValue>> arg_sets);
     Task<std::vector<ExecResult>> execute_many(std::string sql,
@@ -347,6 +349,7 @@ class Transaction : public QueryRunner {
     Task<detail::QueryResult> run(detail::Statement statement) override;
     Task<void> run_transaction(std::function<Task<void>(Transaction&)> body) override;
     Task<void> commit();
+    Task<void> step(std::string sql);  // a statement whose result is not wanted
 
     std::unique_ptr<detail::Session> session_;
     std::string backend_;

@@ -27,8 +27,11 @@ detail::Statement statement_of(std::string sql, std::vector<SqlValue> args) {
 
 }  // namespace
 
+// Each task is named before it is awaited: an aggregate temporary (a Statement) in a
+// co_await expression trips g++ 12 (docs/async.md).
 Task<std::vector<Row>> QueryRunner::query_values(std::string sql, std::vector<SqlValue> args) {
-    detail::QueryResult result = co_await run(statement_of(std::move(sql), std::move(args)));
+    Task<detail::QueryResult> task = run(statement_of(std::move(sql), std::move(args)));
+    detail::QueryResult result = co_await std::move(task);
     co_return std::move(result.rows);
 }
 
@@ -36,7 +39,8 @@ Task<std::optional<Row>> QueryRunner::query_one_values(std::string sql,
                                                        std::vector<SqlValue> args) {
     detail::Statement statement = statement_of(std::move(sql), std::move(args));
     statement.max_rows = 1;
-    detail::QueryResult result = co_await run(std::move(statement));
+    Task<detail::QueryResult> task = run(std::move(statement));
+    detail::QueryResult result = co_await std::move(task);
     if (result.rows.empty()) co_return std::nullopt;
     co_return std::move(result.rows.front());
 }
@@ -53,7 +57,8 @@ Task<std::vector<std::vector<Row>>> QueryRunner::query_many(
     std::string sql, std::vector<std::vector<SqlValue>> arg_sets) {
     std::vector<std::vector<Row>> rows;
     if (arg_sets.empty()) co_return rows;
-    detail::QueryResult result = co_await run(batch_of(std::move(sql), std::move(arg_sets)));
+    Task<detail::QueryResult> task = run(batch_of(std::move(sql), std::move(arg_sets)));
+    detail::QueryResult result = co_await std::move(task);
     rows.reserve(result.many.size());
     for (auto& one : result.many) rows.push_back(std::move(one.rows));
     co_return rows;
@@ -63,22 +68,24 @@ Task<std::vector<ExecResult>> QueryRunner::execute_many(
     std::string sql, std::vector<std::vector<SqlValue>> arg_sets) {
     std::vector<ExecResult> done;
     if (arg_sets.empty()) co_return done;
-    detail::QueryResult result = co_await run(batch_of(std::move(sql), std::move(arg_sets)));
+    Task<detail::QueryResult> task = run(batch_of(std::move(sql), std::move(arg_sets)));
+    detail::QueryResult result = co_await std::move(task);
     done.reserve(result.many.size());
     for (auto& one : result.many) done.push_back(one.exec);
     co_return done;
 }
 
 Task<ExecResult> QueryRunner::execute_values(std::string sql, std::vector<SqlValue> args) {
-    detail::QueryResult result = co_await run(statement_of(std::move(sql), std::move(args)));
+    Task<detail::QueryResult> task = run(statement_of(std::move(sql), std::move(args)));
+    detail::QueryResult result = co_await std::move(task);
     co_return result.exec;
 }
 
 Database::Database(const std::string& url, DatabaseOptions options) {
     if (url.starts_with("sqlite://")) {
         backend_name_ = "sqlite";
-        backend_ =
-            std::make_shared<detail::SqliteBackend>(sqlite_path(url), options.sqlite_readers);
+        backend_ = std::make_shared<detail::SqliteBackend>(sqlite_path(url), options.sqlite_readers,
+                                                           options.pool_timeout);
     } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         backend_name_ = "postgresql";
         backend_ = detail::make_pg_backend(url, options);
@@ -123,8 +130,14 @@ Task<detail::QueryResult> Transaction::run(detail::Statement statement) {
     return session_->run(std::move(statement));
 }
 
+Task<void> Transaction::step(std::string sql) {
+    Task<detail::QueryResult> task = run(detail::sql_only(std::move(sql)));
+    co_await std::move(task);
+}
+
 Task<void> Transaction::commit() {
-    co_await session_->run(detail::sql_only("COMMIT"));
+    Task<detail::QueryResult> commit = session_->run(detail::sql_only("COMMIT"));
+    co_await std::move(commit);
     session_->committed();
 }
 
@@ -132,7 +145,7 @@ Task<void> Transaction::commit() {
 // an exception. A cancellation skips that: the outer transaction rolls back whole.
 Task<void> Transaction::run_transaction(std::function<Task<void>(Transaction&)> body) {
     std::string name = "vial_savepoint_" + std::to_string(++savepoints_);
-    co_await run(detail::sql_only("SAVEPOINT " + name));
+    co_await step("SAVEPOINT " + name);
     std::exception_ptr failure;
     try {
         co_await body(*this);
@@ -142,13 +155,13 @@ Task<void> Transaction::run_transaction(std::function<Task<void>(Transaction&)> 
     if (failure) {
         asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
         if (state.cancelled() == asio::cancellation_type::none) {
-            co_await run(detail::sql_only("ROLLBACK TO SAVEPOINT " + name));
-            co_await run(detail::sql_only("RELEASE SAVEPOINT " + name));
+            co_await step("ROLLBACK TO SAVEPOINT " + name);
+            co_await step("RELEASE SAVEPOINT " + name);
         }
         --savepoints_;
         std::rethrow_exception(failure);
     }
-    co_await run(detail::sql_only("RELEASE SAVEPOINT " + name));
+    co_await step("RELEASE SAVEPOINT " + name);
     --savepoints_;
 }
 

@@ -80,9 +80,25 @@ Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
         if (applied_before.contains(version)) continue;
         std::vector<std::string> statements = detail::split_statements(read_file(migration.path));
         std::exception_ptr failure;
+        bool skipped = false;  // another process applied it meanwhile
         try {
             std::string when = utc_now();
+            bool postgres = db.backend() == "postgresql";
             auto body = [&](Transaction& tx) -> Task<void> {
+                // Another process may be migrating too: on PostgreSQL one at a time (a
+                // transaction-scoped lock; SQLite's BEGIN IMMEDIATE already serialises),
+                // then the version is looked at again.
+                if (postgres) {
+                    Task<std::vector<Row>> lock =
+                        tx.query("SELECT pg_advisory_xact_lock(8402771902371)");
+                    co_await std::move(lock);
+                }
+                Task<std::optional<Row>> again =
+                    tx.query_one("SELECT 1 FROM vial_migrations WHERE version = ?", version);
+                if (co_await std::move(again)) {
+                    skipped = true;
+                    co_return;
+                }
                 for (const std::string& statement : statements) co_await tx.execute(statement);
                 Task<ExecResult> record = tx.execute(
                     "INSERT INTO vial_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -106,7 +122,7 @@ Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
                                     e.what());
             }
         }
-        applied.push_back(migration.name);
+        if (!skipped) applied.push_back(migration.name);
     }
     co_return applied;
 }

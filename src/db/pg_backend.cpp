@@ -43,11 +43,9 @@ std::string where_of(const std::string& url) {
 // Submits `query` to `connection`; the returned awaitable completes with its result.
 // Cancelling the await abandons the statement there. Not a coroutine of its own: the
 // caller's frame holds what the statement needs.
-// `spread` (query_many outside a transaction): members go out in chunks, each chunk to
-// the least busy connection then, so a server with several cores runs them in parallel.
 Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
-                        std::shared_ptr<PgQuery> query, PgPool* spread = nullptr) {
-    auto initiation = [&connection, query = std::move(query), spread](auto handler) {
+                        std::shared_ptr<PgQuery> query) {
+    auto initiation = [&connection, query = std::move(query)](auto handler) {
         query->slot = asio::get_associated_cancellation_slot(handler);
         query->handler.emplace(std::move(handler));
         if (query->slot.is_connected()) {
@@ -57,12 +55,14 @@ Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
                     // Done: finished, or its connection failed it (and may be gone).
                     if (!q || q->done || type == asio::cancellation_type::none) return;
                     if (q->members.empty()) {
-                        q->connection->abandon(*q);
+                        if (auto connection = q->connection.lock()) connection->abandon(*q);
                         return;
                     }
                     auto members = q->members;  // abandoning the last completes q
                     for (auto& member : members) {
-                        if (!member->done) member->connection->abandon(*member);
+                        if (member->done) continue;
+                        if (auto connection = member->connection.lock())
+                            connection->abandon(*member);
                     }
                 });
         }
@@ -70,18 +70,8 @@ Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
             connection->submit(query);
             return;
         }
-        constexpr std::size_t kChunk = 5;
-        auto target = connection;
-        for (std::size_t i = 0; i < query->members.size(); ++i) {
-            if (spread && i > 0 && i % kChunk == 0) {
-                try {
-                    if (auto other = spread->try_pick(false)) target = std::move(other);
-                } catch (...) {
-                    // backing off after a failed connect: the first connection takes the rest
-                }
-            }
-            target->submit(query->members[i]);
-        }
+        // One connection, in order (a later statement may depend on an earlier one).
+        for (auto& member : query->members) connection->submit(member);
     };
     return asio::async_initiate<const asio::use_awaitable_t<>&,
                                 void(std::exception_ptr, QueryResult)>(std::move(initiation),
@@ -165,7 +155,7 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         auto pool = pool_here(query->executor);
         std::shared_ptr<PgConnection> connection = pool->try_pick(false);
         if (!connection) connection = co_await pool->pick(false);
-        auto operation = start(connection, std::move(query), pool.get());
+        auto operation = start(connection, std::move(query));
         co_return co_await std::move(operation);
     }
 
@@ -175,7 +165,8 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         if (!connection) connection = co_await pool->pick(true);
         // Made first: if BEGIN fails or this task dies, the connection is released.
         auto session = std::make_unique<PgSession>(pool, connection);
-        co_await run_on(connection, sql_only("BEGIN"));
+        auto begin = run_on(connection, sql_only("BEGIN"));  // named: g++ 12, docs/async.md
+        co_await std::move(begin);
         co_return std::move(session);
     }
 

@@ -24,6 +24,11 @@ std::string number_placeholders(const std::string& sql) {
     out.reserve(sql.size() + 8);
     int next = 1;
     for (std::size_t i = 0; i < sql.size();) {
+        if (sql[i] == '?' && i + 1 < sql.size() && sql[i + 1] == '?') {
+            out += '?';  // ?? is a literal ? (JSONB's ?, ?| and ?& operators)
+            i += 2;
+            continue;
+        }
         if (sql[i] == '?') {
             out += '$';
             out += std::to_string(next++);
@@ -178,14 +183,17 @@ std::exception_ptr error_of(const PGresult* result, const std::string& sql) {
     std::string why = primary ? primary : PQresultErrorMessage(result);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     if (why.empty()) why = "the statement failed";
+    // Data errors (class 22) quote the offending value (`invalid input syntax for type
+    // integer: "..."`); bound values may be secrets, so the quote is left out.
+    if (code.starts_with("22")) {
+        if (std::size_t quote = why.find(": \""); quote != std::string::npos) why.resize(quote);
+    }
     std::string message =
         "postgresql: " + why + (code.empty() ? "" : " (" + code + ")") + " in: " + sql;
     if (code.starts_with("23")) return std::make_exception_ptr(ConstraintError(message));
     if (code == "42601") return std::make_exception_ptr(SqlSyntaxError(message));
     if (code.starts_with("08") || code == "57P01" || code == "57P02" || code == "57P03")
         return std::make_exception_ptr(DatabaseConnectError(message));
-    if (code == "57014")
-        return std::make_exception_ptr(Cancelled("the query was cancelled: " + sql));
     return std::make_exception_ptr(DatabaseError(message));
 }
 

@@ -14,8 +14,9 @@
 
 namespace vial::detail {
 
-/// `sql` with each `?` outside literals, quoted names and comments numbered `$1`, `$2`...
-/// SQL without `?` comes back unchanged (so `$1` written by hand works too).
+/// `sql` with each `?` outside literals, quoted names and comments numbered `$1`, `$2`...,
+/// and `??` made a literal `?` (JSONB's operators). SQL without `?` comes back unchanged
+/// (so `$1` written by hand works too); so does a statement sent without values.
 std::string number_placeholders(const std::string& sql);
 
 /// The arrays PQsendQueryParams / PQsendQueryPrepared take, pointing into `args` and
@@ -49,7 +50,8 @@ struct PgShape {
 std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows, PgShape& shape);
 
 /// A failed result as a typed error: class 23 ConstraintError, 42601 SqlSyntaxError,
-/// class 08 and 57P01..03 (the server went away) DatabaseConnectError, 57014 Cancelled.
+/// class 08 and 57P01..03 (the server went away) DatabaseConnectError; a class 22 message
+/// loses the value it quotes.
 std::exception_ptr error_of(const PGresult* result, const std::string& sql);
 
 /// A connection that failed to open, typed by what libpq says (authentication or not).

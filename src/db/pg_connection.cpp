@@ -147,7 +147,7 @@ void PgConnection::connect() {
 }
 
 void PgConnection::submit(const std::shared_ptr<PgQuery>& query) {
-    query->connection = this;
+    query->connection = weak_from_this();
     if (state_ == State::broken) {
         query->error = std::make_exception_ptr(DatabaseConnectError(
             "postgresql: the connection to " + settings_->where + " is closed"));
@@ -182,6 +182,9 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
     const Statement& statement = query->statement;
     std::optional<PgParams> params;
     try {
+        if (statement.args.size() > 65535)
+            throw DatabaseError("postgresql: a statement takes at most 65535 values, not " +
+                                std::to_string(statement.args.size()) + ": " + statement.sql);
         params.emplace(statement.args, statement.sql);
     } catch (...) {
         query->error = std::current_exception();
@@ -197,7 +200,7 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
         }
     }
     if (!prepared) {
-        numbered = number_placeholders(statement.sql);
+        numbered = statement.args.empty() ? statement.sql : number_placeholders(statement.sql);
         if (cached_ < settings_->options.statement_cache) {
             auto fresh = std::make_shared<Prepared>();
             fresh->signature = params->signature;
@@ -222,6 +225,8 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
     }
     if (ok) ok = PQpipelineSync(conn_) == 1;
     if (!ok) {
+        // Back where broken() finds it, so it fails with the others rather than hang.
+        unsent_.push_front(query);
         broken(std::make_exception_ptr(DatabaseConnectError(
             "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
         return;
@@ -243,10 +248,11 @@ void PgConnection::drain() {
     int on = 1, off = 0;
     bool corked =
         unsent_.size() > 1 && ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
-    auto batch = std::move(unsent_);
-    unsent_.clear();
-    for (auto& query : batch) {
-        if (state_ != State::ready) break;  // broken() failed the rest
+    // One at a time from unsent_: if a send breaks the connection, broken() finds the
+    // rest there and fails them.
+    while (!unsent_.empty() && state_ == State::ready) {
+        std::shared_ptr<PgQuery> query = std::move(unsent_.front());
+        unsent_.pop_front();
         if (!query->done) send(query);
     }
     if (state_ != State::ready) return;
@@ -330,7 +336,8 @@ void PgConnection::process() {
             std::shared_ptr<PgQuery> query = std::move(step.query);
             steps_.pop_front();
             --in_flight_;
-            completed(query);
+            completed(query);  // may send it again
+            if (in_flight_ == 0 && cancel_requests_running_ == 0) cancels_pending_ = 0;
             continue;
         }
         if (!result) {  // the end of this step's results
@@ -349,6 +356,7 @@ void PgConnection::on_result(Step& step, PGresult* result) {
         if (step.kind == Step::prepare_step) forget(step.prepared, query.statement.sql);
         if (!query.error) query.error = error_of(result, query.statement.sql);
         const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        if (state && query.sqlstate.empty()) query.sqlstate = state;
         // A cached plan whose result type changed (the table was altered): prepare anew
         // next time.
         if (state && std::strcmp(state, "0A000") == 0 && step.prepared)
@@ -394,19 +402,19 @@ void PgConnection::forget(const std::shared_ptr<Prepared>& prepared, const std::
 }
 
 void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
-    if (query->done) return;  // abandoned: nobody waits
+    bool canceled_by_server = query->sqlstate == "57014";
+    if (query->done) {  // abandoned: nobody waits
+        if (canceled_by_server && cancels_pending_ > 0) --cancels_pending_;  // it landed
+        return;
+    }
     // Our own cancel request may land on the statement after the one it was meant for;
     // that statement was rolled back whole (each has its own Sync), so it runs again.
-    bool hit_by_our_cancel = false;
-    if (query->error && cancels_sent_ > 0 && !query->retried && !leased) {
-        try {
-            std::rethrow_exception(query->error);
-        } catch (const Cancelled&) {
-            hit_by_our_cancel = true;
-        } catch (...) {
-        }
-    }
+    // Only while a request of ours may still land: a statement_timeout is reported.
+    bool hit_by_our_cancel =
+        canceled_by_server && cancels_pending_ > 0 && !query->retried && !leased;
     if (hit_by_our_cancel) {
+        --cancels_pending_;
+        query->sqlstate.clear();
         query->retried = true;
         query->error = nullptr;
         query->result = {};
@@ -433,10 +441,11 @@ void PgConnection::abandon(PgQuery& query) {
 // PQcancel opens a connection of its own and blocks: it runs on the blocking pool.
 void PgConnection::send_cancel() {
     if (!cancel_) return;
-    ++cancels_sent_;
+    ++cancels_pending_;
+    ++cancel_requests_running_;
     asio::co_spawn(
         executor_,
-        [cancel = cancel_]() -> Task<void> {
+        [self = shared_from_this(), cancel = cancel_]() -> Task<void> {
             try {
                 auto request = [cancel] {
                     char why[256];
@@ -446,6 +455,9 @@ void PgConnection::send_cancel() {
             } catch (...) {
                 // The pool is saturated or stopping: the statement then runs to its end.
             }
+            // The server has it now: once nothing is in flight, it can hit nothing more.
+            if (--self->cancel_requests_running_ == 0 && self->in_flight_ == 0)
+                self->cancels_pending_ = 0;
         },
         asio::detached);
 }

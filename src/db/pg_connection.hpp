@@ -46,10 +46,11 @@ struct PgQuery {
     boost::asio::cancellation_slot slot;
     QueryResult result;
     std::exception_ptr error;
-    PgConnection* connection = nullptr;
+    std::weak_ptr<PgConnection> connection;  // gone once it failed (and failed this)
     bool sent = false;
     bool done = false;  // its handler has been posted (or it had none)
     bool retried = false;
+    std::string sqlstate;  // of its failure, if the server said
     // query_many: the statement that awaits these members (each one set of values), and
     // this member's place in its results; or, on that statement, its members.
     std::shared_ptr<PgQuery> parent;
@@ -139,9 +140,10 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     std::deque<Step> steps_;
     std::size_t in_flight_ = 0;
     std::unordered_map<std::string, std::vector<std::shared_ptr<Prepared>>> statements_;  // by SQL
-    std::size_t cached_ = 0;    // entries in statements_
-    std::size_t prepared_ = 0;  // names given so far
-    std::size_t cancels_sent_ = 0;
+    std::size_t cached_ = 0;           // entries in statements_
+    std::size_t prepared_ = 0;         // names given so far
+    std::size_t cancels_pending_ = 0;  // our cancel requests that may still hit a statement
+    std::size_t cancel_requests_running_ = 0;
     std::size_t deepest_pipeline_ = 0;
 };
 

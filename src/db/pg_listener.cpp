@@ -93,9 +93,10 @@ void PgListener::fail(std::exception_ptr why) {
 void PgListener::wake(std::exception_ptr error, Notification notification) {
     Waiter waiter(std::move(*waiter_));
     waiter_.reset();
-    if (waiter_slot_.is_connected()) waiter_slot_.clear();
-    asio::post(waiter_executor_, [waiter = std::move(waiter), error,
+    // The slot is cleared in the posted function: wake() may run inside its handler.
+    asio::post(waiter_executor_, [waiter = std::move(waiter), error, slot = waiter_slot_,
                                   notification = std::move(notification)]() mutable {
+        if (slot.is_connected()) slot.clear();
         std::move(waiter)(error, std::move(notification));
     });
 }

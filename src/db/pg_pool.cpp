@@ -67,10 +67,15 @@ Task<std::shared_ptr<PgConnection>> PgPool::pick(bool exclusive) {
                 std::to_string(connections_.size()) +
                 " per loop, each held by a transaction; DatabaseOptions::max_connections)");
         asio::steady_timer timer(executor_, deadline);
-        auto at = waiters_.insert(waiters_.end(), &timer);
+        // Listed while it waits; unlisted however the wait ends (a cancelled task throws
+        // from the co_await, and the timer dies with this frame).
+        struct Listed {
+            std::list<asio::steady_timer*>& waiters;
+            std::list<asio::steady_timer*>::iterator at;
+            ~Listed() { waiters.erase(at); }
+        } listed{waiters_, waiters_.insert(waiters_.end(), &timer)};
         // Woken early (cancelled) by wake(); a cancelled task throws on its next await.
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        waiters_.erase(at);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "sql_text.hpp"
 
 #include <cctype>
+#include <string_view>
 
 namespace vial::detail {
 
@@ -41,7 +42,12 @@ std::size_t skip_dollar_quoted(const std::string& sql, std::size_t at) {
 std::size_t sql_token_end(const std::string& sql, std::size_t i) {
     char c = sql[i];
     if (c == '\'') {
-        bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+        // E'...' (backslash escapes): the E a token of its own, not the end of a word.
+        auto word_char = [&](std::size_t at) {
+            return std::isalnum(static_cast<unsigned char>(sql[at])) || sql[at] == '_';
+        };
+        bool escapes =
+            i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i == 1 || !word_char(i - 2));
         return skip_quoted(sql, i, '\'', escapes);
     }
     if (c == '"') return skip_quoted(sql, i, '"', false);
@@ -60,19 +66,58 @@ std::size_t sql_token_end(const std::string& sql, std::size_t i) {
     return i + 1;
 }
 
+namespace {
+
+bool word_is(const std::string& text, std::size_t at, std::size_t end, std::string_view word) {
+    if (end - at != word.size()) return false;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+        if (std::toupper(static_cast<unsigned char>(text[at + k])) != word[k]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::vector<std::string> split_statements(const std::string& script) {
     std::vector<std::string> statements;
     std::string current;
     bool has_code = false;  // more than spaces and comments
+    // A trigger's body (SQLite's CREATE TRIGGER ... BEGIN ...; END, PostgreSQL's BEGIN
+    // ATOMIC ... END) holds `;`s of its own: inside BEGIN ... END nothing is cut.
+    bool trigger = false;
+    int depth = 0;
     auto close = [&] {
         if (has_code) statements.push_back(current);
         current.clear();
         has_code = false;
+        trigger = false;
+        depth = 0;
     };
     for (std::size_t i = 0; i < script.size();) {
-        if (script[i] == ';') {
+        if (script[i] == ';' && depth == 0) {
             close();
             ++i;
+            continue;
+        }
+        if (std::isalpha(static_cast<unsigned char>(script[i])) &&
+            (i == 0 ||
+             !(std::isalnum(static_cast<unsigned char>(script[i - 1])) || script[i - 1] == '_'))) {
+            std::size_t end = i;
+            while (end < script.size() &&
+                   (std::isalnum(static_cast<unsigned char>(script[end])) || script[end] == '_'))
+                ++end;
+            if (word_is(script, i, end, "TRIGGER")) trigger = true;
+            if (word_is(script, i, end, "ATOMIC") ||
+                (trigger && word_is(script, i, end, "BEGIN"))) {
+                ++depth;
+            } else if (depth > 0 && word_is(script, i, end, "CASE")) {
+                ++depth;  // CASE ... END inside a body
+            } else if (depth > 0 && word_is(script, i, end, "END")) {
+                --depth;
+            }
+            has_code = true;
+            current.append(script, i, end - i);
+            i = end;
             continue;
         }
         std::size_t end = sql_token_end(script, i);

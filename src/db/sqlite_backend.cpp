@@ -10,7 +10,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "sql_text.hpp"
 
@@ -33,8 +35,9 @@ void complete(QueryJob& job, std::exception_ptr error, QueryResult result) {
     end_foreign_job(job.context);
 }
 
-SqliteBackend::SqliteBackend(std::string path, std::size_t readers)
-    : writer_(std::make_unique<SqliteConnection>(path, false, closing_)) {
+SqliteBackend::SqliteBackend(std::string path, std::size_t readers,
+                             std::chrono::milliseconds lease_wait)
+    : lease_wait_(lease_wait), writer_(std::make_unique<SqliteConnection>(path, false, closing_)) {
     // Readers need the file the writer made (in WAL mode, so they never block it); an
     // in-memory database is the writer's alone.
     if (path != ":memory:" && path.find("mode=memory") == std::string::npos) {
@@ -91,7 +94,15 @@ bool may_only_read(const std::string& sql) {
         return sql.size() - i == word.size() ||
                !std::isalnum(static_cast<unsigned char>(sql[i + word.size()]));
     };
-    return starts("SELECT") || starts("WITH") || starts("VALUES");
+    if (!(starts("SELECT") || starts("WITH") || starts("VALUES"))) return false;
+    // What only the writer's connection knows: its last insert, its changes, its TEMP
+    // tables (a reader that cannot prepare a statement hands it to the writer, too).
+    for (const char* own : {"last_insert_rowid", "changes(", "temp."}) {
+        auto found = std::search(sql.begin(), sql.end(), own, own + std::strlen(own),
+                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+        if (found != sql.end()) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -112,13 +123,31 @@ void SqliteBackend::submit(std::shared_ptr<QueryJob> job) {
 }
 
 // The oldest job that may run now: any, or while a session holds the connection, only
-// that session's.
+// that session's. Jobs kept waiting by a transaction past lease_wait_ fail (a query on
+// the Database inside its own db.transaction would otherwise wait forever).
 std::shared_ptr<QueryJob> SqliteBackend::next_write() {
-    for (auto at = queue_.begin(); at != queue_.end(); ++at) {
-        if (leased_to_ != 0 && (*at)->session != leased_to_) continue;
-        std::shared_ptr<QueryJob> job = std::move(*at);
-        queue_.erase(at);
-        return job;
+    auto now = std::chrono::steady_clock::now();
+    for (auto at = queue_.begin(); at != queue_.end();) {
+        if (leased_to_ == 0 || (*at)->session == leased_to_) {
+            std::shared_ptr<QueryJob> job = std::move(*at);
+            queue_.erase(at);
+            return job;
+        }
+        if (now - (*at)->queued_at < lease_wait_) {
+            ++at;
+            continue;
+        }
+        std::shared_ptr<QueryJob> late = std::move(*at);
+        at = queue_.erase(at);
+        int expected = QueryJob::queued;
+        if (late->state.compare_exchange_strong(expected, QueryJob::dropped))
+            complete(*late,
+                     std::make_exception_ptr(DatabasePoolTimeout(
+                         "sqlite: a transaction held the writer for more than " +
+                         std::to_string(lease_wait_.count()) +
+                         " ms (inside db.transaction, query through its Transaction): " +
+                         late->statement.sql)),
+                     {});
     }
     return nullptr;
 }
@@ -128,8 +157,16 @@ void SqliteBackend::write_work() {
         std::shared_ptr<QueryJob> job;
         {
             std::unique_lock lock(mutex_);
-            write_wake_.wait(lock, [&] { return stopping_ || (job = next_write()) != nullptr; });
-            if (!job) return;  // stopping, nothing left to run
+            // Woken by new jobs; while a transaction holds the writer, also now and then,
+            // to fail the jobs it kept waiting too long.
+            while (!stopping_ && (job = next_write()) == nullptr) {
+                if (leased_to_ != 0 && !queue_.empty()) {
+                    write_wake_.wait_for(lock, std::chrono::milliseconds(50));
+                } else {
+                    write_wake_.wait(lock);
+                }
+            }
+            if (stopping_) return;
         }
         int expected = QueryJob::queued;
         if (!job->state.compare_exchange_strong(expected, QueryJob::running)) continue;  // dropped
@@ -176,8 +213,14 @@ void SqliteBackend::read_work(SqliteConnection& reader) {
         if (!job->state.compare_exchange_strong(expected, QueryJob::running)) continue;  // dropped
         std::exception_ptr error;
         QueryResult result;
+        bool reads_only = false;
         try {
-            if (!reader.reads_only(job->statement.sql)) {
+            reads_only = reader.reads_only(job->statement.sql);
+        } catch (...) {
+            // Unknown here (a TEMP table, a syntax error): the writer runs it, or says why.
+        }
+        try {
+            if (!reads_only) {
                 job->state = QueryJob::queued;
                 {
                     std::lock_guard lock(mutex_);

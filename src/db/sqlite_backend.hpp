@@ -21,6 +21,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -42,6 +43,7 @@ struct QueryJob {
     Statement statement;
     Kind kind = run_statement;
     std::uint64_t session = 0;  // 0: no transaction
+    std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
     std::atomic<int> state{queued};
     std::atomic<bool> cancel{false};
     // Set by the awaiting side before the job is queued; touched afterwards only by the
@@ -57,7 +59,9 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
   public:
     /// The writer on `path`, and `readers` read-only connections beside it (none for an
     /// in-memory database), each on a thread of its own.
-    SqliteBackend(std::string path, std::size_t readers);
+    /// A write that waits longer than `lease_wait` for a transaction to free the writer
+    /// fails with DatabasePoolTimeout.
+    SqliteBackend(std::string path, std::size_t readers, std::chrono::milliseconds lease_wait);
     ~SqliteBackend() override;
     SqliteBackend(const SqliteBackend&) = delete;
     SqliteBackend& operator=(const SqliteBackend&) = delete;
@@ -84,6 +88,7 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
     std::shared_ptr<QueryJob> next_write();  // under mutex_
 
     std::atomic<bool> closing_{false};  // interrupts every running statement
+    std::chrono::milliseconds lease_wait_;
     std::unique_ptr<SqliteConnection> writer_;
     std::vector<std::unique_ptr<SqliteConnection>> readers_;
 

@@ -135,6 +135,46 @@ Task<void> record_backend(Database& db, std::set<std::int64_t>& pids) {
     pids.insert(co_await db.query_value<std::int64_t>("SELECT pg_backend_pid()"));
 }
 
+// The server's own statement timeout is a DatabaseError, not a cancellation, and is not
+// run again; a bad value is refused without being quoted back; a statement with too many
+// values fails alone.
+TEST_F(PostgresTest, ServerSideFailuresStayTheirOwn) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        std::string timeout;
+        try {
+            co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("SET LOCAL statement_timeout = 50");
+                co_await tx.execute("SELECT pg_sleep(2)");
+            });
+        } catch (const Cancelled&) {
+            timeout = "a Cancelled";
+        } catch (const DatabaseError& e) {
+            timeout = e.what();
+        }
+        EXPECT_NE(timeout.find("57014"), std::string::npos) << timeout;
+        std::string bad;
+        try {
+            co_await db.query_value<int>("SELECT ?::int", "secret-token-123");
+        } catch (const DatabaseError& e) {
+            bad = e.what();
+        }
+        EXPECT_NE(bad.find("22P02"), std::string::npos) << bad;
+        EXPECT_EQ(bad.find("secret-token-123"), std::string::npos) << bad;
+        std::vector<SqlValue> many(70000, SqlValue(std::int64_t{1}));
+        std::string sql = "SELECT 1 WHERE 1 IN (?" + std::string(69999 * 2, ',') + ")";
+        for (std::size_t i = 0; i < 69999; ++i) sql[sql.size() - 2 - 2 * i] = '?';
+        bool refused = false;
+        try {
+            co_await db.query_values(sql, std::move(many));
+        } catch (const DatabaseError& e) {
+            refused = std::string(e.what()).find("65535") != std::string::npos;
+        }
+        EXPECT_TRUE(refused);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 9"), 9);  // the connection is fine
+    }());
+}
+
 // Three 100 ms sleeps from one loop overlap; with a single connection, fifty concurrent
 // queries travel pipelined on it (one connection, many in flight).
 TEST_F(PostgresTest, ConcurrentQueriesOverlapAndPipeline) {

@@ -253,6 +253,19 @@ TEST_F(SqliteTest, ManyStatementsRunAsOneJob) {
     }());
 }
 
+// A query on the Database (not the Transaction) inside db.transaction would wait for the
+// writer forever: it fails after pool_timeout instead.
+TEST(SqliteFile, AQueryWaitingOnItsOwnTransactionTimesOut) {
+    Database db{"sqlite://:memory:", DatabaseOptions{.pool_timeout = 200ms}};
+    run_sync(db.execute("CREATE TABLE t (x INTEGER)"));
+    EXPECT_THROW(run_sync(db.transaction([&](Transaction& tx) -> Task<void> {
+                     co_await tx.execute("INSERT INTO t VALUES (1)");
+                     co_await db.execute("INSERT INTO t VALUES (2)");  // the mistake
+                 })),
+                 DatabasePoolTimeout);
+    EXPECT_EQ(run_sync(db.query_value<int>("SELECT count(*) FROM t")), 0);
+}
+
 // Two Databases (two connections) writing one file at once: SQLite's busy timeout makes
 // the second wait for the first's write lock, and every write lands.
 TEST(SqliteFile, ConcurrentWritersWaitForTheLock) {
@@ -293,6 +306,10 @@ TEST(SqliteFile, ReadsRunBesideTheWriter) {
             EXPECT_EQ((co_await db.pool_stats()).connections, 3u);
             co_await db.execute("CREATE TABLE t (x INTEGER)");
             co_await db.execute("WITH v(x) AS (VALUES (1)) INSERT INTO t SELECT x FROM v");
+            // The writer's own state is read on the writer.
+            EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT last_insert_rowid()"), 1);
+            co_await db.execute("CREATE TEMP TABLE scratch (y INTEGER)");
+            EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM scratch"), 0);
             auto writer = [&]() -> Task<void> {
                 co_await db.transaction([&](Transaction& tx) -> Task<void> {
                     co_await tx.execute("INSERT INTO t VALUES (2)");
