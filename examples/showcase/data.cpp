@@ -7,15 +7,42 @@
 #include <mutex>
 #include <random>
 
-vial::Database& ShowcaseDatabase::get(const vial::App& app) {
-    std::call_once(opened_, [&] {
-        auto url = app.config().get<std::string>("DATABASE_URL", "sqlite://:memory:");
-        auto fresh = std::make_unique<vial::Database>(url);
-        // Once per process, a few milliseconds: before any query can be queued.
-        vial::run_sync(seed(*fresh));
-        db_ = std::move(fresh);
-    });
-    return *db_;
+vial::Task<vial::Database*> ShowcaseDatabase::get(const vial::App& app) {
+    for (;;) {
+        bool mine = false;
+        vial::Database* db = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            if (!db_) {
+                // No I/O here (PostgreSQL connects on first use): a bad URL throws at once.
+                auto url = app.config().get<std::string>("DATABASE_URL", "sqlite://:memory:");
+                db_ = std::make_unique<vial::Database>(url);
+            }
+            db = db_.get();
+            if (seed_ == Seed::done) co_return db;
+            if (seed_ == Seed::none) {
+                seed_ = Seed::running;
+                mine = true;
+            }
+        }
+        if (!mine) {
+            co_await vial::sleep(std::chrono::milliseconds(2));  // another request seeds
+            continue;
+        }
+        // Awaited on the loop like any query (never run_sync: an unreachable database
+        // would hold the loop for the connect timeout). If it fails, the next request
+        // tries again.
+        std::exception_ptr failure;
+        try {
+            co_await seed(*db);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        std::lock_guard lock(mutex_);
+        seed_ = failure ? Seed::none : Seed::done;
+        if (failure) std::rethrow_exception(failure);
+        co_return db;
+    }
 }
 
 // The same SQL on SQLite and PostgreSQL (ids given, DOUBLE PRECISION), except for
@@ -67,10 +94,13 @@ int random_id() {
 // TechEmpower's rule: `queries` is clamped to 1..500, and anything not a number is 1.
 int query_count(const vial::Request& request) {
     std::string text = request.args().get<std::string>("queries", "1");
-    int count = 1;
+    long long count = 1;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
-    if (error != std::errc() || end != text.data() + text.size()) count = 1;
-    return std::clamp(count, 1, 500);
+    bool all_digits = end == text.data() + text.size();
+    if (error == std::errc::result_out_of_range && all_digits)
+        return text.starts_with('-') ? 1 : 500;  // an integer, just a huge one
+    if (error != std::errc() || !all_digits) return 1;
+    return static_cast<int>(std::clamp<long long>(count, 1, 500));
 }
 
 vial::Json world_json(const vial::Row& row) {
@@ -96,7 +126,7 @@ vial::Task<std::vector<vial::Row>> random_worlds(vial::Database& db, int count) 
 
 void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> store) {
     app.get("/get-data", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
-        vial::Database& db = store->get(ctx.app());
+        vial::Database& db = *co_await store->get(ctx.app());
         double max_price = ctx.request().args().get<double>("max_price", 1e9);
         std::vector<vial::Row> rows = co_await db.query(
             "SELECT id, name, price FROM products WHERE price <= ? ORDER BY price", max_price);
@@ -104,7 +134,7 @@ void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> stor
     });
 
     app.get("/dashboard", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
-        vial::Database& db = store->get(ctx.app());
+        vial::Database& db = *co_await store->get(ctx.app());
         auto started = std::chrono::steady_clock::now();
         auto [count, average, latest] = co_await vial::gather(
             db.query_value<std::int64_t>("SELECT count(*) FROM products"),
@@ -122,13 +152,13 @@ void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> stor
 
     // TechEmpower's database tests: one random row; N rows; N rows updated.
     app.get("/db", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
-        vial::Database& db = store->get(ctx.app());
+        vial::Database& db = *co_await store->get(ctx.app());
         std::optional<vial::Row> row = co_await db.query_one(kWorldById, random_id());
         co_return world_json(*row);
     });
 
     app.get("/queries", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
-        vial::Database& db = store->get(ctx.app());
+        vial::Database& db = *co_await store->get(ctx.app());
         auto rows = co_await random_worlds(db, query_count(ctx.request()));
         vial::JsonArray out;
         out.reserve(rows.size());
@@ -137,7 +167,7 @@ void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> stor
     });
 
     app.get("/updates", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {
-        vial::Database& db = store->get(ctx.app());
+        vial::Database& db = *co_await store->get(ctx.app());
         auto rows = co_await random_worlds(db, query_count(ctx.request()));
         vial::JsonArray out;
         std::vector<std::vector<vial::SqlValue>> writes;

@@ -8,16 +8,19 @@
 #include <mutex>
 
 /// The showcase's one database: config DATABASE_URL (VIAL_DATABASE_URL), in memory by
-/// default, opened and seeded once, by the first request that needs it (the URL is read
-/// when the server starts, after the routes are registered).
+/// default, opened and seeded by the first request that needs it (the URL is read when
+/// the server starts, after the routes are registered). Requests arriving meanwhile wait
+/// for that seeding; if it fails, the next request tries again.
 class ShowcaseDatabase {
   public:
-    vial::Database& get(const vial::App& app);
+    vial::Task<vial::Database*> get(const vial::App& app);
 
   private:
+    enum class Seed { none, running, done };
     static vial::Task<void> seed(vial::Database& db);
-    std::once_flag opened_;
+    std::mutex mutex_;
     std::unique_ptr<vial::Database> db_;
+    Seed seed_ = Seed::none;
 };
 
 /// GET /get-data[?max_price=N]: the products, cheapest first, as a JSON array.

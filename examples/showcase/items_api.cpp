@@ -74,7 +74,8 @@ struct ItemList {
         };
         std::size_t limit = number("limit", ItemStore::kPageSize, ItemStore::kPageSize);
         std::size_t offset = number("offset", 0, ItemStore::kMaxItems);
-        ItemStore::Page page = co_await ItemStore::page(store->db(ctx.app()), offset, limit);
+        vial::Database& db = *co_await store->db(ctx.app());
+        ItemStore::Page page = co_await ItemStore::page(db, offset, limit);
         vial::Json next = nullptr;
         if (offset + page.items.size() < page.total && limit > 0) {
             next = ctx.url_for(".items", {{"limit", static_cast<std::int64_t>(limit)},
@@ -97,7 +98,8 @@ struct ItemList {
             !body.at("name").is_string()) {
             vial::abort(400, "an item is a JSON object with a string \"name\"");
         }
-        std::optional<std::int64_t> id = co_await ItemStore::add(store->db(ctx.app()), body);
+        vial::Database& db = *co_await store->db(ctx.app());
+        std::optional<std::int64_t> id = co_await ItemStore::add(db, body);
         if (!id) {
             vial::abort(503, "the store is full (" + std::to_string(ItemStore::kMaxItems) +
                                  " items); delete some first");
@@ -113,14 +115,16 @@ struct ItemDetail {
 
     vial::Task<vial::Json> get(vial::RequestContext& ctx) {
         auto id = ctx.request().view_arg<std::int64_t>("id");
-        std::optional<vial::Json> item = co_await ItemStore::find(store->db(ctx.app()), id);
+        vial::Database& db = *co_await store->db(ctx.app());
+        std::optional<vial::Json> item = co_await ItemStore::find(db, id);
         if (!item) vial::abort(404, "no such item");
         co_return std::move(*item);
     }
 
     vial::Task<vial::Response> delete_(vial::RequestContext& ctx) {
         auto id = ctx.request().view_arg<std::int64_t>("id");
-        bool erased = co_await ItemStore::erase(store->db(ctx.app()), id);
+        vial::Database& db = *co_await store->db(ctx.app());
+        bool erased = co_await ItemStore::erase(db, id);
         if (!erased) vial::abort(404, "no such item");
         co_return vial::Response(204);
     }

@@ -26,7 +26,7 @@ class ItemStore {
 
     explicit ItemStore(std::shared_ptr<ShowcaseDatabase> database)
         : database_(std::move(database)) {}
-    vial::Database& db(const vial::App& app) { return database_->get(app); }
+    vial::Task<vial::Database*> db(const vial::App& app) { return database_->get(app); }
 
     /// The new item's id, or nullopt when the store is full.
     static vial::Task<std::optional<std::int64_t>> add(vial::Database& db, vial::Json item);

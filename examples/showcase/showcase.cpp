@@ -1,5 +1,9 @@
 #include "showcase.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <iostream>
+
 #include "concurrency.hpp"
 #include "data.hpp"
 #include "items_api.hpp"
@@ -70,6 +74,24 @@ std::unique_ptr<vial::App> make_app() {
 
     // A JSON API: a blueprint of class-based views over the same database (items_api.cpp).
     register_items_api(*app, std::make_shared<ItemStore>(database));
+
+    // The database unreachable or its pool exhausted: a JSON 503 the client may retry,
+    // not a 500 (a bug) in HTML.
+    auto unavailable = [](vial::Request&, const vial::DatabaseError& e) {
+        vial::Response response = vial::jsonify(vial::Json{
+            {"error", "Service Unavailable"}, {"description", "the database is unavailable"}});
+        response.set_status(503);
+        response.headers().set("Retry-After", "1");
+        // Why, for the operator: at most once a second, however many requests fail.
+        static std::atomic<std::int64_t> last_logged{0};
+        std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        if (last_logged.exchange(now) != now) std::clog << "showcase: " << e.what() << std::endl;
+        return response;
+    };
+    app->errorhandler<vial::DatabaseConnectError>(unavailable);
+    app->errorhandler<vial::DatabasePoolTimeout>(unavailable);
 
     // Every 404 of the app answers JSON.
     app->errorhandler(404, [](vial::Request& req, const vial::HttpError& e) {

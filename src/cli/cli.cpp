@@ -59,6 +59,7 @@ int upgrade_database(App& app, std::string dir) {
     std::vector<std::string> applied = run_sync(migrate(db, dir));
     for (const auto& name : applied) std::cout << "applied " << name << "\n";
     if (applied.empty()) std::cout << "up to date (" << dir << ")\n";
+    std::cout << std::flush;
     return 0;
 }
 
@@ -103,13 +104,26 @@ int main(App& app, int argc, char** argv) {
         if (!app.frozen()) app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
         if (args[0] == "routes") return print_routes(app);
         if (args[0] == "db") {
-            if (args.size() < 2 || args[1] != "upgrade") {
-                std::cerr << program << ": db needs a subcommand: db upgrade [--dir DIR]\n";
+            if (args.size() < 2) {
+                std::cerr << program << ": db needs a command: db upgrade [--dir DIR]\n";
+                return 2;
+            }
+            if (args[1] != "upgrade") {
+                std::cerr << program << ": unknown db command '" << args[1]
+                          << "' (there is: db upgrade [--dir DIR])\n";
                 return 2;
             }
             std::string dir;
             for (std::size_t i = 2; i < args.size(); ++i) {
-                if (args[i] == "--dir" && i + 1 < args.size()) {
+                if (args[i] == "--help" || args[i] == "-h") {
+                    usage(std::cout, program);
+                    return 0;
+                }
+                if (args[i] == "--dir") {
+                    if (i + 1 >= args.size()) {
+                        std::cerr << program << ": missing value for --dir\n";
+                        return 2;
+                    }
                     dir = std::string(args[++i]);
                 } else if (args[i].starts_with("--dir=")) {
                     dir = std::string(args[i].substr(6));

@@ -89,6 +89,14 @@ Database::Database(const std::string& url, DatabaseOptions options) {
     } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         backend_name_ = "postgresql";
         backend_ = detail::make_pg_backend(url, options);
+    } else if (url.empty()) {
+        throw DatabaseError(
+            "the database URL is empty: use sqlite:///path/to/app.db, "
+            "sqlite://:memory: or postgresql://user@host/dbname");
+    } else if (url.starts_with("sqlite:")) {
+        throw DatabaseError("'" + url +
+                            "' is not a SQLite URL: use sqlite:///absolute/path.db, "
+                            "sqlite://relative.db or sqlite://:memory:");
     } else {
         std::string scheme = url.substr(0, url.find(':'));
         throw DatabaseError("unsupported database URL scheme '" + scheme +

@@ -2,6 +2,7 @@
 
 #include <vial/cancel.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +53,30 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
+// A file's own BEGIN/COMMIT would end the transaction vial runs it in, and with it the
+// promise that a failing file leaves nothing behind.
+void refuse_transaction_control(const std::string& file,
+                                const std::vector<std::string>& statements) {
+    for (const std::string& statement : statements) {
+        std::size_t start = 0;
+        while (start < statement.size() &&
+               std::isspace(static_cast<unsigned char>(statement[start])))
+            ++start;
+        std::size_t end = start;
+        while (end < statement.size() && std::isalpha(static_cast<unsigned char>(statement[end])))
+            ++end;
+        std::string word = statement.substr(start, end - start);
+        for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (const char* control :
+             {"BEGIN", "COMMIT", "ROLLBACK", "END", "START", "SAVEPOINT", "RELEASE", "ABORT"}) {
+            if (word == control)
+                throw DatabaseError("migrations: " + file + " has " + word +
+                                    ": each file already runs in a transaction of its own; "
+                                    "leave transaction control out");
+        }
+    }
+}
+
 std::string utc_now() {
     std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};
@@ -76,9 +101,17 @@ Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
     std::set<std::int64_t> applied_before;
     for (const Row& row : done) applied_before.insert(row.get<std::int64_t>(0));
     std::vector<std::string> applied;
+    std::int64_t newest = applied_before.empty() ? -1 : *applied_before.rbegin();
     for (const auto& [version, migration] : files) {
         if (applied_before.contains(version)) continue;
+        // A file numbered below one already applied was written against an older schema:
+        // refused, not slipped in late.
+        if (version < newest)
+            throw DatabaseError("migrations: " + migration.name +
+                                " is older than the newest applied migration (version " +
+                                std::to_string(newest) + "); give it a higher number to apply it");
         std::vector<std::string> statements = detail::split_statements(read_file(migration.path));
+        refuse_transaction_control(migration.name, statements);
         std::exception_ptr failure;
         bool skipped = false;  // another process applied it meanwhile
         try {

@@ -87,7 +87,9 @@ std::vector<std::string> split_statements(const std::string& script) {
     bool trigger = false;
     int depth = 0;
     auto close = [&] {
-        if (has_code) statements.push_back(current);
+        std::size_t first = current.find_first_not_of(" \t\r\n");
+        std::size_t last = current.find_last_not_of(" \t\r\n");
+        if (has_code) statements.push_back(current.substr(first, last - first + 1));
         current.clear();
         has_code = false;
         trigger = false;

@@ -73,6 +73,7 @@ TEST_F(Showcase, TechEmpowerDatabaseEndpoints) {
     EXPECT_EQ(client.get("/queries?queries=foo").json().as_array().size(), 1u);
     EXPECT_EQ(client.get("/queries").json().as_array().size(), 1u);
     EXPECT_EQ(client.get("/queries?queries=501").json().as_array().size(), 500u);
+    EXPECT_EQ(client.get("/queries?queries=99999999999999999999").json().as_array().size(), 500u);
     // Updated rows are returned with their new numbers, and stored.
     vial::Json updated = client.get("/updates?queries=5").json();
     ASSERT_EQ(updated.as_array().size(), 5u);

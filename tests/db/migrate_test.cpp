@@ -67,6 +67,25 @@ TEST_F(Migrations, AppliedOnceInOrderOnPostgres) {
     check(db);
 }
 
+// A file's own COMMIT would break "a failing file leaves nothing": refused. A file
+// numbered below one already applied is refused too, not slipped in late.
+TEST_F(Migrations, TransactionControlAndLateFilesAreRefused) {
+    Database db{"sqlite://:memory:"};
+    run_sync(migrate(db, dir.string()));
+    write("0003_commits.sql", "INSERT INTO items VALUES (6, 'six');\ncommit;\n");
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(migrate(db, dir.string()));
+              }).find("0003_commits.sql has COMMIT"),
+              std::string::npos);
+    std::filesystem::remove(dir / "0003_commits.sql");
+    write("0000_early.sql", "SELECT 1;");
+    EXPECT_NE(message_of<DatabaseError>([&] {
+                  run_sync(migrate(db, dir.string()));
+              }).find("0000_early.sql is older than the newest applied migration"),
+              std::string::npos);
+    EXPECT_EQ(run_sync(db.query_value<std::int64_t>("SELECT count(*) FROM items")), 2);
+}
+
 TEST_F(Migrations, BadDirectoriesAreClearErrors) {
     Database db{"sqlite://:memory:"};
     EXPECT_NE(message_of<DatabaseError>([&] {

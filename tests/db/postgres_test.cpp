@@ -499,6 +499,23 @@ TEST_F(PostgresTest, AListenerWhoseConnectionDiesSaysSo) {
     EXPECT_THROW(run_sync(sqlite.listen("news")), DatabaseError);
 }
 
+// An unreachable database: the showcase answers a JSON 503 at once, and its other
+// routes never wait for it.
+TEST(PostgresDown, TheShowcaseAnswers503AndKeepsServing) {
+    std::unique_ptr<App> app = make_app();
+    app->config().set("DATABASE_URL", std::string("postgresql://vial@127.0.0.1:1/vial"));
+    TestClient client{*app};
+    for (int i = 0; i < 3; ++i) {
+        auto started = std::chrono::steady_clock::now();
+        auto r = client.get("/db");
+        EXPECT_EQ(r.status(), 503) << r.text();
+        EXPECT_EQ(r.json().at("error"), "Service Unavailable");
+        EXPECT_EQ(r.headers().get_or("Retry-After", ""), "1");
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    }
+    EXPECT_EQ(client.get("/plaintext").status(), 200);
+}
+
 // Each loop has its own connections: two threads' loops query one Database at once.
 TEST_F(PostgresTest, EveryLoopHasItsOwnPool) {
     Database db{server->url()};

@@ -115,6 +115,12 @@ TEST_F(SqliteTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
               }).find("unsupported database URL scheme 'mysql'"),
               std::string::npos);
     EXPECT_THROW(run_sync(db.query("SELEKT 1")), SqlSyntaxError);
+    EXPECT_NE(message_of<DatabaseError>([] {
+                  Database other("sqlite:/tmp/x.db");
+              }).find("is not a SQLite URL: use sqlite:///absolute/path.db"),
+              std::string::npos);
+    EXPECT_NE(message_of<DatabaseError>([] { Database other(""); }).find("URL is empty"),
+              std::string::npos);
 }
 
 TEST(SqliteFile, CreatedOnFirstUseAndKeptAcrossConnections) {
