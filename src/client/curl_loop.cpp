@@ -46,10 +46,8 @@ CurlLoop& CurlLoop::of(const asio::any_io_executor& executor) {
     auto& context = asio::query(executor, asio::execution::context);
     CurlLoop& loop = asio::use_service<CurlLoop>(context);
     if (!loop.executor_) {
-        // On a server loop, the loop's own executor: curl's wake-ups belong to no request,
-        // so they must not be labelled as the first request that used the client.
-        ActivityBoard* board = ActivityBoard::of(context);
-        loop.executor_ = board ? asio::any_io_executor(board->executor()) : executor;
+        // curl's wake-ups belong to no request.
+        loop.executor_ = ActivityBoard::loop_executor(context, executor);
         loop.timer_.emplace(loop.executor_);
     }
     return loop;

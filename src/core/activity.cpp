@@ -35,6 +35,12 @@ ActivityBoard* ActivityBoard::of(asio::execution_context& context) {
     return &asio::use_service<ActivityBoard>(static_cast<asio::io_context&>(context));
 }
 
+asio::any_io_executor ActivityBoard::loop_executor(asio::execution_context& context,
+                                                   const asio::any_io_executor& fallback) {
+    ActivityBoard* board = of(context);
+    return board ? asio::any_io_executor(board->executor()) : fallback;
+}
+
 ActivityCell* ActivityBoard::acquire(std::string name) {
     std::lock_guard lock(mutex_);
     ActivityCell* cell;

@@ -11,6 +11,7 @@
 // Cells are pooled per loop and recycled, never freed while the loop lives, so a stale
 // pointer (say, from a raw Asio task that outlived its connection) can mislabel a stall
 // but never be read after free. This is monitoring of threads: nothing reads it to serve.
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
@@ -51,6 +52,12 @@ class ActivityBoard : public boost::asio::execution_context::service {
     /// The board of `context`, or null when it has none (a test client's loop). Only
     /// server loops add one, with use_service on their io_context.
     static ActivityBoard* of(boost::asio::execution_context& context);
+
+    /// The executor for work that belongs to the loop rather than to a request (an
+    /// outbound connection's wake-ups): on a server loop the loop's own, unlabelled, so it
+    /// is not reported as the first request that used it; elsewhere `fallback`.
+    static boost::asio::any_io_executor loop_executor(boost::asio::execution_context& context,
+                                                      const boost::asio::any_io_executor& fallback);
 
     boost::asio::io_context::executor_type executor() const noexcept {
         return context_.get_executor();

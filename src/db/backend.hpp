@@ -3,9 +3,15 @@
 // free connection, or hold one connection for a transaction (a Session).
 #include <vial/database.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
+
+#include <exception>
 #include <memory>
 
 namespace vial::detail {
+
+/// What an awaiting task's statement completes with, on either backend.
+using QueryHandler = boost::asio::any_completion_handler<void(std::exception_ptr, QueryResult)>;
 
 /// One connection held for a transaction, BEGIN already run. Destroying it without
 /// committed() rolls the transaction back before the connection serves anyone else; the

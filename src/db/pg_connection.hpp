@@ -34,8 +34,6 @@ struct PgSettings {
     DatabaseOptions options;
 };
 
-using QueryHandler = boost::asio::any_completion_handler<void(std::exception_ptr, QueryResult)>;
-
 class PgConnection;
 
 /// One statement on its way through a connection.

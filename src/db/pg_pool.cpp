@@ -135,10 +135,8 @@ PgLoop& PgLoop::of(const asio::any_io_executor& executor) {
     auto& context = asio::query(executor, asio::execution::context);
     PgLoop& loop = asio::use_service<PgLoop>(context);
     if (!loop.executor_) {
-        // On a server loop, the loop's own executor: a connection's reads belong to no
-        // one request.
-        ActivityBoard* board = ActivityBoard::of(context);
-        loop.executor_ = board ? asio::any_io_executor(board->executor()) : executor;
+        // A connection's reads belong to no one request.
+        loop.executor_ = ActivityBoard::loop_executor(context, executor);
     }
     return loop;
 }

@@ -34,7 +34,6 @@ class PgPool : public std::enable_shared_from_this<PgPool> {
     void release(const std::shared_ptr<PgConnection>& connection, bool committed);
     /// The Database is gone or the loop stops: every statement fails, sockets close.
     void close(std::exception_ptr why);
-    bool closed() const noexcept { return closed_; }
     PoolStats stats() const;
 
   private:

@@ -32,8 +32,6 @@
 
 namespace vial::detail {
 
-using QueryHandler = boost::asio::any_completion_handler<void(std::exception_ptr, QueryResult)>;
-
 struct QueryJob {
     enum State { queued, running, finished, dropped };
     // A statement; BEGIN that leases the connection to `session`; the end of that
