@@ -8,6 +8,7 @@
 #include "data.hpp"
 #include "items_api.hpp"
 #include "quotes.hpp"
+#include "streaming.hpp"
 
 #include <vial/vial.hpp>
 
@@ -68,6 +69,8 @@ std::unique_ptr<vial::App> make_app() {
     // /blocking, /offload, /tasks, /race (concurrency.cpp).
     register_concurrency_routes(*app);
     register_quote_routes(*app);
+    // /stream, /events: bodies sent while they are produced (streaming.cpp).
+    register_streaming_routes(*app);
     // /get-data, /dashboard, /db, /queries, /updates on vial::Database (data.cpp).
     auto database = std::make_shared<ShowcaseDatabase>();
     register_data_routes(*app, database);

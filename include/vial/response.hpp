@@ -5,11 +5,16 @@
 #include <vial/json.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace vial {
+
+namespace detail {
+struct StreamBody;  // a streamed body's producer (vial/stream.hpp)
+}
 
 /// Attributes of a Set-Cookie header. `max_age` and `expires` are both optional.
 struct CookieOptions {
@@ -51,10 +56,20 @@ class Response {
     void delete_cookie(std::string_view name, std::string_view path = "/",
                        std::string_view domain = {});
 
+    /// True when the body is produced while it is sent (vial::stream, vial::event_stream):
+    /// `body()` is then empty and the producer writes the bytes.
+    bool is_streamed() const noexcept { return stream_ != nullptr; }
+    /// The streamed body, for the drivers that send it (see vial/stream.hpp).
+    const std::shared_ptr<detail::StreamBody>& stream_body() const noexcept { return stream_; }
+    void set_stream_body(std::shared_ptr<detail::StreamBody> body) noexcept {
+        stream_ = std::move(body);
+    }
+
   private:
     int status_ = 200;
     Headers headers_;
     std::string body_;
+    std::shared_ptr<detail::StreamBody> stream_;
 };
 
 /// A JSON response (application/json) of `value`, as Flask's `jsonify`.

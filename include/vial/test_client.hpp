@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace vial {
 
@@ -42,6 +43,37 @@ struct TestRequest {
     std::optional<Json> json{};
     /// The peer address the view sees.
     std::string remote_addr = "127.0.0.1";
+};
+
+/// A response read as it is produced (TestClient::stream): a streamed body chunk by
+/// chunk, in the pieces its producer wrote. Each producer write waits until the test took
+/// the chunk, as a socket's would for a slow reader.
+///
+/// Lifetime: must not outlive the TestClient that made it. Destroying it before the body
+/// ended cancels the producer, as a client that goes away does.
+class TestStream {
+  public:
+    int status() const noexcept;
+    const Headers& headers() const noexcept;
+    /// The next chunk, or nullopt once the body ended. Runs the client's loop until one is
+    /// ready; rethrows what the producer threw (unless the client was built with
+    /// `propagate_exceptions = false`), and throws vial::Error when `limit` passes first.
+    std::optional<std::string> next_chunk(
+        std::chrono::milliseconds limit = std::chrono::seconds(10));
+    /// The rest of the body, until the producer ends.
+    std::string read_all(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    /// Cancels the producer (its pending await throws vial::Cancelled) and waits for it.
+    void close();
+
+    struct State;  // internal
+    explicit TestStream(std::unique_ptr<State> state);
+    TestStream(TestStream&&) noexcept;
+    TestStream& operator=(TestStream&&) noexcept;
+    ~TestStream();
+
+  private:
+    friend class TestClient;
+    std::unique_ptr<State> state_;
 };
 
 struct TestClientOptions {
@@ -75,6 +107,11 @@ class TestClient {
         return open("DELETE", std::move(target), std::move(request));
     }
 
+    /// Sends a request and returns as soon as its head is ready; a streamed body is then
+    /// read chunk by chunk. (`open` and the verbs also accept streamed responses: they
+    /// wait for the whole body, so an endless stream needs this instead.)
+    TestStream stream(std::string method, std::string target, TestRequest request = {});
+
     /// Runs the client's loop until the background tasks spawned by its requests have
     /// finished, or `limit` passed; returns true if they all finished. Background tasks
     /// only make progress while the client runs its loop (during requests and here).
@@ -86,6 +123,11 @@ class TestClient {
 
   private:
     struct Loop;
+    // The request built from the test's parts, or a ready response when they are invalid.
+    std::variant<std::unique_ptr<Request>, Response> make_request(std::string method,
+                                                                  std::string target,
+                                                                  TestRequest extra);
+    Response dispatch(Request& request);
     App& app_;
     TestClientOptions options_;
     std::unique_ptr<Loop> loop_;

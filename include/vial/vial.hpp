@@ -9,6 +9,7 @@
 #include <vial/database.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
+#include <vial/event_stream.hpp>
 #include <vial/gather.hpp>
 #include <vial/handler.hpp>
 #include <vial/headers.hpp>
@@ -27,6 +28,7 @@
 #include <vial/server.hpp>
 #include <vial/session.hpp>
 #include <vial/spawn.hpp>
+#include <vial/stream.hpp>
 #include <vial/task.hpp>
 #include <vial/task_group.hpp>
 #include <vial/test_client.hpp>

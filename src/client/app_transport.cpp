@@ -3,6 +3,7 @@
 #include <vial/app.hpp>
 #include <vial/cancel.hpp>
 #include <vial/response.hpp>
+#include <vial/stream.hpp>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -115,6 +116,14 @@ bool is_followed_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+// The app's answer with a streamed body read to its end (an in-process call hands over
+// whole responses).
+Task<Response> dispatch_whole(const Dispatcher& dispatcher, Request& request) {
+    Response response = co_await dispatcher.full_dispatch(request, false);
+    if (request.method() != "HEAD") co_await collect_stream(response);
+    co_return response;
+}
+
 }  // namespace
 
 Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std::string method,
@@ -159,8 +168,9 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
         std::optional<Response> response;
         std::exception_ptr timed_out;
         try {
+            Task<Response> whole = dispatch_whole(dispatcher, *request);
             response.emplace(co_await vial::timeout(std::max(left, std::chrono::milliseconds(0)),
-                                                    dispatcher.full_dispatch(*request, false)));
+                                                    std::move(whole)));
         } catch (const TimeoutError&) {
             timed_out = std::current_exception();
         }

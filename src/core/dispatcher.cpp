@@ -250,7 +250,8 @@ void Dispatcher::save_session(RequestContext& ctx, Response& response) const {
 }
 
 void Dispatcher::finalize_request(const Request& request, Response& response) const {
-    if (request.method() == "HEAD") {
+    // A streamed HEAD answer keeps its framing headers; its producer never runs.
+    if (request.method() == "HEAD" && !response.is_streamed()) {
         response.headers().set("Content-Length", std::to_string(response.body().size()));
         response.body().clear();
     }

@@ -22,6 +22,7 @@
 #include "request_parser.hpp"
 #include "request_target.hpp"
 #include "response_writer.hpp"
+#include "stream_sender.hpp"
 
 namespace vial::detail {
 
@@ -95,57 +96,6 @@ std::string reason_for(const ReadResult& read) {
 
 bool expects_continue(const RequestParser& parser) {
     return parser.version == 11 && iequals(parser.headers.get_or("Expect", ""), "100-continue");
-}
-
-// Writes `out`, then `body`, in one gather write per system call. Each time the client
-// takes some bytes the deadline moves on (write_timeout between writes, as nginx's
-// send_timeout); the sweeper also enforces the minimum send rate and, past the buffered
-// bytes budget, closes the oldest stalled writers. Bytes the client has not taken after
-// the first write are charged to that budget: a response that leaves at once (nearly
-// all of them) touches no shared counter.
-Task<bool> flush(Connection& c, std::string& out, std::string_view body = {}) {
-    std::size_t total = out.size() + body.size();
-    if (total == 0) co_return true;
-    c.phase = Connection::Phase::Write;
-    c.timed_out = false;
-    c.write_started = c.last_progress = c.loop.now;
-    c.written = c.written_at_sweep = 0;
-    bool ok = true;
-    while (c.written < total) {
-        std::array<asio::const_buffer, 2> buffers;
-        if (c.written < out.size()) {
-            buffers = {asio::buffer(out) + c.written, asio::buffer(body.data(), body.size())};
-        } else {
-            buffers = {asio::buffer(body.data(), body.size()) + (c.written - out.size()),
-                       asio::const_buffer()};
-        }
-        c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
-        auto [ec, n] = co_await c.socket.async_write_some(buffers, on_loop(c));
-        c.written += n;
-        if (c.write_charged > 0) {
-            std::size_t taken = std::min(n, c.write_charged);
-            c.write_charged -= taken;
-            c.loop.admission.release(taken);
-        } else if (!ec && c.written < total) {
-            c.write_charged = total - c.written;
-            c.loop.admission.charge(c.write_charged);
-        }
-        if (ec) {
-            ok = false;
-            break;
-        }
-    }
-    if (!ok && c.timed_out) {
-        // Cut for not reading (deadline, minimum rate or budget): reset rather than let
-        // the kernel keep trickling its queued bytes to a client that does not read.
-        boost::system::error_code ignored;
-        c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
-    }
-    if (c.write_charged > 0) c.loop.admission.release(c.write_charged);
-    c.write_charged = 0;
-    c.deadline = kNoDeadline;
-    out.clear();
-    co_return ok;
 }
 
 // The memory a request body holds is charged to the budget as it grows: its capacity,
@@ -323,6 +273,57 @@ void log_rejection(const std::string& remote, const RequestParser& parser,
 
 }  // namespace
 
+// Writes `out`, then `body`, in one gather write per system call. Each time the client
+// takes some bytes the deadline moves on (write_timeout between writes, as nginx's
+// send_timeout); the sweeper also enforces the minimum send rate and, past the buffered
+// bytes budget, closes the oldest stalled writers. Bytes the client has not taken after
+// the first write are charged to that budget: a response that leaves at once (nearly
+// all of them) touches no shared counter.
+Task<bool> flush(Connection& c, std::string& out, std::string_view body) {
+    std::size_t total = out.size() + body.size();
+    if (total == 0) co_return true;
+    c.phase = Connection::Phase::Write;
+    c.timed_out = false;
+    c.write_started = c.last_progress = c.loop.now;
+    c.written = c.written_at_sweep = 0;
+    bool ok = true;
+    while (c.written < total) {
+        std::array<asio::const_buffer, 2> buffers;
+        if (c.written < out.size()) {
+            buffers = {asio::buffer(out) + c.written, asio::buffer(body.data(), body.size())};
+        } else {
+            buffers = {asio::buffer(body.data(), body.size()) + (c.written - out.size()),
+                       asio::const_buffer()};
+        }
+        c.deadline = c.loop.now + c.loop.options.limits.write_timeout;
+        auto [ec, n] = co_await c.socket.async_write_some(buffers, on_loop(c));
+        c.written += n;
+        if (c.write_charged > 0) {
+            std::size_t taken = std::min(n, c.write_charged);
+            c.write_charged -= taken;
+            c.loop.admission.release(taken);
+        } else if (!ec && c.written < total) {
+            c.write_charged = total - c.written;
+            c.loop.admission.charge(c.write_charged);
+        }
+        if (ec) {
+            ok = false;
+            break;
+        }
+    }
+    if (!ok && c.timed_out) {
+        // Cut for not reading (deadline, minimum rate or budget): reset rather than let
+        // the kernel keep trickling its queued bytes to a client that does not read.
+        boost::system::error_code ignored;
+        c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    }
+    if (c.write_charged > 0) c.loop.admission.release(c.write_charged);
+    c.write_charged = 0;
+    c.deadline = kNoDeadline;
+    out.clear();
+    co_return ok;
+}
+
 void abandon(Connection& c) {
     if (c.abandoned || c.phase != Connection::Phase::Dispatch) return;
     c.abandoned = true;
@@ -393,6 +394,28 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         std::size_t before = out.size();
         WrittenResponse written = write_response(response, framing, out);
         keep_alive = written.keep_alive;
+        if (written.run_stream) {
+            // The head leaves at once (a client waits for it before the first chunk); the
+            // request stays alive for the producer, which may still read it.
+            if (!co_await flush(c, out)) break;
+            std::size_t head_bytes = c.written;
+            std::string where = request ? request->method() + " " + request->path() : "-";
+            StreamSent sent =
+                co_await send_stream(c, *response.stream_body(), written.chunked, out, where);
+            if (c.abandoned) break;
+            if (!options.quiet) {
+                access_log(remote, method, target, version, response.status(),
+                           head_bytes + sent.bytes, started);
+            }
+            request.reset();
+            release_body(c);
+            if (!sent.ok) break;
+            if (!keep_alive) {
+                c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+                break;
+            }
+            continue;
+        }
         request.reset();  // its body is no longer needed: uncharge it before writing
         release_body(c);
         if (!options.quiet) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "../core/activity.hpp"
 #include "../core/task_fwd.hpp"
@@ -68,5 +70,9 @@ Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
 
 /// Cancels the view in flight on `c` (client gone, or shutdown deadline).
 void abandon(Connection& c);
+
+/// Writes `out`, then `body`, under the connection's write deadline and send-rate rules;
+/// clears `out`. False when the client is gone or too slow (the connection must close).
+Task<bool> flush(Connection& c, std::string& out, std::string_view body = {});
 
 }  // namespace vial::detail

@@ -1,5 +1,6 @@
 #include "response_writer.hpp"
 
+#include <vial/stream.hpp>
 #include <vial/version.hpp>
 
 #include <charconv>
@@ -16,6 +17,17 @@ void append_number(std::string& out, std::size_t value) {
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
     out.append(digits, end);
+}
+
+// The connection header (when the default for the version is not what happens), then the
+// blank line that ends the head.
+void end_head(std::string& out, bool keep_alive, int http_version) {
+    if (!keep_alive) {
+        out += "Connection: close\r\n";
+    } else if (http_version == 10) {
+        out += "Connection: keep-alive\r\n";
+    }
+    out += "\r\n";
 }
 
 }  // namespace
@@ -68,6 +80,24 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
         out += "\r\n";
     }
     bool no_body = body_forbidden(status);
+    if (response.is_streamed()) {
+        WrittenResponse result{keep_alive, {}};
+        if (!no_body) {
+            if (auto length = response.stream_body()->length) {
+                out += "Content-Length: ";
+                append_number(out, *length);
+                out += "\r\n";
+            } else if (framing.http_version == 11) {
+                out += "Transfer-Encoding: chunked\r\n";
+                result.chunked = true;
+            } else {
+                result.keep_alive = false;  // HTTP/1.0 without a length: the close ends it
+            }
+            result.run_stream = !framing.head_request;
+        }
+        end_head(out, result.keep_alive, framing.http_version);
+        return result;
+    }
     if (!no_body) {
         out += "Content-Length: ";
         if (framing.head_request && !head_length.empty()) {
@@ -77,12 +107,7 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
         }
         out += "\r\n";
     }
-    if (!keep_alive) {
-        out += "Connection: close\r\n";
-    } else if (framing.http_version == 10) {
-        out += "Connection: keep-alive\r\n";
-    }
-    out += "\r\n";
+    end_head(out, keep_alive, framing.http_version);
     if (no_body || framing.head_request) return {keep_alive, {}};
     if (!copy_body) return {keep_alive, response.body()};
     out += response.body();

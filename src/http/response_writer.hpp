@@ -25,10 +25,14 @@ struct WrittenResponse {
     /// The body still to be written after `out` (a view of the Response's body), empty
     /// when it was copied into `out` or none is sent.
     std::string_view body;
+    /// A streamed response whose producer must now run; `chunked` says how its bytes are
+    /// framed (else a Content-Length was declared, or HTTP/1.0 ends it by closing).
+    bool run_stream = false;
+    bool chunked = false;
 };
 
 /// Appends the serialized response (head, and its body unless larger than
-/// framing.max_copied_body) to `out`.
+/// framing.max_copied_body) to `out`. For a streamed response only the head is written.
 WrittenResponse write_response(const Response& response, const ResponseFraming& framing,
                                std::string& out);
 

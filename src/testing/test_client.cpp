@@ -1,8 +1,10 @@
 #include <vial/error.hpp>
 #include <vial/run_sync.hpp>
+#include <vial/stream.hpp>
 #include <vial/test_client.hpp>
 #include <vial/to_thread.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
@@ -12,6 +14,7 @@
 #include "../core/error_page.hpp"
 #include "../core/request_access.hpp"
 #include "../runtime/background.hpp"
+#include "test_stream_state.hpp"
 
 namespace vial {
 
@@ -50,29 +53,33 @@ bool TestClient::wait_background(std::chrono::milliseconds limit) {
     return detail::background_running(&context) == 0;
 }
 
-TestResponse TestClient::open(std::string method, std::string target, TestRequest extra) {
+std::variant<std::unique_ptr<Request>, Response> TestClient::make_request(std::string method,
+                                                                          std::string target,
+                                                                          TestRequest extra) {
     if (extra.json) {
         extra.body = boost::json::serialize(*extra.json);
         if (!extra.headers.contains("Content-Type"))
             extra.headers.add("Content-Type", "application/json");
     }
-    std::optional<Request> request;
+    std::unique_ptr<Request> request;
     try {
-        request.emplace(std::move(method), std::move(target), std::move(extra.headers),
-                        std::move(extra.body));
+        request = std::make_unique<Request>(std::move(method), std::move(target),
+                                            std::move(extra.headers), std::move(extra.body));
     } catch (const HttpError& e) {
-        return TestResponse(
-            detail::render_http_error(e, nullptr));  // as the server answers a bad target
+        return detail::render_http_error(e, nullptr);  // as the server answers a bad target
     }
     detail::RequestAccess::set_remote_addr(*request, std::move(extra.remote_addr));
+    return request;
+}
+
+Response TestClient::dispatch(Request& request) {
     const detail::Dispatcher& dispatcher = app_.dispatcher();
     // Run the loop only until this request's response is ready; background work stays.
     auto& context = loop_->context;
     std::optional<Response> response;
     std::exception_ptr failure;
     bool done = false;
-    boost::asio::co_spawn(context,
-                          dispatcher.full_dispatch(*request, options_.propagate_exceptions),
+    boost::asio::co_spawn(context, dispatcher.full_dispatch(request, options_.propagate_exceptions),
                           [&](std::exception_ptr e, Response r) {
                               failure = e;
                               if (!e) response.emplace(std::move(r));
@@ -83,7 +90,35 @@ TestResponse TestClient::open(std::string method, std::string target, TestReques
     }
     if (failure) std::rethrow_exception(failure);
     if (!done) throw Error("TestClient: the request's loop stopped before the response was ready");
-    return TestResponse(std::move(*response));
+    return std::move(*response);
+}
+
+TestResponse TestClient::open(std::string method, std::string target, TestRequest extra) {
+    auto made = make_request(std::move(method), std::move(target), std::move(extra));
+    if (auto* ready = std::get_if<Response>(&made)) return TestResponse(std::move(*ready));
+    auto& request = std::get<std::unique_ptr<Request>>(made);
+    Response response = dispatch(*request);
+    if (!response.is_streamed()) return TestResponse(std::move(response));
+    // A streamed body is read whole, as a client that waits for the end sees it.
+    TestStream stream(std::make_unique<TestStream::State>(
+        loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));
+    std::string body = stream.read_all(std::chrono::hours(24));
+    Response whole(std::move(stream.state_->response));
+    whole.set_stream_body(nullptr);
+    whole.set_body(std::move(body));
+    return TestResponse(std::move(whole));
+}
+
+TestStream TestClient::stream(std::string method, std::string target, TestRequest extra) {
+    auto made = make_request(std::move(method), std::move(target), std::move(extra));
+    if (auto* ready = std::get_if<Response>(&made)) {
+        return TestStream(std::make_unique<TestStream::State>(
+            loop_->context, options_.propagate_exceptions, nullptr, std::move(*ready)));
+    }
+    auto& request = std::get<std::unique_ptr<Request>>(made);
+    Response response = dispatch(*request);
+    return TestStream(std::make_unique<TestStream::State>(
+        loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));
 }
 
 }  // namespace vial

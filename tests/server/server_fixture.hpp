@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <vial/vial.hpp>
 
+#include <functional>
 #include <memory>
 
 #include "showcase.hpp"
@@ -13,9 +14,12 @@ namespace vial::testing {
 
 class ServerTest : public ::testing::Test {
   protected:
-    void start(ConnectionLimits limits = {}, unsigned threads = 1) {
+    /// `routes` adds the test's own routes to the showcase's.
+    void start(ConnectionLimits limits = {}, unsigned threads = 1,
+               const std::function<void(App&)>& routes = {}) {
         app_ = make_app();
         app_->get("/boom", [](Request&) -> std::string { throw std::runtime_error("kaboom"); });
+        if (routes) routes(*app_);
         ServerOptions options;
         options.port = 0;
         options.threads = threads;

@@ -105,7 +105,25 @@ RawResponse RawClient::read_response(bool head_request) {
     if (out.head.size() >= 12) out.status = std::stoi(out.head.substr(9, 3));
     std::string length = out.header("Content-Length");
     if (head_request || out.status == 204 || out.status == 304 || out.status / 100 == 1) return out;
-    if (!length.empty()) {
+    if (iequal(out.header("Transfer-Encoding"), "chunked")) {
+        for (;;) {
+            std::string size_line = read_until("\r\n");
+            std::size_t size = size_line.empty() ? 0 : std::stoul(size_line, nullptr, 16);
+            if (size_line.empty() || size == 0) {
+                out.complete = !size_line.empty() && read_until("\r\n") == "\r\n";
+                break;
+            }
+            while (buffer_.size() < size + 2) {
+                if (!fill()) break;
+            }
+            if (buffer_.size() < size + 2) {
+                out.complete = false;
+                break;
+            }
+            out.body += buffer_.substr(0, size);
+            buffer_.erase(0, size + 2);
+        }
+    } else if (!length.empty()) {
         std::size_t n = std::stoul(length);
         while (buffer_.size() < n) {
             if (!fill()) break;
@@ -118,6 +136,16 @@ RawResponse RawClient::read_response(bool head_request) {
         out.body = std::move(buffer_);
         buffer_.clear();
     }
+    return out;
+}
+
+std::string RawClient::read_until(std::string_view marker) {
+    std::size_t end;
+    while ((end = buffer_.find(marker)) == std::string::npos) {
+        if (!fill()) return {};
+    }
+    std::string out = buffer_.substr(0, end + marker.size());
+    buffer_.erase(0, end + marker.size());
     return out;
 }
 

@@ -13,6 +13,7 @@ struct RawResponse {
     int status = 0;
     std::string head;  // status line and headers
     std::string body;
+    bool complete = true;
     /// Value of a header (case-insensitive name), empty if absent.
     std::string header(std::string_view name) const;
 };
@@ -29,9 +30,12 @@ class RawClient {
     RawClient& operator=(const RawClient&) = delete;
 
     void send(std::string_view bytes);
-    /// Reads one response (Content-Length framed, or to EOF). status 0 if the
-    /// connection closed or timed out before a complete head.
+    /// Reads one response (Content-Length framed, chunked, or to EOF). status 0 if the
+    /// connection closed or timed out before a complete head. A chunked body is decoded;
+    /// `complete` is false when it ended without its last chunk.
     RawResponse read_response(bool head_request = false);
+    /// Reads raw bytes up to and including `marker`; empty on EOF or timeout first.
+    std::string read_until(std::string_view marker);
     /// True if the server closed the connection (EOF) within the timeout.
     bool wait_closed();
     /// Reads and discards up to `max` bytes (what one recv returns); 0 on EOF, error or
