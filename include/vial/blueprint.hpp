@@ -36,6 +36,24 @@ class Blueprint : public Scaffold {
         return *this;
     }
     template <class F>
+    Blueprint& before_app_websocket(F f) {
+        check_setup("before_app_websocket");
+        records_.app_ws_before.push_back(detail::adapt_before_request(std::move(f)));
+        return *this;
+    }
+    template <class F>
+    Blueprint& after_app_websocket(F f) {
+        check_setup("after_app_websocket");
+        records_.app_ws_after.push_back(detail::adapt_after_request(std::move(f)));
+        return *this;
+    }
+    template <class F>
+    Blueprint& teardown_app_websocket(F f) {
+        check_setup("teardown_app_websocket");
+        records_.app_ws_teardown.push_back(detail::adapt_teardown(std::move(f)));
+        return *this;
+    }
+    template <class F>
     Blueprint& app_errorhandler(int status, F f) {
         check_setup("app_errorhandler");
         records_.app_errors.push_back(status_handler(status, std::move(f)));

@@ -21,6 +21,7 @@ namespace vial {
 
 namespace detail {
 struct RequestAccess;
+class WebSocketTransport;
 }
 
 class Request {
@@ -70,6 +71,8 @@ class Request {
     const std::string& remote_addr() const noexcept { return remote_addr_; }
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     int http_version() const noexcept { return http_version_; }
+    /// True for a valid WebSocket upgrade request (one a WebSocket route can accept).
+    bool is_websocket() const noexcept { return websocket_ != nullptr; }
 
   private:
     friend struct detail::RequestAccess;
@@ -87,6 +90,8 @@ class Request {
     int http_version_ = 11;
     std::string endpoint_;
     std::vector<std::pair<std::string, std::string>> view_args_;
+    // Set by the driver for a valid WebSocket upgrade request.
+    detail::WebSocketTransport* websocket_ = nullptr;
 
     mutable std::optional<MultiDict> args_;
     mutable std::optional<MultiDict> form_;

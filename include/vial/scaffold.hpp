@@ -7,6 +7,7 @@
 #include <vial/handler.hpp>
 #include <vial/hooks.hpp>
 #include <vial/middleware.hpp>
+#include <vial/websocket.hpp>
 
 #include <chrono>
 #include <memory>
@@ -41,6 +42,9 @@ struct RouteRecord {
     Handler view;
     std::vector<Middleware> middleware{};
     std::chrono::milliseconds timeout{0};
+    /// A WebSocket route: its view was adapted from a WebSocketView, and the
+    /// *_websocket hooks apply instead of the *_request ones.
+    bool websocket = false;
 };
 
 /// Options of a blueprint, at construction or at registration.
@@ -79,6 +83,13 @@ struct ScaffoldRecords {
     std::vector<AfterRequestHook> app_after;
     std::vector<TeardownHook> app_teardown;
     std::vector<ErrorHandlerRecord> app_errors;
+    // The same for WebSocket routes (Quart's before_websocket & co.).
+    std::vector<BeforeRequestHook> ws_before;
+    std::vector<AfterRequestHook> ws_after;
+    std::vector<TeardownHook> ws_teardown;
+    std::vector<BeforeRequestHook> app_ws_before;
+    std::vector<AfterRequestHook> app_ws_after;
+    std::vector<TeardownHook> app_ws_teardown;
     std::vector<BlueprintRegistration> blueprints;
     std::vector<Middleware> middleware;
 };
@@ -123,6 +134,20 @@ class Scaffold {
         return route(std::move(rule), std::move(view), with_method(std::move(options), "DELETE"));
     }
 
+    /// Registers a WebSocket view: a callable taking `vial::WebSocket&` and returning
+    /// `vial::Task<void>` (see websocket.hpp). It answers GET upgrade requests; a plain
+    /// HTTP request to its rule gets 426. No VIEW_TIMEOUT_MS applies (a socket lives
+    /// long), only `options.timeout` when set.
+    template <class F>
+    Scaffold& websocket(std::string rule, F view, RouteOptions options = {}) {
+        static_assert(std::is_invocable_r_v<Task<void>, F&, WebSocket&>,
+                      "a WebSocket view must be callable with vial::WebSocket& and return "
+                      "vial::Task<void>");
+        add_websocket_rule(std::move(rule), std::move(options), WebSocketView(std::move(view)));
+        return *this;
+    }
+    void add_websocket_rule(std::string rule, RouteOptions options, WebSocketView view);
+
     /// Registers an already adapted handler (what `route` does after `ensure_async`).
     void add_url_rule(std::string rule, RouteOptions options, Handler view);
     /// Registers a class-based view (`vial::as_view<T>(endpoint, args...)`); its methods
@@ -159,6 +184,28 @@ class Scaffold {
     Scaffold& teardown_request(F f) {
         check_setup("teardown_request");
         records_.teardown.push_back(detail::adapt_teardown(std::move(f)));
+        return *this;
+    }
+    /// The *_websocket hooks: as before_request, after_request and teardown_request, for
+    /// the upgrade requests of WebSocket routes (which the *_request hooks do not see).
+    /// before_websocket may refuse the upgrade by returning a Response; after_websocket
+    /// gets status 101 once the socket was accepted, else the refusal.
+    template <class F>
+    Scaffold& before_websocket(F f) {
+        check_setup("before_websocket");
+        records_.ws_before.push_back(detail::adapt_before_request(std::move(f)));
+        return *this;
+    }
+    template <class F>
+    Scaffold& after_websocket(F f) {
+        check_setup("after_websocket");
+        records_.ws_after.push_back(detail::adapt_after_request(std::move(f)));
+        return *this;
+    }
+    template <class F>
+    Scaffold& teardown_websocket(F f) {
+        check_setup("teardown_websocket");
+        records_.ws_teardown.push_back(detail::adapt_teardown(std::move(f)));
         return *this;
     }
     /// Handles `abort(status)`, routing errors (404, 405) and, for 500, any unhandled

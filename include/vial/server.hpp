@@ -2,6 +2,7 @@
 /// vial::Server: serves an App over HTTP/1.1 on N event loops (one thread each, each
 /// with its own SO_REUSEPORT listener; a connection never leaves its loop).
 #include <vial/app.hpp>
+#include <vial/websocket.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -59,6 +60,9 @@ struct ServerOptions {
     int backlog = 1024;
     /// Log a warning when an event loop does not turn for this long (0: no watchdog).
     std::chrono::milliseconds stall_threshold{100};
+    /// Limits of every WebSocket (WEBSOCKET_MAX_MESSAGE_BYTES, WEBSOCKET_IDLE_TIMEOUT_MS,
+    /// WEBSOCKET_COMPRESSION, WEBSOCKET_MAX_QUEUED_MESSAGES).
+    WebSocketOptions websocket{};
 };
 
 /// ServerOptions with the limits and timeouts the config sets (MAX_CONTENT_LENGTH,

@@ -9,12 +9,14 @@
 #include <vial/app.hpp>
 #include <vial/headers.hpp>
 #include <vial/json.hpp>
+#include <vial/websocket.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace vial {
 
@@ -76,6 +78,54 @@ class TestStream {
     std::unique_ptr<State> state_;
 };
 
+/// A WebSocket connected in-process to the app (TestClient::websocket), used
+/// synchronously as Starlette's test client does. Lifetime: must not outlive its
+/// TestClient; destroying it open closes it (1000) and waits for the view to end.
+class TestWebSocket {
+  public:
+    /// The subprotocol the view accepted (empty for none), and the 101's extra headers.
+    const std::string& subprotocol() const noexcept;
+    const Headers& headers() const noexcept;
+
+    /// Sends a message to the view; throws WebSocketClosed once the socket is closed.
+    void send(std::string_view text);
+    void send_bytes(std::string_view bytes);
+    void send_json(const Json& value);
+    /// The view's next message, running the app until it sends one. Throws
+    /// WebSocketClosed (with the view's close code) once it closed and nothing is left,
+    /// rethrows what the view threw (unless `propagate_exceptions` is false), and throws
+    /// vial::Error when `limit` passes first.
+    WebSocketMessage receive(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    std::string receive_text(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    std::string receive_bytes(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    Json receive_json(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    /// Closes from the client's side and waits for the view to end (its receive()
+    /// throws WebSocketClosed with `code`; a view awaiting something else is cancelled).
+    /// Rethrows what the view threw, as receive does.
+    void close(int code = close_code::normal, std::string_view reason = {});
+
+    struct State;  // internal
+    explicit TestWebSocket(std::unique_ptr<State> state);
+    TestWebSocket(TestWebSocket&&) noexcept;
+    TestWebSocket& operator=(TestWebSocket&&) noexcept;
+    ~TestWebSocket();
+
+  private:
+    std::unique_ptr<State> state_;
+};
+
+/// Thrown by TestClient::websocket when the app answered the upgrade over HTTP (a
+/// refusal: 403 from a hook, 404 for no route, 426 for an HTTP route...).
+class TestWebSocketRejected : public Error {
+  public:
+    explicit TestWebSocketRejected(TestResponse response);
+    int status() const noexcept { return response_.status(); }
+    const TestResponse& response() const noexcept { return response_; }
+
+  private:
+    TestResponse response_;
+};
+
 struct TestClientOptions {
     bool propagate_exceptions = true;
 };
@@ -111,6 +161,12 @@ class TestClient {
     /// read chunk by chunk. (`open` and the verbs also accept streamed responses: they
     /// wait for the whole body, so an endless stream needs this instead.)
     TestStream stream(std::string method, std::string target, TestRequest request = {});
+
+    /// Opens a WebSocket to `target` (the upgrade request carries `request`'s headers,
+    /// and `subprotocols` as Sec-WebSocket-Protocol) and returns once the view accepted.
+    /// Throws TestWebSocketRejected when the app answers over HTTP instead.
+    TestWebSocket websocket(std::string target, TestRequest request = {},
+                            std::vector<std::string> subprotocols = {});
 
     /// Runs the client's loop until the background tasks spawned by its requests have
     /// finished, or `limit` passed; returns true if they all finished. Background tasks

@@ -35,3 +35,5 @@
 #include <vial/to_thread.hpp>
 #include <vial/version.hpp>
 #include <vial/watchdog.hpp>
+#include <vial/websocket.hpp>
+#include <vial/websocket_hub.hpp>

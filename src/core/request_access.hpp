@@ -10,6 +10,8 @@ struct RequestAccess {
     static void set_http_version(Request& r, int version) { r.http_version_ = version; }
     static void set_endpoint(Request& r, const std::string& endpoint) { r.endpoint_ = endpoint; }
     static auto& view_args(Request& r) { return r.view_args_; }
+    static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_ = t; }
+    static WebSocketTransport* websocket(const Request& r) { return r.websocket_; }
     /// The path the router matches (see detail::routing_path); escaped() when it holds
     /// %25 / %2F escapes that matched values must shed.
     static const std::string& route_path(const Request& r) {

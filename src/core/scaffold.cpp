@@ -2,6 +2,7 @@
 #include <vial/error.hpp>
 #include <vial/scaffold.hpp>
 
+#include "websocket_route.hpp"
 #include "route_rule.hpp"
 
 namespace vial {
@@ -31,6 +32,15 @@ void Scaffold::add_url_rule(std::string rule, RouteOptions options, Handler view
     records_.routes.push_back(RouteRecord{std::move(rule), std::move(endpoint),
                                           std::move(options.methods), std::move(view),
                                           std::move(options.middleware), options.timeout});
+}
+
+void Scaffold::add_websocket_rule(std::string rule, RouteOptions options, WebSocketView view) {
+    if (!view) throw Error("WebSocket route '" + rule + "' has no view function");
+    if (!options.methods.empty() && options.methods != std::vector<std::string>{"GET"}) {
+        throw Error("WebSocket route '" + rule + "' answers GET upgrade requests only");
+    }
+    add_url_rule(rule, options, detail::websocket_handler(std::move(view)));
+    records_.routes.back().websocket = true;
 }
 
 Scaffold& Scaffold::add_url_rule(std::string rule, ClassView view, RouteOptions options) {

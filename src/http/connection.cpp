@@ -23,6 +23,7 @@
 #include "request_target.hpp"
 #include "response_writer.hpp"
 #include "stream_sender.hpp"
+#include "websocket_session.hpp"
 
 namespace vial::detail {
 
@@ -378,12 +379,27 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             response = render_http_error(e, nullptr);
             keep_alive = false;
         }
+        std::unique_ptr<ServerWebSocket> websocket;
         if (request) {
             RequestAccess::set_remote_addr(*request, remote);
             RequestAccess::set_http_version(*request, version);
+            if (wants_websocket(*request) && !upgrade_error(*request)) {
+                // A WebSocket route may accept it; any other route answers over HTTP.
+                websocket = std::make_unique<ServerWebSocket>(c, *request, options.websocket);
+                RequestAccess::set_websocket(*request, websocket.get());
+                c.websocket = websocket.get();
+            }
             loop.board->enter(c.activity.cell());
             response = co_await loop.dispatcher.full_dispatch(*request, false);
         }
+        if (websocket && websocket->accepted()) {
+            // The connection was the socket's: it ends with it, whatever the view did.
+            co_await websocket->finish();
+            c.websocket = nullptr;
+            if (!options.quiet) access_log(remote, method, target, version, 101, 0, started);
+            break;
+        }
+        c.websocket = nullptr;
         if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up
 
         ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,

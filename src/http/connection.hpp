@@ -15,6 +15,7 @@
 namespace vial::detail {
 
 struct Loop;
+class ServerWebSocket;
 
 struct Connection {
     enum class Phase { Idle, Header, Body, Dispatch, Write };
@@ -57,6 +58,8 @@ struct Connection {
     /// Set by the sweeper when the client went away (or shutdown's deadline passed)
     /// while a view was running; the response is then not sent.
     bool abandoned = false;
+    /// The WebSocket this connection was upgraded to, while its view runs.
+    ServerWebSocket* websocket = nullptr;
     Connection* prev = nullptr;
     Connection* next = nullptr;
 };

@@ -10,6 +10,7 @@
 #include "../core/log.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
+#include "websocket_session.hpp"
 
 namespace vial::detail {
 
@@ -68,6 +69,7 @@ void Loop::sweep() {
         }
         bool expired = now >= c->deadline || too_slow(*c, options.limits, now);
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;
+        if (stopping && c->websocket) c->websocket->going_away();
         if (expired || idle_while_stopping) close_socket(*c, expired);
     }
     if (admission.over_budget()) close_stalled_writers();

@@ -27,6 +27,19 @@ ServerOptions server_options(const Config& config) {
         config.get<std::int64_t>("STALL_THRESHOLD_MS", options.stall_threshold.count()));
     options.background_shutdown_timeout =
         ms("BACKGROUND_SHUTDOWN_TIMEOUT_MS", options.background_shutdown_timeout);
+    WebSocketOptions& ws = options.websocket;
+    ws.max_message_bytes = config.get<std::size_t>("WEBSOCKET_MAX_MESSAGE_BYTES", ws.max_message_bytes);
+    if (ws.max_message_bytes == 0)
+        throw Error("config key 'WEBSOCKET_MAX_MESSAGE_BYTES' must be at least 1");
+    ws.idle_timeout = std::chrono::milliseconds(
+        config.get<std::int64_t>("WEBSOCKET_IDLE_TIMEOUT_MS", ws.idle_timeout.count()));
+    if (ws.idle_timeout.count() < 0)
+        throw Error("config key 'WEBSOCKET_IDLE_TIMEOUT_MS' must be 0 (none) or a number of ms");
+    ws.compression = config.get<bool>("WEBSOCKET_COMPRESSION", ws.compression);
+    ws.max_queued_messages =
+        config.get<std::size_t>("WEBSOCKET_MAX_QUEUED_MESSAGES", ws.max_queued_messages);
+    if (ws.max_queued_messages == 0)
+        throw Error("config key 'WEBSOCKET_MAX_QUEUED_MESSAGES' must be at least 1");
     return options;
 }
 

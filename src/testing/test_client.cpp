@@ -1,5 +1,6 @@
 #include <vial/error.hpp>
 #include <vial/run_sync.hpp>
+#include <vial/server.hpp>
 #include <vial/stream.hpp>
 #include <vial/test_client.hpp>
 #include <vial/to_thread.hpp>
@@ -15,6 +16,7 @@
 #include "../core/request_access.hpp"
 #include "../runtime/background.hpp"
 #include "test_stream_state.hpp"
+#include "test_websocket_state.hpp"
 
 namespace vial {
 
@@ -119,6 +121,30 @@ TestStream TestClient::stream(std::string method, std::string target, TestReques
     Response response = dispatch(*request);
     return TestStream(std::make_unique<TestStream::State>(
         loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));
+}
+
+TestWebSocket TestClient::websocket(std::string target, TestRequest extra,
+                                    std::vector<std::string> subprotocols) {
+    extra.headers.set("Upgrade", "websocket");
+    extra.headers.set("Connection", "Upgrade");
+    extra.headers.set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+    extra.headers.set("Sec-WebSocket-Version", "13");
+    if (!subprotocols.empty()) {
+        std::string offered;
+        for (const auto& name : subprotocols) offered += (offered.empty() ? "" : ", ") + name;
+        extra.headers.set("Sec-WebSocket-Protocol", offered);
+    }
+    auto made = make_request("GET", std::move(target), std::move(extra));
+    if (auto* ready = std::get_if<Response>(&made))
+        throw TestWebSocketRejected(TestResponse(std::move(*ready)));
+    auto& request = std::get<std::unique_ptr<Request>>(made);
+    if (auto error = detail::upgrade_error(*request))  // a test's own headers broke it
+        throw TestWebSocketRejected(TestResponse(detail::render_http_error(*error, nullptr)));
+    auto state = std::make_unique<TestWebSocket::State>(
+        loop_->context, options_.propagate_exceptions, std::move(request),
+        server_options(app_.config()).websocket);
+    state->start(app_.dispatcher());
+    return TestWebSocket(std::move(state));
 }
 
 }  // namespace vial

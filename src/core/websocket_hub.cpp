@@ -1,0 +1,149 @@
+#include <vial/websocket_hub.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "websocket_transport.hpp"
+
+namespace vial {
+
+using detail::HubLink;
+
+struct WebSocketHub::State {
+    WebSocketHubOptions options;
+    mutable std::mutex mutex;
+    std::map<std::string, std::vector<std::weak_ptr<HubLink>>, std::less<>> rooms;
+};
+
+namespace {
+
+// One member's copy, on the member's loop.
+Task<void> deliver(std::shared_ptr<HubLink> link, std::shared_ptr<const std::string> data,
+                   bool binary) {
+    try {
+        if (link->transport) co_await link->transport->send(*data, binary);
+    } catch (const std::exception&) {
+        // The member closed meanwhile: nothing to deliver to.
+    }
+    --link->pending;
+}
+
+Task<void> drop_slow(std::shared_ptr<HubLink> link) {
+    try {
+        if (link->transport)
+            co_await link->transport->close(close_code::policy_violation,
+                                            "too slow: send queue full");
+    } catch (const std::exception&) {
+    }
+    --link->pending;
+}
+
+// Runs on the member's loop: the transport pointer is only touched there.
+void hand_over(const std::shared_ptr<HubLink>& link, std::shared_ptr<const std::string> data,
+               bool binary, const WebSocketHubOptions& options) {
+    detail::WebSocketTransport* transport = link->transport;
+    if (!transport || transport->closed()) return;
+    if (link->pending >= options.max_pending) {
+        if (options.when_full == WebSocketHubOptions::WhenFull::Skip) return;
+        ++link->pending;
+        boost::asio::co_spawn(link->executor, drop_slow(link), boost::asio::detached);
+        return;
+    }
+    ++link->pending;
+    boost::asio::co_spawn(link->executor, deliver(link, std::move(data), binary),
+                          boost::asio::detached);
+}
+
+}  // namespace
+
+WebSocketHub::WebSocketHub(WebSocketHubOptions options) : state_(std::make_shared<State>()) {
+    state_->options = options;
+}
+
+WebSocketHub::~WebSocketHub() = default;
+
+void WebSocketHub::join(WebSocket& ws, std::string_view room) {
+    std::shared_ptr<HubLink> link = detail::WebSocketAccess::transport(ws).hub_link();
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->rooms.find(room);
+    if (found == state_->rooms.end())
+        found = state_->rooms.emplace(std::string(room), std::vector<std::weak_ptr<HubLink>>{}).first;
+    auto& members = found->second;
+    std::erase_if(members, [](const std::weak_ptr<HubLink>& m) { return m.expired(); });
+    for (const auto& member : members) {
+        if (member.lock() == link) return;
+    }
+    members.push_back(link);
+}
+
+void WebSocketHub::leave(WebSocket& ws, std::string_view room) {
+    std::shared_ptr<HubLink> link = detail::WebSocketAccess::transport(ws).hub_link();
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->rooms.find(room);
+    if (found == state_->rooms.end()) return;
+    std::erase_if(found->second, [&](const std::weak_ptr<HubLink>& m) {
+        auto member = m.lock();
+        return !member || member == link;
+    });
+    if (found->second.empty()) state_->rooms.erase(found);
+}
+
+std::size_t WebSocketHub::send_to_room(std::string_view room, std::string data, bool binary) {
+    std::vector<std::shared_ptr<HubLink>> members;
+    {
+        std::lock_guard lock(state_->mutex);
+        auto found = state_->rooms.find(room);
+        if (found == state_->rooms.end()) return 0;
+        // Members whose socket ended are pruned here (a link lives as long as its socket).
+        auto& list = found->second;
+        std::erase_if(list, [](const std::weak_ptr<HubLink>& m) {
+            auto member = m.lock();
+            return !member || !member->open.load(std::memory_order_relaxed);
+        });
+        for (const auto& m : list) {
+            if (auto member = m.lock()) members.push_back(std::move(member));
+        }
+        if (found->second.empty()) state_->rooms.erase(found);
+    }
+    auto shared = std::make_shared<const std::string>(std::move(data));
+    auto state = state_;
+    for (auto& link : members) {
+        boost::asio::post(link->executor, [link, shared, binary, state] {
+            hand_over(link, shared, binary, state->options);
+        });
+    }
+    return members.size();
+}
+
+std::size_t WebSocketHub::broadcast(std::string_view room, std::string_view text) {
+    return send_to_room(room, std::string(text), false);
+}
+
+std::size_t WebSocketHub::broadcast_bytes(std::string_view room, std::string_view bytes) {
+    return send_to_room(room, std::string(bytes), true);
+}
+
+std::size_t WebSocketHub::broadcast_json(std::string_view room, const Json& value) {
+    return send_to_room(room, boost::json::serialize(value), false);
+}
+
+std::size_t WebSocketHub::size(std::string_view room) const {
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->rooms.find(room);
+    if (found == state_->rooms.end()) return 0;
+    return static_cast<std::size_t>(std::count_if(
+        found->second.begin(), found->second.end(),
+        [](const std::weak_ptr<HubLink>& m) {
+            auto member = m.lock();
+            return member && member->open.load(std::memory_order_relaxed);
+        }));
+}
+
+}  // namespace vial

@@ -1,0 +1,188 @@
+#include "websocket_session.hpp"
+
+#include <vial/cancel.hpp>
+#include <vial/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include "connection.hpp"
+#include "loop.hpp"
+
+namespace vial::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+
+namespace {
+
+auto as_result() {
+    return asio::as_tuple(asio::use_awaitable);
+}
+
+// Counts the view as being inside receive/send for the scope.
+struct InIo {
+    explicit InIo(int& n) : n(n) { ++n; }
+    ~InIo() { --n; }
+    int& n;
+};
+
+}  // namespace
+
+ServerWebSocket::ServerWebSocket(Connection& c, const Request& request,
+                                 const WebSocketOptions& options)
+    : WebSocketTransport(c.socket.get_executor(), options),
+      c_(c),
+      request_(request),
+      ws_(c.socket),
+      inbox_changed_(c.socket.get_executor()) {}
+
+ServerWebSocket::~ServerWebSocket() = default;
+
+Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
+    const WebSocketOptions& o = options();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(10);
+    timeouts.idle_timeout = o.idle_timeout.count() > 0
+                                ? std::chrono::duration_cast<websocket::stream_base::duration>(
+                                      o.idle_timeout)
+                                : websocket::stream_base::none();
+    timeouts.keep_alive_pings = o.idle_timeout.count() > 0;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(o.max_message_bytes);
+    ws_.auto_fragment(false);
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = o.compression;
+    ws_.set_option(deflate);
+    std::string subprotocol = accept.subprotocol;
+    Headers extra = accept.headers;
+    ws_.set_option(websocket::stream_base::decorator([subprotocol, extra](websocket::response_type&
+                                                                              response) {
+        response.set(http::field::server, std::string("vial/") + kVersion);
+        if (!subprotocol.empty()) response.set(http::field::sec_websocket_protocol, subprotocol);
+        for (const auto& [name, value] : extra) response.insert(name, value);
+    }));
+
+    http::request<http::empty_body> upgrade;
+    upgrade.method(http::verb::get);
+    upgrade.target(request_.target());
+    upgrade.version(11);
+    for (const auto& [name, value] : request_.headers()) upgrade.insert(name, value);
+
+    auto [ec] = co_await ws_.async_accept(upgrade, as_result());
+    if (ec) {
+        record_error(ec);
+        throw_closed();
+    }
+    reader_running_ = true;
+    asio::co_spawn(c_.loop.context, read_loop(), asio::detached);
+}
+
+Task<void> ServerWebSocket::read_loop() {
+    beast::flat_buffer buffer;
+    for (;;) {
+        // Backpressure: while the view lags, stop reading (the peer's sends then wait).
+        // Queued bytes stay under one maximal message, whatever the count allows.
+        while (!closed() && (inbox_.size() >= options().max_queued_messages ||
+                             inbox_bytes_ >= options().max_message_bytes))
+            co_await inbox_changed_.wait();
+        auto [ec, n] = co_await ws_.async_read(buffer, as_result());
+        if (ec) {
+            record_error(ec);
+            break;
+        }
+        inbox_.push_back({beast::buffers_to_string(buffer.data()), !ws_.got_text()});
+        inbox_bytes_ += n;
+        buffer.consume(n);
+        // A large message's buffer is not kept for the small ones after it.
+        if (buffer.capacity() > 64 * 1024) buffer = beast::flat_buffer();
+        inbox_changed_.notify_all();
+    }
+    reader_running_ = false;
+    inbox_changed_.notify_all();
+    // The peer left (or broke the protocol) while the view awaits something else: cancel
+    // it, as a client that goes away cancels an HTTP view.
+    if (view_in_io_ == 0 && !closing_ && !view_done_ && !c_.abandoned)
+        c_.cancel->emit(asio::cancellation_type::terminal);
+}
+
+void ServerWebSocket::record_error(const boost::system::error_code& ec) {
+    if (ec == websocket::error::closed) {
+        const websocket::close_reason& reason = ws_.reason();
+        int code = reason.code == websocket::close_code::none ? close_code::no_status
+                                                               : static_cast<int>(reason.code);
+        mark_closed(code, std::string(reason.reason.data(), reason.reason.size()));
+    } else if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
+        mark_closed(close_code::message_too_big, "message too big");
+    } else if (ec == websocket::error::bad_frame_payload ||
+               ec == websocket::error::bad_close_payload) {
+        mark_closed(close_code::invalid_payload, "invalid UTF-8");
+    } else if (ec == websocket::condition::protocol_violation) {
+        mark_closed(close_code::protocol_error, "protocol error: " + ec.message());
+    } else if (ec == beast::error::timeout) {
+        mark_closed(close_code::abnormal, "timed out");
+    } else {
+        mark_closed(close_code::abnormal, "connection lost: " + ec.message());
+    }
+}
+
+Task<WebSocketMessage> ServerWebSocket::receive() {
+    InIo in_io(view_in_io_);
+    while (inbox_.empty() && reader_running_) co_await inbox_changed_.wait();
+    if (inbox_.empty()) throw_closed();
+    WebSocketMessage message = std::move(inbox_.front());
+    inbox_.pop_front();
+    inbox_bytes_ -= message.data.size();
+    inbox_changed_.notify_all();  // the reader may wait for room
+    co_return message;
+}
+
+Task<void> ServerWebSocket::do_send(std::string_view data, bool binary) {
+    InIo in_io(view_in_io_);
+    ws_.binary(binary);
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(data.data(), data.size()), as_result());
+    if (ec) {
+        record_error(ec);
+        throw_closed();
+    }
+}
+
+Task<void> ServerWebSocket::do_close(int code, std::string_view reason) {
+    closing_ = true;
+    websocket::close_reason why(static_cast<websocket::close_code>(code),
+                                beast::string_view(reason.data(), reason.size()));
+    auto [ec] = co_await ws_.async_close(why, as_result());
+    (void)ec;  // the peer may be gone already: closed either way
+}
+
+void ServerWebSocket::going_away() {
+    if (going_away_) return;
+    going_away_ = true;
+    if (!c_.abandoned) c_.cancel->emit(asio::cancellation_type::terminal);
+}
+
+Task<void> ServerWebSocket::finish() {
+    view_done_ = true;
+    co_await clear_cancellation();
+    if (!closed()) {
+        if (going_away_) {
+            co_await close(close_code::going_away, "server shutting down");
+        } else {
+            co_await close(close_code::normal, {});
+        }
+    }
+    while (reader_running_) co_await inbox_changed_.wait();
+    // Hub deliveries still in send() fail fast now that the socket is closed.
+    while (hub_pending() > 0) co_await sleep(std::chrono::milliseconds(1));
+}
+
+}  // namespace vial::detail

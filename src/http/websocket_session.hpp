@@ -1,0 +1,56 @@
+#pragma once
+// ServerWebSocket: a WebSocket on one of the server's connections, on Beast's websocket
+// stream over the connection's own socket. A reader task reads all the time (Beast
+// answers pings and close frames only while reading), queueing messages for the view up
+// to max_queued_messages; when the peer goes it wakes the view's receive() or, if the
+// view waits on something else, cancels it.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+
+#include "../core/websocket_transport.hpp"
+
+namespace vial::detail {
+
+struct Connection;
+
+class ServerWebSocket final : public WebSocketTransport {
+  public:
+    ServerWebSocket(Connection& c, const Request& request, const WebSocketOptions& options);
+    ~ServerWebSocket() override;
+
+    Task<WebSocketMessage> receive() override;
+    /// After the view: closes (1001 when the server is stopping, else 1000) unless
+    /// closed, then waits for the reader to end.
+    Task<void> finish();
+    /// Shutdown: the view is cancelled and the socket then closed with 1001.
+    void going_away();
+
+  protected:
+    Task<void> do_accept(const AcceptOptions& options) override;
+    Task<void> do_send(std::string_view data, bool binary) override;
+    Task<void> do_close(int code, std::string_view reason) override;
+    void on_closed() override { inbox_changed_.notify_all(); }
+
+  private:
+    Task<void> read_loop();
+    void record_error(const boost::system::error_code& ec);
+
+    Connection& c_;
+    const Request& request_;
+    boost::beast::websocket::stream<boost::asio::ip::tcp::socket&> ws_;
+    std::deque<WebSocketMessage> inbox_;
+    std::size_t inbox_bytes_ = 0;
+    Wakeup inbox_changed_;
+    bool reader_running_ = false;
+    bool going_away_ = false;
+    /// This side started the closing handshake, or the view has returned: the reader
+    /// ending is then no reason to cancel anything.
+    bool closing_ = false;
+    bool view_done_ = false;
+    /// The view is inside receive() or a send: the peer leaving reaches it there.
+    int view_in_io_ = 0;
+};
+
+}  // namespace vial::detail
