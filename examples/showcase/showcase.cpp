@@ -9,6 +9,7 @@
 #include "items_api.hpp"
 #include "quotes.hpp"
 #include "streaming.hpp"
+#include "websockets.hpp"
 
 #include <vial/vial.hpp>
 
@@ -71,6 +72,8 @@ std::unique_ptr<vial::App> make_app() {
     register_quote_routes(*app);
     // /stream, /events: bodies sent while they are produced (streaming.cpp).
     register_streaming_routes(*app);
+    // /ws/echo, /ws/chat/<room> and the /chat page (websockets.cpp).
+    register_websocket_routes(*app, std::make_shared<vial::WebSocketHub>());
     // /get-data, /dashboard, /db, /queries, /updates on vial::Database (data.cpp).
     auto database = std::make_shared<ShowcaseDatabase>();
     register_data_routes(*app, database);

@@ -22,7 +22,7 @@ namespace vial {
 namespace detail {
 struct RequestAccess;
 class WebSocketTransport;
-}
+}  // namespace detail
 
 class Request {
   public:

@@ -15,13 +15,13 @@ struct HookFields {
     std::vector<AfterRequestHook> ScaffoldRecords::*app_after;
     std::vector<TeardownHook> ScaffoldRecords::*app_teardown;
 };
-constexpr HookFields kHttpHooks{&ScaffoldRecords::before,     &ScaffoldRecords::after,
-                                &ScaffoldRecords::teardown,   &ScaffoldRecords::app_before,
-                                &ScaffoldRecords::app_after,  &ScaffoldRecords::app_teardown};
+constexpr HookFields kHttpHooks{&ScaffoldRecords::before,    &ScaffoldRecords::after,
+                                &ScaffoldRecords::teardown,  &ScaffoldRecords::app_before,
+                                &ScaffoldRecords::app_after, &ScaffoldRecords::app_teardown};
 constexpr HookFields kWebSocketHooks{
-    &ScaffoldRecords::ws_before,     &ScaffoldRecords::ws_after,
-    &ScaffoldRecords::ws_teardown,   &ScaffoldRecords::app_ws_before,
-    &ScaffoldRecords::app_ws_after,  &ScaffoldRecords::app_ws_teardown};
+    &ScaffoldRecords::ws_before,    &ScaffoldRecords::ws_after,
+    &ScaffoldRecords::ws_teardown,  &ScaffoldRecords::app_ws_before,
+    &ScaffoldRecords::app_ws_after, &ScaffoldRecords::app_ws_teardown};
 
 // The app scope's hooks of one kind: its own plus every blueprint's before_app_request
 // (or before_app_websocket) & co., depth-first in registration order.
@@ -42,8 +42,7 @@ void collect_app_wide(const ScaffoldRecords& records, const HookFields& f, AppWi
     append(out.after, records.*f.app_after);
     append(out.teardown, records.*f.app_teardown);
     if (errors) append(*errors, records.app_errors);
-    for (const auto& child : records.blueprints)
-        collect_app_wide(*child.records, f, out, errors);
+    for (const auto& child : records.blueprints) collect_app_wide(*child.records, f, out, errors);
 }
 
 class Compiler {
@@ -85,8 +84,8 @@ class Compiler {
             layers.insert(layers.end(), route.middleware.begin(), route.middleware.end());
             if (route.websocket && !ws_chain) ws_chain = make_chain(scopes, name, 1);
             // A socket lives long: the app's default view timeout is not for it.
-            auto timeout = route.timeout.count() || route.websocket ? route.timeout
-                                                                     : default_timeout_;
+            auto timeout =
+                route.timeout.count() || route.websocket ? route.timeout : default_timeout_;
             out_.routes.push_back(Route{RouteRule(join_rule(prefix, route.rule)), endpoint,
                                         route.methods, wrap_handler(route.view, layers),
                                         route.websocket ? ws_chain : chain, timeout});

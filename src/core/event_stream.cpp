@@ -63,7 +63,8 @@ std::string format_event(const ServerSentEvent& event) {
     out.reserve(event.data.size() + event.event.size() + event.id.size() + 32);
     if (!event.event.empty()) out.append("event: ").append(event.event).append("\n");
     if (!event.id.empty()) out.append("id: ").append(event.id).append("\n");
-    if (event.retry) out.append("retry: ").append(std::to_string(event.retry->count())).append("\n");
+    if (event.retry)
+        out.append("retry: ").append(std::to_string(event.retry->count())).append("\n");
     append_data(out, event.data);
     out += '\n';
     return out;
@@ -75,7 +76,8 @@ Task<void> EventStream::send(const ServerSentEvent& event) {
 }
 
 Task<void> EventStream::send(std::string_view data, std::string_view event, std::string_view id) {
-    ServerSentEvent message{.data = std::string(data), .event = std::string(event), .id = std::string(id)};
+    ServerSentEvent message{
+        .data = std::string(data), .event = std::string(event), .id = std::string(id)};
     co_await send(message);
 }
 
@@ -99,11 +101,10 @@ Response event_stream(const Request& request, EventProducer producer, EventStrea
     auto shared = std::make_shared<const EventProducer>(std::move(producer));
     std::string last_event_id(request.headers().get_or("Last-Event-ID", ""));
     auto every = options.heartbeat;
-    Response response = stream(
-        [shared, last_event_id, every](ResponseStream& out) {
-            return run_events(shared, last_event_id, every, out);
-        },
-        {.content_type = "text/event-stream; charset=utf-8", .status = options.status});
+    Response response =
+        stream([shared, last_event_id, every](
+                   ResponseStream& out) { return run_events(shared, last_event_id, every, out); },
+               {.content_type = "text/event-stream; charset=utf-8", .status = options.status});
     response.headers().set("Cache-Control", "no-cache");
     // nginx buffers proxied responses unless told not to; events must leave at once.
     response.headers().set("X-Accel-Buffering", "no");

@@ -2,8 +2,8 @@
 #include <vial/error.hpp>
 #include <vial/scaffold.hpp>
 
-#include "websocket_route.hpp"
 #include "route_rule.hpp"
+#include "websocket_route.hpp"
 
 namespace vial {
 

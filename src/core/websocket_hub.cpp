@@ -74,7 +74,8 @@ void WebSocketHub::join(WebSocket& ws, std::string_view room) {
     std::lock_guard lock(state_->mutex);
     auto found = state_->rooms.find(room);
     if (found == state_->rooms.end())
-        found = state_->rooms.emplace(std::string(room), std::vector<std::weak_ptr<HubLink>>{}).first;
+        found =
+            state_->rooms.emplace(std::string(room), std::vector<std::weak_ptr<HubLink>>{}).first;
     auto& members = found->second;
     std::erase_if(members, [](const std::weak_ptr<HubLink>& m) { return m.expired(); });
     for (const auto& member : members) {
@@ -139,8 +140,7 @@ std::size_t WebSocketHub::size(std::string_view room) const {
     auto found = state_->rooms.find(room);
     if (found == state_->rooms.end()) return 0;
     return static_cast<std::size_t>(std::count_if(
-        found->second.begin(), found->second.end(),
-        [](const std::weak_ptr<HubLink>& m) {
+        found->second.begin(), found->second.end(), [](const std::weak_ptr<HubLink>& m) {
             auto member = m.lock();
             return member && member->open.load(std::memory_order_relaxed);
         }));

@@ -77,7 +77,8 @@ bool has_token(std::string_view list, std::string_view token) {
     while (!list.empty()) {
         std::size_t comma = list.find(',');
         std::string_view item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         if (iequals(item, token)) return true;
         if (comma == std::string_view::npos) break;
@@ -112,8 +113,7 @@ bool wants_websocket(const Request& request) {
 std::optional<HttpError> upgrade_error(const Request& request) {
     if (request.method() != "GET")
         return HttpError(400, "A WebSocket upgrade must be a GET request.");
-    if (request.http_version() != 11)
-        return HttpError(400, "A WebSocket upgrade needs HTTP/1.1.");
+    if (request.http_version() != 11) return HttpError(400, "A WebSocket upgrade needs HTTP/1.1.");
     if (!any_header_has_token(request, "Connection", "upgrade"))
         return HttpError(400, "A WebSocket upgrade needs 'Connection: Upgrade'.");
     auto keys = request.headers().get_all("Sec-WebSocket-Key");

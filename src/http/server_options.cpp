@@ -28,7 +28,8 @@ ServerOptions server_options(const Config& config) {
     options.background_shutdown_timeout =
         ms("BACKGROUND_SHUTDOWN_TIMEOUT_MS", options.background_shutdown_timeout);
     WebSocketOptions& ws = options.websocket;
-    ws.max_message_bytes = config.get<std::size_t>("WEBSOCKET_MAX_MESSAGE_BYTES", ws.max_message_bytes);
+    ws.max_message_bytes =
+        config.get<std::size_t>("WEBSOCKET_MAX_MESSAGE_BYTES", ws.max_message_bytes);
     if (ws.max_message_bytes == 0)
         throw Error("config key 'WEBSOCKET_MAX_MESSAGE_BYTES' must be at least 1");
     ws.idle_timeout = std::chrono::milliseconds(

@@ -65,8 +65,8 @@ class SocketSink final : public StreamSink {
 
 }  // namespace
 
-Task<StreamSent> send_stream(Connection& c, const StreamBody& body, bool chunked,
-                             std::string& out, const std::string& where) {
+Task<StreamSent> send_stream(Connection& c, const StreamBody& body, bool chunked, std::string& out,
+                             const std::string& where) {
     SocketSink sink(c, out, chunked);
     sink.waiting();
     std::exception_ptr failure;

@@ -23,6 +23,6 @@ struct StreamSent {
 /// it). Not ok when the connection must close: the client left, the producer failed
 /// (logged with `where`) or it wrote less than its declared length.
 Task<StreamSent> send_stream(Connection& c, const StreamBody& body, bool chunked, std::string& out,
-                       const std::string& where);
+                             const std::string& where);
 
 }  // namespace vial::detail

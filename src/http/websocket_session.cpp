@@ -52,10 +52,10 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     const WebSocketOptions& o = options();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = o.idle_timeout.count() > 0
-                                ? std::chrono::duration_cast<websocket::stream_base::duration>(
-                                      o.idle_timeout)
-                                : websocket::stream_base::none();
+    timeouts.idle_timeout =
+        o.idle_timeout.count() > 0
+            ? std::chrono::duration_cast<websocket::stream_base::duration>(o.idle_timeout)
+            : websocket::stream_base::none();
     timeouts.keep_alive_pings = o.idle_timeout.count() > 0;
     ws_.set_option(timeouts);
     ws_.read_message_max(o.max_message_bytes);
@@ -65,12 +65,13 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     ws_.set_option(deflate);
     std::string subprotocol = accept.subprotocol;
     Headers extra = accept.headers;
-    ws_.set_option(websocket::stream_base::decorator([subprotocol, extra](websocket::response_type&
-                                                                              response) {
-        response.set(http::field::server, std::string("vial/") + kVersion);
-        if (!subprotocol.empty()) response.set(http::field::sec_websocket_protocol, subprotocol);
-        for (const auto& [name, value] : extra) response.insert(name, value);
-    }));
+    ws_.set_option(
+        websocket::stream_base::decorator([subprotocol, extra](websocket::response_type& response) {
+            response.set(http::field::server, std::string("vial/") + kVersion);
+            if (!subprotocol.empty())
+                response.set(http::field::sec_websocket_protocol, subprotocol);
+            for (const auto& [name, value] : extra) response.insert(name, value);
+        }));
 
     http::request<http::empty_body> upgrade;
     upgrade.method(http::verb::get);
@@ -119,7 +120,7 @@ void ServerWebSocket::record_error(const boost::system::error_code& ec) {
     if (ec == websocket::error::closed) {
         const websocket::close_reason& reason = ws_.reason();
         int code = reason.code == websocket::close_code::none ? close_code::no_status
-                                                               : static_cast<int>(reason.code);
+                                                              : static_cast<int>(reason.code);
         mark_closed(code, std::string(reason.reason.data(), reason.reason.size()));
     } else if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
         mark_closed(close_code::message_too_big, "message too big");

@@ -29,12 +29,12 @@ TestStream::State::State(boost::asio::io_context& ctx, bool propagate_exceptions
         return;
     }
     done = false;
-    boost::asio::co_spawn(context, produce(*this),
-                          boost::asio::bind_cancellation_slot(cancel.slot(),
-                                                              [this](std::exception_ptr e) {
-                                                                  failure = e;
-                                                                  done = true;
-                                                              }));
+    boost::asio::co_spawn(
+        context, produce(*this),
+        boost::asio::bind_cancellation_slot(cancel.slot(), [this](std::exception_ptr e) {
+            failure = e;
+            done = true;
+        }));
 }
 
 TestStream::State::~State() = default;

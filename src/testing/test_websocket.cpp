@@ -12,8 +12,8 @@
 namespace vial {
 
 TestWebSocketRejected::TestWebSocketRejected(TestResponse response)
-    : Error("the app refused the WebSocket with HTTP " + std::to_string(response.status()) +
-            ": " + response.text().substr(0, 200)),
+    : Error("the app refused the WebSocket with HTTP " + std::to_string(response.status()) + ": " +
+            response.text().substr(0, 200)),
       response_(std::move(response)) {}
 
 TestWebSocket::State::State(boost::asio::io_context& ctx, bool propagate_exceptions,

@@ -19,9 +19,8 @@ vial::Task<void> three_parts(vial::ResponseStream& out) {
 
 TEST(Streaming, TheWholeBodyArrivesThroughGet) {
     vial::App app;
-    app.get("/s", [](vial::Request&) {
-        return vial::stream(three_parts, {.content_type = "text/csv"});
-    });
+    app.get("/s",
+            [](vial::Request&) { return vial::stream(three_parts, {.content_type = "text/csv"}); });
     app.after_request([](vial::Request&, vial::Response response) {
         response.headers().set("X-After", "yes");  // hooks see the streamed head
         return response;
@@ -85,13 +84,12 @@ TEST(Streaming, ClosingTheStreamCancelsTheProducer) {
 
 TEST(Streaming, ADeclaredLengthIsEnforced) {
     vial::App app;
-    app.get("/exact", [](vial::Request&) {
-        return vial::stream(three_parts, {.content_length = 13});
-    });
-    app.get("/over", [](vial::Request&) { return vial::stream(three_parts, {.content_length = 5}); });
-    app.get("/short", [](vial::Request&) {
-        return vial::stream(three_parts, {.content_length = 20});
-    });
+    app.get("/exact",
+            [](vial::Request&) { return vial::stream(three_parts, {.content_length = 13}); });
+    app.get("/over",
+            [](vial::Request&) { return vial::stream(three_parts, {.content_length = 5}); });
+    app.get("/short",
+            [](vial::Request&) { return vial::stream(three_parts, {.content_length = 20}); });
     vial::TestClient client{app};
     EXPECT_EQ(client.get("/exact").text(), "one,two,three");
     try {
@@ -133,7 +131,9 @@ TEST(Streaming, AnEmptyProducerIsRefused) {
 
 TEST(ServerSentEvents, EventsAreFramedAsTheSpecificationSays) {
     EXPECT_EQ(vial::format_event({.data = "hello"}), "data: hello\n\n");
-    EXPECT_EQ(vial::format_event({.data = "a\nb\r\nc\rd", .event = "note", .id = "7",
+    EXPECT_EQ(vial::format_event({.data = "a\nb\r\nc\rd",
+                                  .event = "note",
+                                  .id = "7",
                                   .retry = std::chrono::milliseconds(2500)}),
               "event: note\nid: 7\nretry: 2500\ndata: a\ndata: b\ndata: c\ndata: d\n\n");
     EXPECT_EQ(vial::format_event({.data = ""}), "data: \n\n");
@@ -169,13 +169,12 @@ TEST(ServerSentEvents, AnEventStreamCarriesItsHeadersAndLastEventId) {
 TEST(ServerSentEvents, AQuietStreamSendsHeartbeatComments) {
     vial::App app;
     app.get("/quiet", [](vial::Request& req) {
-        return vial::event_stream(
-            req,
-            [](vial::EventStream& events) -> vial::Task<void> {
-                co_await vial::sleep(200ms);
-                co_await events.send("late");
-            },
-            {.heartbeat = 20ms});
+        return vial::event_stream(req,
+                                  [](vial::EventStream& events) -> vial::Task<void> {
+                                      co_await vial::sleep(200ms);
+                                      co_await events.send("late");
+                                  },
+                                  {.heartbeat = 20ms});
     });
     vial::TestClient client{app};
     auto stream = client.stream("GET", "/quiet");

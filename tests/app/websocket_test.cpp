@@ -87,9 +87,8 @@ TEST(WebSockets, HooksOfTheirOwnKindRunAndMayRefuse) {
         log->push_back("after_websocket " + std::to_string(response.status()));
         return response;
     });
-    app.teardown_websocket([log](vial::Request&, std::exception_ptr) {
-        log->push_back("teardown_websocket");
-    });
+    app.teardown_websocket(
+        [log](vial::Request&, std::exception_ptr) { log->push_back("teardown_websocket"); });
     app.websocket("/ws", echo);
     vial::TestClient client{app};
     try {
@@ -254,12 +253,10 @@ TEST(WebSockets, AnExceptionAfterAcceptClosesWith1011) {
 
 TEST(WebSockets, WrongMessageKindsCloseWith1003And1007) {
     vial::App app;
-    app.websocket("/text", [](vial::WebSocket& ws) -> vial::Task<void> {
-        co_await ws.receive_text();
-    });
-    app.websocket("/json", [](vial::WebSocket& ws) -> vial::Task<void> {
-        co_await ws.receive_json();
-    });
+    app.websocket("/text",
+                  [](vial::WebSocket& ws) -> vial::Task<void> { co_await ws.receive_text(); });
+    app.websocket("/json",
+                  [](vial::WebSocket& ws) -> vial::Task<void> { co_await ws.receive_json(); });
     vial::TestClient client{app};
     auto text = client.websocket("/text");
     text.send_bytes("raw");

@@ -16,7 +16,7 @@ class ServerTest : public ::testing::Test {
   protected:
     /// `routes` adds the test's own routes to the showcase's.
     void start(ConnectionLimits limits = {}, unsigned threads = 1,
-               const std::function<void(App&)>& routes = {}) {
+               const std::function<void(App&)>& routes = {}, WebSocketOptions websocket = {}) {
         app_ = make_app();
         app_->get("/boom", [](Request&) -> std::string { throw std::runtime_error("kaboom"); });
         if (routes) routes(*app_);
@@ -25,6 +25,7 @@ class ServerTest : public ::testing::Test {
         options.threads = threads;
         options.quiet = true;
         options.limits = limits;
+        options.websocket = websocket;
         server_ = std::make_unique<Server>(*app_, options);
         server_->start();
         port_ = server_->port();

@@ -149,6 +149,15 @@ std::string RawClient::read_until(std::string_view marker) {
     return out;
 }
 
+std::string RawClient::read_exact(std::size_t n) {
+    while (buffer_.size() < n) {
+        if (!fill()) break;
+    }
+    std::string out = buffer_.substr(0, std::min(n, buffer_.size()));
+    buffer_.erase(0, out.size());
+    return out;
+}
+
 bool RawClient::wait_closed() {
     char c;
     for (;;) {

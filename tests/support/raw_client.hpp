@@ -36,6 +36,8 @@ class RawClient {
     RawResponse read_response(bool head_request = false);
     /// Reads raw bytes up to and including `marker`; empty on EOF or timeout first.
     std::string read_until(std::string_view marker);
+    /// Reads exactly `n` bytes; fewer on EOF or timeout first.
+    std::string read_exact(std::size_t n);
     /// True if the server closed the connection (EOF) within the timeout.
     bool wait_closed();
     /// Reads and discards up to `max` bytes (what one recv returns); 0 on EOF, error or
