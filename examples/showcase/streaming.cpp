@@ -1,6 +1,8 @@
 #include "streaming.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <string>
 
@@ -39,9 +41,25 @@ vial::Task<void> clock_events(vial::EventStream& events) {
     }
 }
 
+// Reads an upload as it arrives: its size and FNV-1a 64 checksum, in constant memory.
+vial::Task<vial::Json> count_upload(vial::Request& req) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (;;) {
+        std::string piece = co_await req.body_stream().read();
+        if (piece.empty()) break;
+        for (unsigned char byte : piece) hash = (hash ^ byte) * 0x100000001b3ULL;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    co_return vial::Json{{"bytes", req.body_stream().bytes_read()}, {"fnv1a64", hex}};
+}
+
 }  // namespace
 
 void register_streaming_routes(vial::App& app) {
+    // POST /upload: a body of up to 1 GiB read as it arrives (never held whole).
+    app.post("/upload", count_upload, {.stream_body = true, .max_body_bytes = 1ULL << 30});
+
     // /stream?n=5: a chunked body of n lines, written 10 ms apart.
     app.get("/stream", [](vial::Request& req) {
         int n = req.args().get("n") ? req.args().get<int>("n", -1) : 10;

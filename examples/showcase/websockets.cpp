@@ -42,7 +42,6 @@ vial::Task<void> chat(std::shared_ptr<vial::WebSocketHub> hub, vial::WebSocket& 
 
 void register_websocket_routes(vial::App& app, std::shared_ptr<vial::WebSocketHub> hub) {
     app.websocket("/ws/echo", echo);
-    app.websocket("/ws/chat/<room>",
-                  [hub](vial::WebSocket& ws) { return chat(hub, ws); });
+    app.websocket("/ws/chat/<room>", [hub](vial::WebSocket& ws) { return chat(hub, ws); });
     app.get("/chat", [](vial::Request&) { return vial::Response(std::string(kChatPage)); });
 }

@@ -19,6 +19,8 @@
 
 namespace vial {
 
+class BodyStream;
+
 namespace detail {
 struct RequestAccess;
 class WebSocketTransport;
@@ -43,8 +45,12 @@ class Request {
     const Headers& headers() const noexcept { return headers_; }
     /// Cookies sent by the client (first value wins for a repeated name).
     const std::map<std::string, std::string, std::less<>>& cookies() const;
-    /// The request body, exactly as received (de-chunked).
+    /// The request body, exactly as received (de-chunked). Empty on a route registered
+    /// with `stream_body = true`: read it with body_stream() there.
     const std::string& body() const noexcept { return body_; }
+    /// The body as it arrives, on a route registered with `stream_body = true` (see
+    /// vial/body_stream.hpp). Throws vial::Error on other routes.
+    BodyStream& body_stream() const;
     /// The body parsed as JSON. Throws HttpError(415) when the Content-Type is not JSON
     /// and HttpError(400), naming the parse error, when the body is not valid JSON.
     const Json& json() const;
@@ -92,6 +98,8 @@ class Request {
     std::vector<std::pair<std::string, std::string>> view_args_;
     // Set by the driver for a valid WebSocket upgrade request.
     detail::WebSocketTransport* websocket_ = nullptr;
+    // Set by the driver on a route that streams its body.
+    BodyStream* body_stream_ = nullptr;
 
     mutable std::optional<MultiDict> args_;
     mutable std::optional<MultiDict> form_;

@@ -32,6 +32,12 @@ struct RouteOptions {
     /// Cancels the view after this long and answers 503 (an HttpError, so an
     /// errorhandler(503) can reword it). Zero: the app's VIEW_TIMEOUT_MS, if any.
     std::chrono::milliseconds timeout{0};
+    /// The view reads the body as it arrives (`req.body_stream()`, vial/body_stream.hpp)
+    /// instead of the server buffering it first.
+    bool stream_body = false;
+    /// Largest body of this route; 0: MAX_CONTENT_LENGTH. Streaming routes only (a
+    /// buffered body is held in memory whole, so the server-wide limit applies).
+    std::size_t max_body_bytes = 0;
 };
 
 /// One recorded route, before compilation.
@@ -42,6 +48,8 @@ struct RouteRecord {
     Handler view;
     std::vector<Middleware> middleware{};
     std::chrono::milliseconds timeout{0};
+    bool stream_body = false;
+    std::size_t max_body_bytes = 0;
     /// A WebSocket route: its view was adapted from a WebSocketView, and the
     /// *_websocket hooks apply instead of the *_request ones.
     bool websocket = false;

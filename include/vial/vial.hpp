@@ -2,6 +2,7 @@
 /// Everything a vial application names: `#include <vial/vial.hpp>`.
 #include <vial/app.hpp>
 #include <vial/blueprint.hpp>
+#include <vial/body_stream.hpp>
 #include <vial/cancel.hpp>
 #include <vial/class_view.hpp>
 #include <vial/cli.hpp>

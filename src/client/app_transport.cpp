@@ -3,6 +3,7 @@
 #include <vial/app.hpp>
 #include <vial/cancel.hpp>
 #include <vial/response.hpp>
+#include <vial/server.hpp>
 #include <vial/stream.hpp>
 
 #include <boost/url/parse.hpp>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "../core/dispatcher.hpp"
+#include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
@@ -118,8 +120,11 @@ bool is_followed_redirect(int status) {
 
 // The app's answer with a streamed body read to its end (an in-process call hands over
 // whole responses).
-Task<Response> dispatch_whole(const Dispatcher& dispatcher, Request& request) {
+Task<Response> dispatch_whole(const Dispatcher& dispatcher, Request& request,
+                              std::size_t max_body_bytes) {
+    auto body_stream = attach_memory_body(dispatcher, request, max_body_bytes);
     Response response = co_await dispatcher.full_dispatch(request, false);
+    RequestAccess::set_body_stream(request, nullptr);
     if (request.method() != "HEAD") co_await collect_stream(response);
     co_return response;
 }
@@ -168,7 +173,8 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
         std::optional<Response> response;
         std::exception_ptr timed_out;
         try {
-            Task<Response> whole = dispatch_whole(dispatcher, *request);
+            Task<Response> whole = dispatch_whole(
+                dispatcher, *request, server_options(o.app->config()).limits.max_body_bytes);
             response.emplace(co_await vial::timeout(std::max(left, std::chrono::milliseconds(0)),
                                                     std::move(whole)));
         } catch (const TimeoutError&) {

@@ -88,7 +88,8 @@ class Compiler {
                 route.timeout.count() || route.websocket ? route.timeout : default_timeout_;
             out_.routes.push_back(Route{RouteRule(join_rule(prefix, route.rule)), endpoint,
                                         route.methods, wrap_handler(route.view, layers),
-                                        route.websocket ? ws_chain : chain, timeout});
+                                        route.websocket ? ws_chain : chain, timeout,
+                                        route.stream_body, route.max_body_bytes});
         }
         for (const auto& child : records.blueprints) {
             walk(*child.records, name.empty() ? child.name : name + "." + child.name,

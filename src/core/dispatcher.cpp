@@ -56,7 +56,23 @@ Dispatcher::Dispatcher(const App& app)
                                                "VIEW_TIMEOUT_MS", 0)))) {
     for (auto& route : compiled_.routes) routes_.add(std::move(route));
     compiled_.routes.clear();
-    for (const auto& route : routes_.routes()) by_endpoint_[route->endpoint].push_back(route.get());
+    for (const auto& route : routes_.routes()) {
+        by_endpoint_[route->endpoint].push_back(route.get());
+        has_streamed_bodies_ = has_streamed_bodies_ || route->stream_body;
+    }
+}
+
+std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view method,
+                                                           std::string_view target) const {
+    if (!has_streamed_bodies_) return std::nullopt;
+    try {
+        Request probe{std::string(method), std::string(target)};
+        RouteMatch match = routes_.match(RequestAccess::route_path(probe), probe.method());
+        if (match.route && match.route->stream_body) return match.route->max_body_bytes;
+    } catch (const HttpError&) {
+        // A malformed target: the ordinary path refuses it.
+    }
+    return std::nullopt;
 }
 
 Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_exceptions) const {

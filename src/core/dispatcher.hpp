@@ -29,6 +29,13 @@ class Dispatcher {
 
     const RouteTable& route_table() const noexcept { return routes_; }
 
+    /// For drivers, from the request line alone: if the request goes to a route that
+    /// streams its body, that route's body limit (0: the server's); else nothing. Free
+    /// for apps without such routes.
+    std::optional<std::size_t> streamed_body_limit(std::string_view method,
+                                                   std::string_view target) const;
+    bool has_streamed_bodies() const noexcept { return has_streamed_bodies_; }
+
     /// See App::url_for; `request_host` serves `external` when options name no host.
     std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params,
                         const UrlForOptions& options, std::string_view request_host) const;
@@ -63,6 +70,7 @@ class Dispatcher {
     CompiledApp compiled_;
     RouteTable routes_;
     std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;
+    bool has_streamed_bodies_ = false;
 };
 
 /// "what()" of an exception, for logs.

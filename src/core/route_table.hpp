@@ -27,6 +27,10 @@ struct Route {
     const HookChain* chain = nullptr;
     /// Zero: no per-route timeout.
     std::chrono::milliseconds timeout{0};
+    /// The view reads the body as it arrives (RouteOptions::stream_body), up to
+    /// max_body_bytes (0: the server's limit).
+    bool stream_body = false;
+    std::size_t max_body_bytes = 0;
 
     /// HEAD is answered by GET views.
     bool accepts(std::string_view method) const noexcept;

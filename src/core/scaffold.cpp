@@ -29,9 +29,14 @@ void Scaffold::add_url_rule(std::string rule, RouteOptions options, Handler view
         throw Error("endpoint '" + endpoint + "' of route '" + rule +
                     "' must not contain a dot (dots separate blueprint names)");
     }
+    if (options.max_body_bytes && !options.stream_body) {
+        throw Error("route '" + rule + "': max_body_bytes applies to streamed bodies only; " +
+                    "add .stream_body = true, or raise MAX_CONTENT_LENGTH");
+    }
     records_.routes.push_back(RouteRecord{std::move(rule), std::move(endpoint),
                                           std::move(options.methods), std::move(view),
-                                          std::move(options.middleware), options.timeout});
+                                          std::move(options.middleware), options.timeout,
+                                          options.stream_body, options.max_body_bytes});
 }
 
 void Scaffold::add_websocket_rule(std::string rule, RouteOptions options, WebSocketView view) {

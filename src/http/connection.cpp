@@ -18,10 +18,12 @@
 #include "../core/log.hpp"
 #include "../core/request_access.hpp"
 #include "admission.hpp"
+#include "body_reader.hpp"
 #include "loop.hpp"
 #include "request_parser.hpp"
 #include "request_target.hpp"
 #include "response_writer.hpp"
+#include "socket_io.hpp"
 #include "stream_sender.hpp"
 #include "websocket_session.hpp"
 
@@ -57,13 +59,6 @@ Connection::~Connection() {
 
 namespace {
 
-// The connection's own socket I/O completes straight on the loop's executor, skipping the
-// labelling executor the coroutine runs on: the connection marks its cell itself before
-// dispatching, so the hot path pays for no extra executor hop.
-auto on_loop(const Connection& c) {
-    return asio::as_tuple(asio::bind_executor(c.loop.context.get_executor(), asio::use_awaitable));
-}
-
 struct ReadResult {
     bool closed = false;         // the peer left, or an idle/draining connection ended
     int error_status = 0;        // answer this status, then close
@@ -95,10 +90,6 @@ std::string reason_for(const ReadResult& read) {
     return {};
 }
 
-bool expects_continue(const RequestParser& parser) {
-    return parser.version == 11 && iequals(parser.headers.get_or("Expect", ""), "100-continue");
-}
-
 // The memory a request body holds is charged to the budget as it grows: its capacity,
 // which the parser reserves for a declared Content-Length up front (charging only what
 // arrived would let a trickled body hold its whole reservation for a byte's charge).
@@ -127,7 +118,8 @@ bool admits_body(const Connection& c, const RequestParser& parser) {
     std::size_t buffered = admission.buffered();  // one load: other loops move it
     if (buffered > admission.max_buffered_bytes()) return false;
     auto length = parser.content_length();
-    return !length || *length <= admission.max_buffered_bytes() - buffered;
+    // A streamed body is handed to the view piece by piece, never held whole.
+    return !length || parser.streaming || *length <= admission.max_buffered_bytes() - buffered;
 }
 
 // Feeds buffered bytes to the parser, reading more as needed, until one request is
@@ -162,6 +154,8 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
                     if (!admits_body(c, parser))
                         co_return refuse({.error_status = 503, .rejection = kOverBudget});
                 }
+                // The view reads a streamed body itself (ServerBodyStream).
+                if (parser.streaming) co_return ReadResult{.bytes_read = bytes_read};
                 charge_body(c, parser);
                 if (c.body_charged > 0 && c.loop.admission.over_budget())
                     co_return refuse({.error_status = 503, .rejection = kOverBudget});
@@ -169,7 +163,7 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             if (parser.is_done()) co_return ReadResult{.bytes_read = bytes_read};
             // Only empty lines so far (a stray CRLF after the last body): still idle.
             if (!parser.got_some() && buffer.size() == 0) started = false;
-            if (parser.is_header_done() && !continue_sent && expects_continue(parser)) {
+            if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
                 out += "HTTP/1.1 100 Continue\r\n\r\n";
                 continue_sent = true;
             }
@@ -347,6 +341,12 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         RequestParser parser({.max_request_line = options.limits.max_request_line,
                               .max_header_bytes = options.limits.max_header_bytes,
                               .max_body_bytes = options.limits.max_body_bytes});
+        if (loop.dispatcher.has_streamed_bodies()) {
+            parser.streams_body = [&loop](std::string_view method, std::string_view target) {
+                return loop.dispatcher.streamed_body_limit(method,
+                                                           origin_form(std::string(target)));
+            };
+        }
         ReadResult read = co_await read_request(c, buffer, out, parser);
         if (read.closed) break;
         if (read.error_status) {
@@ -370,16 +370,25 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         bool head = parser.method == "HEAD";
         std::string method = options.quiet ? std::string{} : parser.method;
         std::string target = options.quiet ? std::string{} : parser.target;
+        bool continue_expected = parser.streaming && parser.expects_continue();
         Response response;
         std::optional<Request> request;
         try {
+            // A streamed body's first bytes stay with the parser: the view reads them.
             request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
-                            std::move(parser.headers), std::move(parser.body));
+                            std::move(parser.headers),
+                            parser.streaming ? std::string() : std::move(parser.body));
         } catch (const HttpError& e) {
             response = render_http_error(e, nullptr);
             keep_alive = false;
         }
         std::unique_ptr<ServerWebSocket> websocket;
+        std::unique_ptr<ServerBodyStream> body_stream;
+        if (request && parser.streaming) {
+            body_stream =
+                std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
+            RequestAccess::set_body_stream(*request, body_stream.get());
+        }
         if (request) {
             RequestAccess::set_remote_addr(*request, remote);
             RequestAccess::set_http_version(*request, version);
@@ -401,6 +410,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         }
         c.websocket = nullptr;
         if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up
+        // A body the view did not read to its end is still on the wire: the connection
+        // cannot carry another request.
+        if (body_stream && !body_stream->finished()) keep_alive = false;
 
         ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
                                 .head_request = head,

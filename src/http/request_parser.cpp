@@ -44,6 +44,10 @@ RequestParser::RequestParser(const ParserLimits& limits)
     eager(true);
 }
 
+bool RequestParser::expects_continue() const {
+    return version == 11 && iequals(headers.get_or("Expect", ""), "100-continue");
+}
+
 void RequestParser::reject(error_code& ec, int status, const char* reason) {
     rejection_status = status;
     rejection = reason;
@@ -145,7 +149,13 @@ void RequestParser::on_request_impl(http::verb, string_view method_text, string_
     // RFC 9112 3.2: a target with raw bytes outside ASCII is invalid; a server SHOULD
     // answer 400 rather than guess an encoding.
     if (has_raw_non_ascii(target))
-        reject(ec, 400, "the request target holds raw non-ASCII bytes: percent-encode them");
+        return reject(ec, 400, "the request target holds raw non-ASCII bytes: percent-encode them");
+    if (streams_body) {
+        if (auto limit = streams_body(method, target)) {
+            streaming = true;
+            if (*limit > 0) body_limit(*limit);
+        }
+    }
 }
 
 void RequestParser::on_field_impl(http::field field, string_view name, string_view value,

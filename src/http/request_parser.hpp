@@ -10,6 +10,8 @@
 #include <boost/beast/http/error.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,12 +34,22 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     /// request line's length while it arrives) live here.
     std::size_t feed(std::string_view data, boost::beast::error_code& ec);
 
+    /// An HTTP/1.1 request with `Expect: 100-continue`.
+    bool expects_continue() const;
+
     std::string method;
     std::string target;
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     int version = 11;
     Headers headers;
     std::string body;
+    /// Asked once the request line is in: a value means the request streams its body
+    /// (the route's limit, 0 for the default). Unset: every body is buffered.
+    std::function<std::optional<std::size_t>(std::string_view method, std::string_view target)>
+        streams_body;
+    /// The body is not buffered whole: `body` holds what arrived since the consumer last
+    /// took it, and no room is reserved for a declared length.
+    bool streaming = false;
     /// Set when one of our own checks (not Beast's grammar) refused the request.
     int rejection_status = 0;
     const char* rejection = nullptr;
@@ -63,7 +75,7 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         if (!ec) check_transfer_encoding(ec);
     }
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-        if (length) body.reserve(static_cast<std::size_t>(*length));
+        if (length && !streaming) body.reserve(static_cast<std::size_t>(*length));
     }
     std::size_t on_body_impl(string_view data, error_code&) override {
         body.append(data.data(), data.size());

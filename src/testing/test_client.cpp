@@ -13,6 +13,7 @@
 
 #include "../core/dispatcher.hpp"
 #include "../core/error_page.hpp"
+#include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
 #include "../runtime/background.hpp"
 #include "test_stream_state.hpp"
@@ -76,6 +77,13 @@ std::variant<std::unique_ptr<Request>, Response> TestClient::make_request(std::s
 
 Response TestClient::dispatch(Request& request) {
     const detail::Dispatcher& dispatcher = app_.dispatcher();
+    // A route that streams its body reads the test's body in pieces, within its limit.
+    auto body_stream = detail::attach_memory_body(
+        dispatcher, request, server_options(app_.config()).limits.max_body_bytes);
+    struct Detach {
+        Request& request;
+        ~Detach() { detail::RequestAccess::set_body_stream(request, nullptr); }
+    } detach{request};
     // Run the loop only until this request's response is ready; background work stays.
     auto& context = loop_->context;
     std::optional<Response> response;

@@ -198,3 +198,43 @@ TEST(ShowcaseStreaming, StreamAndEventsRoutes) {
 }
 
 }  // namespace
+
+namespace {
+
+vial::Task<std::string> read_pieces(vial::Request& req) {
+    std::string seen;
+    for (;;) {
+        std::string piece = co_await req.body_stream().read();
+        if (piece.empty()) break;
+        seen += "[" + std::to_string(piece.size()) + "]";
+    }
+    co_return seen;
+}
+
+TEST(StreamedBodies, AViewReadsTheBodyInPieces) {
+    vial::App app;
+    app.post("/in", read_pieces, {.stream_body = true, .max_body_bytes = 200000});
+    app.post("/small", read_pieces, {.stream_body = true, .max_body_bytes = 10});
+    vial::TestClient client{app};
+    EXPECT_EQ(client.post("/in", {.body = std::string(100000, 'x')}).text(), "[65536][34464]");
+    EXPECT_EQ(client.post("/in").text(), "");
+    EXPECT_EQ(client.post("/small", {.body = std::string(11, 'x')}).status(), 413);
+}
+
+TEST(StreamedBodies, OnlyStreamingRoutesHaveABodyStream) {
+    vial::App app;
+    app.post("/buffered", read_pieces);
+    vial::TestClient client{app};
+    EXPECT_THROW(client.post("/buffered", {.body = "x"}), vial::Error);
+    EXPECT_THROW(app.post("/limit", read_pieces, {.max_body_bytes = 5}), vial::Error);
+}
+
+TEST(StreamedBodies, TheShowcaseUploadCountsBytesAndAChecksum) {
+    auto app = make_app();
+    vial::TestClient client{*app};
+    auto r = client.post("/upload", {.body = "hello"});
+    EXPECT_EQ(r.json().at("bytes"), 5);
+    EXPECT_EQ(r.json().at("fnv1a64"), "a430d84680aabd0b");  // FNV-1a 64 of "hello"
+}
+
+}  // namespace

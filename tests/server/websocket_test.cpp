@@ -117,14 +117,14 @@ class WebSocketServer : public ServerTest {
     void start_ws(WebSocketOptions options = {}, unsigned threads = 1) {
         auto p = probe;
         auto h = hub;
-        start({}, threads,
-              [p, h](App& app) {
-                  app.websocket("/ws/wait", [p](WebSocket& ws) { return wait_forever(p, ws); });
-                  app.websocket("/ws/flood", [p](WebSocket& ws) { return flood(p, ws); });
-                  app.websocket("/ws/room/<room>",
-                                [h](WebSocket& ws) { return room_member(h, ws); });
-              },
-              options);
+        start(
+            {}, threads,
+            [p, h](App& app) {
+                app.websocket("/ws/wait", [p](WebSocket& ws) { return wait_forever(p, ws); });
+                app.websocket("/ws/flood", [p](WebSocket& ws) { return flood(p, ws); });
+                app.websocket("/ws/room/<room>", [h](WebSocket& ws) { return room_member(h, ws); });
+            },
+            options);
     }
 
     // Upgrades a raw connection; returns the 101's head.
@@ -137,8 +137,8 @@ class WebSocketServer : public ServerTest {
 
     // Runs ws_peer.py; its one line of JSON.
     Json peer(const std::string& args) {
-        std::string command = "/usr/bin/python3 " VIAL_WS_PEER_PATH " " + std::to_string(port()) +
-                              " " + args;
+        std::string command =
+            "/usr/bin/python3 " VIAL_WS_PEER_PATH " " + std::to_string(port()) + " " + args;
         FILE* pipe = ::popen(command.c_str(), "r");
         EXPECT_NE(pipe, nullptr);
         std::string output;
@@ -214,8 +214,8 @@ TEST_F(WebSocketServer, AnOversizedMessageClosesWith1009) {
 TEST_F(WebSocketServer, BadUpgradeRequestsGet400Or426WithAReason) {
     start_ws();
     std::string no_key(kUpgrade);
-    no_key.erase(no_key.find("Sec-WebSocket-Key"), no_key.find("Sec-WebSocket-Version") -
-                                                        no_key.find("Sec-WebSocket-Key"));
+    no_key.erase(no_key.find("Sec-WebSocket-Key"),
+                 no_key.find("Sec-WebSocket-Version") - no_key.find("Sec-WebSocket-Key"));
     RawResponse r = roundtrip(port(), no_key);
     EXPECT_EQ(r.status, 400);
     EXPECT_NE(r.body.find("Sec-WebSocket-Key"), std::string::npos) << r.body;
@@ -277,8 +277,8 @@ TEST_F(WebSocketServer, ASlowReaderStallsTheSenderInsteadOfGrowingMemory) {
 
 TEST_F(WebSocketServer, ShutdownClosesSocketsWith1001) {
     start_ws();
-    std::string command = "/usr/bin/python3 " VIAL_WS_PEER_PATH " " + std::to_string(port()) +
-                          " wait_close";
+    std::string command =
+        "/usr/bin/python3 " VIAL_WS_PEER_PATH " " + std::to_string(port()) + " wait_close";
     FILE* pipe = ::popen(command.c_str(), "r");
     ASSERT_NE(pipe, nullptr);
     char line[512];

@@ -1,0 +1,34 @@
+#pragma once
+// ServerBodyStream: a streamed request body, read from the connection as the view asks.
+#include <vial/body_stream.hpp>
+
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <string>
+
+namespace vial::detail {
+
+struct Connection;
+class RequestParser;
+
+class ServerBodyStream final : public BodyStream {
+  public:
+    /// `parser` has the request's head (and may hold the body's first bytes); `buffer`
+    /// holds bytes read but not parsed; `out` is the connection's pending output (the
+    /// 100 Continue goes there when `continue_expected`).
+    ServerBodyStream(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+                     RequestParser& parser, bool continue_expected)
+        : c_(c), buffer_(buffer), out_(out), parser_(parser), continue_due_(continue_expected) {}
+
+  protected:
+    Task<std::string> next() override;
+
+  private:
+    Connection& c_;
+    boost::beast::flat_buffer& buffer_;
+    std::string& out_;
+    RequestParser& parser_;
+    bool continue_due_;
+};
+
+}  // namespace vial::detail
