@@ -16,8 +16,9 @@ packages=(
     # HTTP/2 and gzip tests (each test starts its own on a free port, with a
     # certificate made by openssl); curl to try the showcase by hand
     googletest libgtest-dev libbenchmark-dev nginx openssl curl
-    # an independent WebSocket client for the server's WebSocket tests
-    python3-websockets
+    # an independent WebSocket client for the server's WebSocket tests; a headless
+    # browser for the chat page's test (driven through its DevTools protocol)
+    python3-websockets chromium
     # the PostgreSQL server the database tests start (their own cluster, in a temporary
     # directory; Debian's own cluster is not used)
     postgresql-15

@@ -23,8 +23,8 @@ Task<std::string> MemoryBodyStream::next() {
     co_return piece;
 }
 
-std::unique_ptr<MemoryBodyStream> attach_memory_body(const Dispatcher& dispatcher,
-                                                     Request& request, std::size_t default_limit) {
+std::unique_ptr<MemoryBodyStream> attach_memory_body(const Dispatcher& dispatcher, Request& request,
+                                                     std::size_t default_limit) {
     auto limit = dispatcher.streamed_body_limit(request.method(), request.target());
     if (!limit) return nullptr;
     auto stream = std::make_unique<MemoryBodyStream>(RequestAccess::take_body(request),

@@ -28,7 +28,7 @@ class MemoryBodyStream final : public BodyStream {
 /// If `request` goes to a route that streams its body, moves its body into a
 /// MemoryBodyStream attached to it (`default_limit` unless the route sets one); the
 /// caller keeps the stream alive for the request.
-std::unique_ptr<MemoryBodyStream> attach_memory_body(const Dispatcher& dispatcher,
-                                                     Request& request, std::size_t default_limit);
+std::unique_ptr<MemoryBodyStream> attach_memory_body(const Dispatcher& dispatcher, Request& request,
+                                                     std::size_t default_limit);
 
 }  // namespace vial::detail

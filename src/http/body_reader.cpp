@@ -38,8 +38,8 @@ Task<std::string> ServerBodyStream::next() {
     for (;;) {
         if (buffer_.size() > 0 && !parser_.is_done()) {
             boost::beast::error_code ec;
-            std::size_t used = parser_.feed(
-                {static_cast<const char*>(buffer_.data().data()), buffer_.size()}, ec);
+            std::size_t used =
+                parser_.feed({static_cast<const char*>(buffer_.data().data()), buffer_.size()}, ec);
             buffer_.consume(used);
             if (ec && ec != http::error::need_more) refuse(parser_, ec);
         }

@@ -36,9 +36,8 @@ class UploadServer : public ServerTest {
     void start_uploads() {
         auto p = probe;
         start({}, 1, [p](App& app) {
-            app.post(
-                "/guarded", [p](Request& req) { return guarded_upload(p, req); },
-                {.stream_body = true, .max_body_bytes = 1000});
+            app.post("/guarded", [p](Request& req) { return guarded_upload(p, req); },
+                     {.stream_body = true, .max_body_bytes = 1000});
         });
     }
 };
@@ -67,8 +66,9 @@ TEST_F(UploadServer, AHundredMebibyteUploadIsCountedInBoundedMemory) {
 TEST_F(UploadServer, ContinueIsSentOnlyWhenTheViewReads) {
     start_uploads();
     RawClient client(port());
-    client.send("POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\n"
-                "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    client.send(
+        "POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\n"
+        "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
     EXPECT_EQ(client.read_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
     client.send("hello");
     RawResponse r = client.read_response();
@@ -79,10 +79,11 @@ TEST_F(UploadServer, ContinueIsSentOnlyWhenTheViewReads) {
 TEST_F(UploadServer, AViewThatRefusesFirstNeverInvitesTheBody) {
     start_uploads();
     RawClient client(port());
-    client.send("POST /guarded HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-                "Expect: 100-continue\r\n\r\n");
+    client.send(
+        "POST /guarded HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Expect: 100-continue\r\n\r\n");
     RawResponse r = client.read_response();
-    EXPECT_EQ(r.status, 401);  // no 100 Continue before it: the body was never asked for
+    EXPECT_EQ(r.status, 401);           // no 100 Continue before it: the body was never asked for
     EXPECT_TRUE(client.wait_closed());  // its unread body cannot precede another request
 }
 
@@ -94,8 +95,9 @@ TEST_F(UploadServer, TheRouteLimitIsEnforcedBeforeAndWhileStreaming) {
     EXPECT_EQ(declared.status, 413);
     EXPECT_EQ(probe->views.load(), 0);  // refused from the head, before the view ran
     RawClient client(port());
-    client.send("POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\n"
-                "Transfer-Encoding: chunked\r\n\r\n");
+    client.send(
+        "POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n");
     ASSERT_TRUE(eventually([&] { return probe->views.load() == 1; }, 2s));  // reading now
     std::string chunk = "200\r\n" + std::string(512, 'c') + "\r\n";
     client.send(chunk);

@@ -294,3 +294,33 @@ TEST_F(WebSocketServer, ShutdownClosesSocketsWith1001) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// The chat page in a real browser: two headless Chromium pages in one room, one sends,
+// the other shows the message. The screenshot is kept as a test artifact.
+TEST_F(WebSocketServer, TheChatPageWorksInARealBrowser) {
+    start_ws({}, 2);
+    std::string screenshot = VIAL_TEST_ARTIFACTS "/chat.png";
+    std::remove(screenshot.c_str());
+    std::string command =
+        "/usr/bin/python3 " VIAL_CHAT_BROWSER_PATH " " + std::to_string(port()) + " " + screenshot;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    ::pclose(pipe);
+    EXPECT_NE(output.find("\"seen\": true"), std::string::npos) << output;
+    EXPECT_NE(output.find("alice: hello from alice"), std::string::npos) << output;
+    std::FILE* png = std::fopen(screenshot.c_str(), "rb");
+    ASSERT_NE(png, nullptr) << "no screenshot at " << screenshot;
+    char magic[4] = {};
+    EXPECT_EQ(std::fread(magic, 1, 4, png), 4u);
+    std::fclose(png);
+    EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+}
+
+}  // namespace
+}  // namespace vial::testing
