@@ -8,6 +8,7 @@ ulimit -n 20000 2>/dev/null || true
 /usr/bin/python3 bench/run.py "$@"
 /usr/bin/python3 bench/client.py
 /usr/bin/python3 bench/db.py
+/usr/bin/python3 bench/streams.py
 if [ -x build/release/bench/vial_micro_bench ]; then
     taskset -c 0 build/release/bench/vial_micro_bench --benchmark_min_time=0.2
 fi

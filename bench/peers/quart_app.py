@@ -33,3 +33,12 @@ async def prices():
 async def slow():
     await asyncio.sleep(int(request.args.get("ms", 100)) / 1000)
     return "ok"
+
+
+from quart import websocket  # noqa: E402
+
+
+@app.websocket("/ws/echo")
+async def ws_echo():
+    while True:
+        await websocket.send(await websocket.receive())

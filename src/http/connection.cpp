@@ -397,6 +397,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                 websocket = std::make_unique<ServerWebSocket>(c, *request, options.websocket);
                 RequestAccess::set_websocket(*request, websocket.get());
                 c.websocket = websocket.get();
+                // A socket may idle for hours: it keeps no HTTP read buffer meanwhile.
+                buffer.shrink_to_fit();
+                out.shrink_to_fit();
             }
             loop.board->enter(c.activity.cell());
             response = co_await loop.dispatcher.full_dispatch(*request, false);

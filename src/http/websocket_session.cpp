@@ -25,6 +25,8 @@ namespace http = boost::beast::http;
 
 namespace {
 
+const std::string kServer = std::string("vial/") + kVersion;
+
 auto as_result() {
     return asio::as_tuple(asio::use_awaitable);
 }
@@ -63,15 +65,23 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     websocket::permessage_deflate deflate;
     deflate.server_enable = o.compression;
     ws_.set_option(deflate);
-    std::string subprotocol = accept.subprotocol;
-    Headers extra = accept.headers;
-    ws_.set_option(
-        websocket::stream_base::decorator([subprotocol, extra](websocket::response_type& response) {
-            response.set(http::field::server, std::string("vial/") + kVersion);
-            if (!subprotocol.empty())
-                response.set(http::field::sec_websocket_protocol, subprotocol);
-            for (const auto& [name, value] : extra) response.insert(name, value);
+    // The decorator lives as long as the socket: capture nothing unless there is
+    // something to add (a captureless one costs no allocation).
+    if (accept.subprotocol.empty() && accept.headers.empty()) {
+        ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+            response.set(http::field::server, kServer);
         }));
+    } else {
+        std::string subprotocol = accept.subprotocol;
+        Headers extra = accept.headers;
+        ws_.set_option(websocket::stream_base::decorator(
+            [subprotocol, extra](websocket::response_type& response) {
+                response.set(http::field::server, kServer);
+                if (!subprotocol.empty())
+                    response.set(http::field::sec_websocket_protocol, subprotocol);
+                for (const auto& [name, value] : extra) response.insert(name, value);
+            }));
+    }
 
     http::request<http::empty_body> upgrade;
     upgrade.method(http::verb::get);
