@@ -31,6 +31,10 @@ struct Counters {
     std::size_t failed = 0;
     std::size_t messages = 0;
     std::size_t events = 0;
+    /// Events count only once every subscriber is connected (the measured window).
+    bool counting = false;
+    /// Subscribers' sockets, closed together when the window ends.
+    std::vector<tcp::socket*> subscribers;
 };
 
 tcp::endpoint server(unsigned short port) {
@@ -64,32 +68,32 @@ asio::awaitable<void> ws_client(unsigned short port, bool echo, Clock::time_poin
     }
 }
 
-asio::awaitable<void> sse_client(unsigned short port, Clock::time_point until,
-                                 Counters& counters) {
+asio::awaitable<void> sse_client(unsigned short port, Counters& counters) {
+    auto executor = co_await asio::this_coro::executor;
+    tcp::socket socket(executor);
     try {
-        auto executor = co_await asio::this_coro::executor;
-        tcp::socket socket(executor);
         co_await socket.async_connect(server(port), asio::use_awaitable);
         std::string request = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
         co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+        counters.subscribers.push_back(&socket);
         ++counters.connected;
         std::string pending;
         char chunk[4096];
-        asio::steady_timer deadline(executor, until);
-        deadline.async_wait([&](boost::system::error_code) { socket.close(); });
         for (;;) {
-            std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+            std::size_t n =
+                co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
             pending.append(chunk, n);
             // Each event carries one "id:" line.
             for (std::size_t at; (at = pending.find("\nid: ")) != std::string::npos;) {
-                ++counters.events;
+                if (counters.counting) ++counters.events;
                 pending.erase(0, at + 5);
             }
             if (pending.size() > 8192) pending.erase(0, pending.size() - 16);
         }
     } catch (const std::exception&) {
-        // the deadline closed the socket
+        // the window's end closed the socket
     }
+    std::erase(counters.subscribers, &socket);
 }
 
 }  // namespace
@@ -107,10 +111,12 @@ int main(int argc, char** argv) {
     Counters counters;
     asio::steady_timer hold(context, Clock::time_point::max());
     auto started = Clock::now();
-    auto until = started + seconds + std::chrono::seconds(mode == "sse" ? 2 : 0);
+    auto until = started + seconds;
+    Clock::time_point window_started;
+    asio::steady_timer window(context);
     for (std::size_t i = 0; i < n; ++i) {
         if (mode == "sse") {
-            asio::co_spawn(context, sse_client(port, until, counters), asio::detached);
+            asio::co_spawn(context, sse_client(port, counters), asio::detached);
         } else {
             asio::co_spawn(context, ws_client(port, mode == "ws-echo", until, counters, hold),
                            asio::detached);
@@ -121,6 +127,15 @@ int main(int argc, char** argv) {
     std::function<void()> check = [&] {
         if (counters.connected + counters.failed >= n) {
             std::cout << "ready " << counters.connected << std::endl;
+            if (mode == "sse") {
+                counters.counting = true;
+                window_started = Clock::now();
+                window.expires_after(seconds);
+                window.async_wait([&](boost::system::error_code) {
+                    started = window_started;  // report the window, not the connecting
+                    for (tcp::socket* socket : std::vector(counters.subscribers)) socket->close();
+                });
+            }
             if (mode == "ws-idle") {
                 auto release = std::make_shared<asio::steady_timer>(context, seconds);
                 release->async_wait([&hold, release](boost::system::error_code) { hold.cancel(); });
@@ -133,8 +148,9 @@ int main(int argc, char** argv) {
     check();
     context.run();
     double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-    std::printf("{\"connected\": %zu, \"failed\": %zu, \"messages\": %zu, \"events\": %zu, "
-                "\"elapsed_s\": %.3f}\n",
-                counters.connected, counters.failed, counters.messages, counters.events, elapsed);
+    std::printf(
+        "{\"connected\": %zu, \"failed\": %zu, \"messages\": %zu, \"events\": %zu, "
+        "\"elapsed_s\": %.3f}\n",
+        counters.connected, counters.failed, counters.messages, counters.events, elapsed);
     return 0;
 }

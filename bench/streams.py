@@ -100,8 +100,8 @@ def sse(count, seconds):
         cpu_before = bench.cpu_seconds(pids)
         result = finish(load)
         cpu = bench.cpu_seconds(pids) - cpu_before
-        due = count * seconds
-        return {"subscribers": result["connected"], "events": result["events"], "due": due,
+        due = result["connected"] * seconds  # one event a second each, over the window
+        return {"subscribers": result["connected"], "events": result["events"], "due": round(due),
                 "delivered": result["events"] / due,
                 "cpu_us_per_event": cpu * 1e6 / max(result["events"], 1),
                 "rss_mib": rss_kib(proc.pid) / 1024}

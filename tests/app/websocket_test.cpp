@@ -328,3 +328,28 @@ TEST(WebSockets, RegisteringAWebSocketRouteWithOtherMethodsIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(WebSockets, MiddlewareWrapsWebSocketRoutesToo) {
+    vial::App app;
+    app.use([](vial::Request& req, vial::Next next) -> vial::Task<vial::Response> {
+        if (req.headers().get_or("X-Key", "") != "k") co_return vial::Response("denied", 403);
+        co_return co_await next();
+    });
+    app.websocket("/ws", echo);
+    vial::TestClient client{app};
+    try {
+        client.websocket("/ws");
+        ADD_FAILURE() << "the middleware refuses";
+    } catch (const vial::TestWebSocketRejected& e) {
+        EXPECT_EQ(e.status(), 403);
+    }
+    vial::Headers headers;
+    headers.add("X-Key", "k");
+    auto ws = client.websocket("/ws", {.headers = headers});
+    ws.send("through");
+    EXPECT_EQ(ws.receive_text(), "through");
+}
+
+}  // namespace

@@ -324,3 +324,37 @@ TEST_F(WebSocketServer, TheChatPageWorksInARealBrowser) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+TEST_F(WebSocketServer, AnIdlePeerIsPingedThenDropped) {
+    WebSocketOptions options;
+    options.idle_timeout = 400ms;
+    start_ws(options);
+    RawClient client(port(), 5s);
+    handshake(client);
+    ServerFrame ping = read_frame(client);  // at half the idle timeout
+    EXPECT_EQ(ping.opcode, 9);
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.wait_closed());  // no pong: the server gives up
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
+TEST_F(WebSocketServer, APeerThatAnswersPingsStaysConnected) {
+    WebSocketOptions options;
+    options.idle_timeout = 400ms;
+    start_ws(options);
+    RawClient client(port(), 5s);
+    handshake(client);
+    for (int i = 0; i < 3; ++i) {
+        ServerFrame ping = read_frame(client);
+        ASSERT_EQ(ping.opcode, 9);
+        client.send(frame(10, ping.payload));  // pong
+    }
+    client.send(frame(1, "still here"));
+    EXPECT_EQ(read_frame(client).payload, "still here");
+}
+
+}  // namespace
+}  // namespace vial::testing
