@@ -35,11 +35,16 @@ Task<void> deliver(std::shared_ptr<HubLink> link, std::shared_ptr<const std::str
     --link->pending;
 }
 
+// A clean close frame when the socket is free to take one; a member stuck in a write
+// (which is how it got slow) is cut instead, as the frame would wait behind that write.
 Task<void> drop_slow(std::shared_ptr<HubLink> link) {
+    constexpr const char* kWhy = "too slow: send queue full";
     try {
-        if (link->transport)
-            co_await link->transport->close(close_code::policy_violation,
-                                            "too slow: send queue full");
+        if (link->transport && link->transport->writing()) {
+            link->transport->abort(close_code::policy_violation, kWhy);
+        } else if (link->transport) {
+            co_await link->transport->close(close_code::policy_violation, kWhy);
+        }
     } catch (const std::exception&) {
     }
     --link->pending;

@@ -51,6 +51,12 @@ Task<void> WebSocketTransport::close(int code, std::string_view reason) {
     if (failure && is_cancellation(failure)) std::rethrow_exception(failure);
 }
 
+void WebSocketTransport::abort(int code, std::string reason) {
+    if (closed_) return;
+    mark_closed(code, std::move(reason));
+    do_abort();
+}
+
 const std::shared_ptr<HubLink>& WebSocketTransport::hub_link() {
     if (!hub_link_) {
         hub_link_ = std::make_shared<HubLink>(executor_, this);

@@ -56,6 +56,12 @@ class WebSocketTransport {
     Task<void> close(int code, std::string_view reason);
     /// The next received message. Throws WebSocketClosed once closed.
     virtual Task<WebSocketMessage> receive() = 0;
+    /// Ends the socket now with `code`, without waiting for a write in progress (a peer
+    /// that does not read would make a close frame wait forever): pending sends and
+    /// receives fail, and the connection is cut.
+    void abort(int code, std::string reason);
+    /// A write is in progress (the peer may be slow to take it).
+    bool writing() const noexcept { return writing_; }
 
     /// The hub's link to this socket, made on first join.
     const std::shared_ptr<HubLink>& hub_link();
@@ -64,6 +70,8 @@ class WebSocketTransport {
     virtual Task<void> do_accept(const AcceptOptions& options) = 0;
     virtual Task<void> do_send(std::string_view data, bool binary) = 0;
     virtual Task<void> do_close(int code, std::string_view reason) = 0;
+    /// Cuts the transport (after the state was marked closed).
+    virtual void do_abort() {}
     /// Records why the connection ended (the first reason wins) and wakes writers.
     void mark_closed(int code, std::string reason);
     /// Called once, when the connection becomes closed.

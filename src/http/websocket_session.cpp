@@ -175,6 +175,16 @@ Task<void> ServerWebSocket::do_close(int code, std::string_view reason) {
     (void)ec;  // the peer may be gone already: closed either way
 }
 
+void ServerWebSocket::do_abort() {
+    closing_ = true;  // our decision: nothing to cancel on the reader's account
+    boost::system::error_code ignored;
+    c_.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    c_.socket.cancel(ignored);
+    // The view learns it at its next receive or send; if it waits elsewhere, cancel it.
+    if (view_in_io_ == 0 && !view_done_ && !c_.abandoned)
+        c_.cancel->emit(asio::cancellation_type::terminal);
+}
+
 void ServerWebSocket::going_away() {
     if (going_away_) return;
     going_away_ = true;

@@ -32,6 +32,7 @@ class ServerWebSocket final : public WebSocketTransport {
     Task<void> do_send(std::string_view data, bool binary) override;
     Task<void> do_close(int code, std::string_view reason) override;
     void on_closed() override { inbox_changed_.notify_all(); }
+    void do_abort() override;
 
   private:
     Task<void> read_loop();

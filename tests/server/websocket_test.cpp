@@ -113,13 +113,18 @@ class WebSocketServer : public ServerTest {
   protected:
     std::shared_ptr<ViewProbe> probe = std::make_shared<ViewProbe>();
     std::shared_ptr<WebSocketHub> hub = std::make_shared<WebSocketHub>();
+    std::shared_ptr<WebSocketHub> skipping_hub = std::make_shared<WebSocketHub>(
+        WebSocketHubOptions{.max_pending = 4, .when_full = WebSocketHubOptions::WhenFull::Skip});
 
     void start_ws(WebSocketOptions options = {}, unsigned threads = 1) {
         auto p = probe;
         auto h = hub;
+        auto skipping = skipping_hub;
         start(
             {}, threads,
-            [p, h](App& app) {
+            [p, h, skipping](App& app) {
+                app.websocket("/ws/skipping/<room>",
+                              [skipping](WebSocket& ws) { return room_member(skipping, ws); });
                 app.websocket("/ws/wait", [p](WebSocket& ws) { return wait_forever(p, ws); });
                 app.websocket("/ws/flood", [p](WebSocket& ws) { return flood(p, ws); });
                 app.websocket("/ws/room/<room>", [h](WebSocket& ws) { return room_member(h, ws); });
@@ -252,6 +257,25 @@ TEST_F(WebSocketServer, TheHubReachesSocketsOnEveryLoop) {
     Json result = peer("hub 16");
     EXPECT_EQ(result.at("received"), 16);
     EXPECT_EQ(result.at("loops"), 2);  // 16 connections over two SO_REUSEPORT listeners
+}
+
+// A member that does not read while the room is busy: dropped (closed) by default, its
+// messages skipped with WhenFull::Skip; either way the hub holds a bounded amount for it.
+TEST_F(WebSocketServer, ASlowHubMemberIsDroppedOrSkipped) {
+    start_ws();
+    RawClient slow(port(), 5s, 4096);
+    handshake(slow, "/ws/room/busy");
+    RawClient skipped(port(), 5s, 4096);
+    handshake(skipped, "/ws/skipping/busy");
+    ASSERT_TRUE(
+        eventually([&] { return hub->size("busy") == 1 && skipping_hub->size("busy") == 1; }, 2s));
+    std::string big(64 * 1024, 'b');
+    for (int i = 0; i < 200; ++i) {
+        hub->broadcast("busy", big);
+        skipping_hub->broadcast("busy", big);
+    }
+    EXPECT_TRUE(eventually([&] { return hub->size("busy") == 0; }, 5s));  // closed with 1008
+    EXPECT_EQ(skipping_hub->size("busy"), 1u);  // still a member, messages skipped
 }
 
 TEST_F(WebSocketServer, APeerThatLeavesCancelsTheView) {
