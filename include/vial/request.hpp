@@ -78,7 +78,7 @@ class Request {
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     int http_version() const noexcept { return http_version_; }
     /// True for a valid WebSocket upgrade request (one a WebSocket route can accept).
-    bool is_websocket() const noexcept { return websocket_ != nullptr; }
+    bool is_websocket() const noexcept { return websocket_.ptr != nullptr; }
 
   private:
     friend struct detail::RequestAccess;
@@ -96,10 +96,27 @@ class Request {
     int http_version_ = 11;
     std::string endpoint_;
     std::vector<std::pair<std::string, std::string>> view_args_;
+    // Links to the connection that a copy must not share (a copy handed to a background
+    // task outlives them): copying gives null.
+    template <class T>
+    struct ConnectionLink {
+        T* ptr = nullptr;
+        ConnectionLink() = default;
+        ConnectionLink(const ConnectionLink&) noexcept {}
+        ConnectionLink& operator=(const ConnectionLink&) noexcept {
+            ptr = nullptr;
+            return *this;
+        }
+        ConnectionLink(ConnectionLink&& other) noexcept : ptr(std::exchange(other.ptr, nullptr)) {}
+        ConnectionLink& operator=(ConnectionLink&& other) noexcept {
+            ptr = std::exchange(other.ptr, nullptr);
+            return *this;
+        }
+    };
     // Set by the driver for a valid WebSocket upgrade request.
-    detail::WebSocketTransport* websocket_ = nullptr;
+    ConnectionLink<detail::WebSocketTransport> websocket_;
     // Set by the driver on a route that streams its body.
-    BodyStream* body_stream_ = nullptr;
+    ConnectionLink<BodyStream> body_stream_;
 
     mutable std::optional<MultiDict> args_;
     mutable std::optional<MultiDict> form_;

@@ -7,6 +7,7 @@
 /// PROPAGATE_EXCEPTIONS in testing) unless `propagate_exceptions` is false, in which case
 /// the client returns the 500 a real client would get.
 #include <vial/app.hpp>
+#include <vial/body_stream.hpp>
 #include <vial/headers.hpp>
 #include <vial/json.hpp>
 #include <vial/websocket.hpp>
@@ -183,7 +184,7 @@ class TestClient {
     std::variant<std::unique_ptr<Request>, Response> make_request(std::string method,
                                                                   std::string target,
                                                                   TestRequest extra);
-    Response dispatch(Request& request);
+    Response dispatch(Request& request, std::unique_ptr<BodyStream>& body);
     App& app_;
     TestClientOptions options_;
     std::unique_ptr<Loop> loop_;

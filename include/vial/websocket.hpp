@@ -34,7 +34,8 @@
 
 namespace vial {
 
-/// Close codes of RFC 6455 section 7.4.1 that servers use.
+/// Close codes of RFC 6455 section 7.4.1. `no_status` and `abnormal` are only ever
+/// reported (by WebSocketClosed), never sent.
 namespace close_code {
 inline constexpr int normal = 1000;
 inline constexpr int going_away = 1001;
@@ -145,8 +146,9 @@ class WebSocket {
     /// Sends `message` as it came (text or binary): an echo.
     Task<void> send(const WebSocketMessage& message);
 
-    /// Starts the closing handshake with `code` (1000 unless told) and `reason` (at
-    /// most 123 bytes). Does nothing if already closed.
+    /// Starts the closing handshake with `code` (1000 unless told; 1000-1003, 1007-1014
+    /// or 3000-4999, else vial::Error) and `reason` (cut to 123 bytes on a UTF-8
+    /// boundary). Does nothing if already closed.
     Task<void> close(int code = close_code::normal, std::string_view reason = {});
     /// True once either side closed, or the connection dropped.
     bool closed() const noexcept;

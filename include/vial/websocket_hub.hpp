@@ -11,12 +11,14 @@
 ///     });
 ///
 /// A broadcast returns at once: each member's copy is handed to that member's own loop,
-/// which sends it after the member's earlier messages. A member that does not keep up
+/// which sends it after the member's earlier hub messages. A member gets what is
+/// broadcast after it joined and accepted. A member that does not keep up
 /// (more than `max_pending` messages queued) is handled by `when_full`: its socket is
 /// closed with 1008 (Drop, the default, so the client reconnects and resynchronises), or
 /// the message is skipped for it (Skip). Either way the hub's memory stays bounded.
 ///
-/// Thread note: every member function may be called from any thread.
+/// Thread note: broadcast and size may be called from any thread; join and leave from
+/// the WebSocket's own view (its loop).
 #include <vial/json.hpp>
 #include <vial/websocket.hpp>
 
@@ -41,8 +43,8 @@ class WebSocketHub {
     WebSocketHub(const WebSocketHub&) = delete;
     WebSocketHub& operator=(const WebSocketHub&) = delete;
 
-    /// Adds `ws` to `room` (accepting it first is the view's business: a member that is
-    /// not accepted yet gets messages once it is). Joining twice is harmless.
+    /// Adds `ws` to `room`; call it from the socket's view. Messages broadcast before the
+    /// view accepted are not delivered to it. Joining twice is harmless.
     void join(WebSocket& ws, std::string_view room = {});
     /// Removes `ws` from `room`.
     void leave(WebSocket& ws, std::string_view room = {});

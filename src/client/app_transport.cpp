@@ -124,8 +124,9 @@ Task<Response> dispatch_whole(const Dispatcher& dispatcher, Request& request,
                               std::size_t max_body_bytes) {
     auto body_stream = attach_memory_body(dispatcher, request, max_body_bytes);
     Response response = co_await dispatcher.full_dispatch(request, false);
-    RequestAccess::set_body_stream(request, nullptr);
+    // A streamed response may still read the request's body: collected before it goes.
     if (request.method() != "HEAD") co_await collect_stream(response);
+    RequestAccess::set_body_stream(request, nullptr);
     co_return response;
 }
 

@@ -15,11 +15,11 @@ Task<std::string> BodyStream::read() {
 }
 
 BodyStream& Request::body_stream() const {
-    if (!body_stream_) {
+    if (!body_stream_.ptr) {
         throw Error("request body streaming: the route of " + method_ + " " + path_ +
                     " was not registered with {.stream_body = true}; use body() instead");
     }
-    return *body_stream_;
+    return *body_stream_.ptr;
 }
 
 }  // namespace vial

@@ -89,8 +89,17 @@ bool Request::is_json() const {
            (type.starts_with("application/") && type.ends_with("+json"));
 }
 
+namespace {
+[[noreturn]] void body_is_streamed(const std::string& method, const std::string& path,
+                                   const char* what) {
+    throw Error(std::string("request ") + what + "(): the route of " + method + " " + path +
+                " streams its body (stream_body = true); read it with body_stream()");
+}
+}  // namespace
+
 const Json& Request::json() const {
     if (json_) return *json_;
+    if (body_stream_.ptr) body_is_streamed(method_, path_, "json");
     if (!is_json()) {
         throw HttpError(415,
                         "Did not attempt to load JSON data because the request "
@@ -109,6 +118,7 @@ const Json& Request::json() const {
 }
 
 const MultiDict& Request::form() const {
+    if (body_stream_.ptr) body_is_streamed(method_, path_, "form");
     if (!form_) {
         form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body_)
                                                                   : MultiDict{};

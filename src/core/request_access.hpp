@@ -10,9 +10,9 @@ struct RequestAccess {
     static void set_http_version(Request& r, int version) { r.http_version_ = version; }
     static void set_endpoint(Request& r, const std::string& endpoint) { r.endpoint_ = endpoint; }
     static auto& view_args(Request& r) { return r.view_args_; }
-    static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_ = t; }
-    static WebSocketTransport* websocket(const Request& r) { return r.websocket_; }
-    static void set_body_stream(Request& r, BodyStream* s) { r.body_stream_ = s; }
+    static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_.ptr = t; }
+    static WebSocketTransport* websocket(const Request& r) { return r.websocket_.ptr; }
+    static void set_body_stream(Request& r, BodyStream* s) { r.body_stream_.ptr = s; }
     static std::string take_body(Request& r) { return std::exchange(r.body_, std::string()); }
     /// The path the router matches (see detail::routing_path); escaped() when it holds
     /// %25 / %2F escapes that matched values must shed.

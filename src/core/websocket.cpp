@@ -120,8 +120,31 @@ Task<void> WebSocket::send(const WebSocketMessage& message) {
     co_await transport_.send(message.data, message.binary);
 }
 
+namespace {
+
+// RFC 6455 7.4: what an endpoint may put in a close frame. 1005, 1006 and 1015 only
+// report what happened locally; 1004 and 1016-2999 are reserved or unassigned.
+bool sendable_close_code(int code) {
+    if (code >= 3000 && code <= 4999) return true;
+    return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006;
+}
+
+// At most 123 bytes (a control frame's 125 minus the code), cut on a UTF-8 boundary.
+std::string_view close_reason(std::string_view reason) {
+    if (reason.size() <= 123) return reason;
+    std::size_t end = 123;
+    while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0) == 0x80) --end;
+    return reason.substr(0, end);
+}
+
+}  // namespace
+
 Task<void> WebSocket::close(int code, std::string_view reason) {
-    if (reason.size() > 123) reason = reason.substr(0, 123);  // a control frame's limit
+    if (!sendable_close_code(code)) {
+        throw Error("WebSocket close: " + std::to_string(code) +
+                    " cannot be sent (use 1000-1003, 1007-1014 or 3000-4999)");
+    }
+    reason = close_reason(reason);
     if (!transport_.accepted()) {
         // Closing before the handshake is refusing it: the app answers 403 instead.
         throw HttpError(403, "The WebSocket was closed before it was accepted.");

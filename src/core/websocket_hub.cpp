@@ -24,15 +24,21 @@ struct WebSocketHub::State {
 
 namespace {
 
-// One member's copy, on the member's loop.
-Task<void> deliver(std::shared_ptr<HubLink> link, std::shared_ptr<const std::string> data,
-                   bool binary) {
+// The member's writer: its hub messages, one after another, in the order they came.
+Task<void> drain(std::shared_ptr<HubLink> link) {
     try {
-        if (link->transport) co_await link->transport->send(*data, binary);
+        while (!link->queue.empty() && link->transport && !link->transport->closed()) {
+            // Taken off the queue before the send: a drop may clear the queue meanwhile.
+            HubLink::Outgoing next = std::move(link->queue.front());
+            link->queue.pop_front();
+            co_await link->transport->send(*next.data, next.binary);
+        }
     } catch (const std::exception&) {
-        // The member closed meanwhile: nothing to deliver to.
+        // The member closed meanwhile: nothing more to deliver to it.
     }
-    --link->pending;
+    link->queue.clear();
+    link->writer = false;
+    --link->busy;
 }
 
 // A clean close frame when the socket is free to take one; a member stuck in a write
@@ -47,23 +53,28 @@ Task<void> drop_slow(std::shared_ptr<HubLink> link) {
         }
     } catch (const std::exception&) {
     }
-    --link->pending;
+    link->queue.clear();
+    --link->busy;
 }
 
-// Runs on the member's loop: the transport pointer is only touched there.
+// Runs on the member's loop: the transport pointer is only touched there. A member that
+// has not accepted yet gets nothing (there is no socket to send on before the handshake).
 void hand_over(const std::shared_ptr<HubLink>& link, std::shared_ptr<const std::string> data,
                bool binary, const WebSocketHubOptions& options) {
     detail::WebSocketTransport* transport = link->transport;
-    if (!transport || transport->closed()) return;
-    if (link->pending >= options.max_pending) {
+    if (!transport || transport->closed() || !transport->accepted() || link->dropping) return;
+    if (link->queue.size() >= options.max_pending) {
         if (options.when_full == WebSocketHubOptions::WhenFull::Skip) return;
-        ++link->pending;
+        link->dropping = true;
+        ++link->busy;
         boost::asio::co_spawn(link->executor, drop_slow(link), boost::asio::detached);
         return;
     }
-    ++link->pending;
-    boost::asio::co_spawn(link->executor, deliver(link, std::move(data), binary),
-                          boost::asio::detached);
+    link->queue.push_back({std::move(data), binary});
+    if (link->writer) return;
+    link->writer = true;
+    ++link->busy;
+    boost::asio::co_spawn(link->executor, drain(link), boost::asio::detached);
 }
 
 }  // namespace

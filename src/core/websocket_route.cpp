@@ -35,6 +35,7 @@ Task<Response> run_view(const WebSocketView& view, RequestContext& ctx) {
     } catch (...) {
         failure = std::current_exception();
     }
+    transport->mark_view_returned();
     // The peer closing (or the connection dropping) is how most sockets end: not an
     // error. Anything else after the handshake closes with 1011 and goes on to the
     // error handlers and the log; before it, the error is the HTTP answer.

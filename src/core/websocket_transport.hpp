@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,12 +24,21 @@ class WebSocketTransport;
 /// What a hub holds of a member: the member's loop, and the transport while it lives.
 /// The transport pointer is read and cleared only on that loop.
 struct HubLink {
+    struct Outgoing {
+        std::shared_ptr<const std::string> data;
+        bool binary;
+    };
     HubLink(boost::asio::any_io_executor e, WebSocketTransport* t)
         : executor(std::move(e)), transport(t) {}
     boost::asio::any_io_executor executor;
     WebSocketTransport* transport = nullptr;
-    /// Hub messages queued for this member and not yet written.
-    std::size_t pending = 0;
+    /// Hub messages for this member, sent in order by one writer task.
+    std::deque<Outgoing> queue;
+    /// Hub tasks (the writer, a drop) running for this member: the transport waits for
+    /// them before it goes.
+    int busy = 0;
+    bool writer = false;
+    bool dropping = false;
     /// Cleared when the socket closes; read by the hub from any thread.
     std::atomic<bool> open{true};
 };
@@ -62,6 +72,10 @@ class WebSocketTransport {
     void abort(int code, std::string reason);
     /// A write is in progress (the peer may be slow to take it).
     bool writing() const noexcept { return writing_; }
+    /// The view returned (or threw): from then on nothing may cancel on its account, as
+    /// the after and teardown hooks run.
+    void mark_view_returned() noexcept { view_returned_ = true; }
+    bool view_returned() const noexcept { return view_returned_; }
 
     /// The hub's link to this socket, made on first join.
     const std::shared_ptr<HubLink>& hub_link();
@@ -79,13 +93,14 @@ class WebSocketTransport {
     [[noreturn]] void throw_closed() const;
     /// Hub messages handed to this socket and not yet through send(): the transport must
     /// not be destroyed before they are (they point at it).
-    std::size_t hub_pending() const noexcept { return hub_link_ ? hub_link_->pending : 0; }
+    bool hub_busy() const noexcept { return hub_link_ && hub_link_->busy > 0; }
 
   private:
     boost::asio::any_io_executor executor_;
     WebSocketOptions options_;
     bool accepted_ = false;
     bool writing_ = false;
+    bool view_returned_ = false;
     std::optional<WebSocketClosed> closed_;
     Wakeup turn_;
     std::shared_ptr<HubLink> hub_link_;

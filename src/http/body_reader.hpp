@@ -20,6 +20,9 @@ class ServerBodyStream final : public BodyStream {
                      RequestParser& parser, bool continue_expected)
         : c_(c), buffer_(buffer), out_(out), parser_(parser), continue_due_(continue_expected) {}
 
+    /// The response head is leaving: a 100 Continue can no longer precede it.
+    void forget_continue() noexcept { continue_due_ = false; }
+
   protected:
     Task<std::string> next() override;
 

@@ -397,6 +397,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                 websocket = std::make_unique<ServerWebSocket>(c, *request, options.websocket);
                 RequestAccess::set_websocket(*request, websocket.get());
                 c.websocket = websocket.get();
+                // Answers to pipelined requests before it leave before a 101 can.
+                if (!out.empty() && !co_await flush(c, out)) break;
+                c.phase = Connection::Phase::Dispatch;
                 // A socket may idle for hours: it keeps no HTTP read buffer meanwhile.
                 buffer.shrink_to_fit();
                 out.shrink_to_fit();
@@ -414,8 +417,11 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         c.websocket = nullptr;
         if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up
         // A body the view did not read to its end is still on the wire: the connection
-        // cannot carry another request.
-        if (body_stream && !body_stream->finished()) keep_alive = false;
+        // cannot carry another request, and closes after a drain (so that the response
+        // is not lost to a reset).
+        bool unread_body =
+            body_stream && !body_stream->finished() && !(parser.is_done() && parser.body.empty());
+        if (unread_body) keep_alive = false;
 
         ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
                                 .head_request = head,
@@ -427,7 +433,9 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         keep_alive = written.keep_alive;
         if (written.run_stream) {
             // The head leaves at once (a client waits for it before the first chunk); the
-            // request stays alive for the producer, which may still read it.
+            // request stays alive for the producer, which may still read it (without a
+            // 100 Continue then: it cannot come after the head).
+            if (body_stream) body_stream->forget_continue();
             if (!co_await flush(c, out)) break;
             std::size_t head_bytes = c.written;
             std::string where = request ? request->method() + " " + request->path() : "-";
@@ -442,6 +450,10 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             release_body(c);
             if (!sent.ok) break;
             if (!keep_alive) {
+                if (unread_body && !body_stream->finished()) {
+                    co_await linger_close(c, buffer);
+                    co_return;
+                }
                 c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
                 break;
             }
@@ -458,6 +470,10 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             if (!co_await flush(c, out, written.body)) break;
         }
         if (!keep_alive) {
+            if (unread_body) {
+                co_await linger_close(c, buffer);
+                co_return;
+            }
             c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
             break;
         }

@@ -18,7 +18,9 @@ struct Loop;
 class ServerWebSocket;
 
 struct Connection {
-    enum class Phase { Idle, Header, Body, Dispatch, Write };
+    /// Upgraded: an accepted WebSocket; its reader notices a peer that leaves, so the
+    /// sweeper only enforces its write deadlines.
+    enum class Phase { Idle, Header, Body, Dispatch, Write, Upgraded };
 
     Connection(Loop& loop, boost::asio::ip::tcp::socket socket,
                std::shared_ptr<boost::asio::cancellation_signal> cancel, ActivityLease activity);

@@ -69,7 +69,7 @@ void Loop::sweep() {
         }
         bool expired = now >= c->deadline || too_slow(*c, options.limits, now);
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;
-        if (stopping && c->websocket) c->websocket->going_away();
+        if (stopping && c->phase == Connection::Phase::Upgraded) c->websocket->going_away();
         if (expired || idle_while_stopping) close_socket(*c, expired);
     }
     if (admission.over_budget()) close_stalled_writers();

@@ -24,8 +24,11 @@ class SocketSink final : public StreamSink {
         : c_(c), out_(out), chunked_(chunked) {}
 
     std::size_t sent = 0;
+    bool broken = false;
 
     Task<void> send(std::string_view chunk) override {
+        // After a failed or cancelled write the framing is unknown: nothing more may go.
+        if (broken) throw Cancelled("the connection broke during an earlier write");
         bool ok = true;
         if (chunked_) {
             char digits[20];
@@ -47,7 +50,10 @@ class SocketSink final : public StreamSink {
         }
         sent += c_.written;
         waiting();
-        if (!ok) throw Cancelled("the client closed the connection");
+        if (!ok) {
+            broken = true;
+            throw Cancelled("the client closed the connection");
+        }
     }
 
     // While the producer works between writes the connection counts as dispatching: the
@@ -75,7 +81,7 @@ Task<StreamSent> send_stream(Connection& c, const StreamBody& body, bool chunked
     } catch (...) {
         failure = std::current_exception();
     }
-    if (c.abandoned) co_return StreamSent{false, sink.sent};
+    if (c.abandoned || sink.broken) co_return StreamSent{false, sink.sent};
     if (failure) {
         // The head is gone with its status: all that is left is to cut the body short,
         // which the client sees as an incomplete response.

@@ -95,6 +95,7 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
         throw_closed();
     }
     reader_running_ = true;
+    idle_phase();
     asio::co_spawn(c_.loop.context, read_loop(), asio::detached);
 }
 
@@ -122,8 +123,24 @@ Task<void> ServerWebSocket::read_loop() {
     inbox_changed_.notify_all();
     // The peer left (or broke the protocol) while the view awaits something else: cancel
     // it, as a client that goes away cancels an HTTP view.
-    if (view_in_io_ == 0 && !closing_ && !view_done_ && !c_.abandoned)
+    if (!closing_) cancel_view();
+}
+
+void ServerWebSocket::cancel_view() {
+    if (view_in_receive_ == 0 && !view_returned() && !c_.abandoned)
         c_.cancel->emit(asio::cancellation_type::terminal);
+}
+
+void ServerWebSocket::idle_phase() {
+    c_.phase = Connection::Phase::Upgraded;
+    c_.deadline = Connection::TimePoint::max();
+}
+
+void ServerWebSocket::cut() {
+    closing_ = true;
+    boost::system::error_code ignored;
+    c_.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    c_.socket.cancel(ignored);
 }
 
 void ServerWebSocket::record_error(const boost::system::error_code& ec) {
@@ -147,7 +164,7 @@ void ServerWebSocket::record_error(const boost::system::error_code& ec) {
 }
 
 Task<WebSocketMessage> ServerWebSocket::receive() {
-    InIo in_io(view_in_io_);
+    InIo in_receive(view_in_receive_);
     while (inbox_.empty() && reader_running_) co_await inbox_changed_.wait();
     if (inbox_.empty()) throw_closed();
     WebSocketMessage message = std::move(inbox_.front());
@@ -158,13 +175,31 @@ Task<WebSocketMessage> ServerWebSocket::receive() {
 }
 
 Task<void> ServerWebSocket::do_send(std::string_view data, bool binary) {
-    InIo in_io(view_in_io_);
+    // A peer that takes nothing for WRITE_TIMEOUT_MS is cut, as an HTTP client is (the
+    // sweeper enforces the deadline; Beast's own timer only watches reads).
+    c_.phase = Connection::Phase::Write;
+    c_.write_started = c_.last_progress = c_.loop.now;
+    c_.written = c_.written_at_sweep = 0;
+    c_.deadline = c_.loop.now + c_.loop.options.limits.write_timeout;
+    c_.timed_out = false;
     ws_.binary(binary);
     auto [ec, n] = co_await ws_.async_write(asio::buffer(data.data(), data.size()), as_result());
-    if (ec) {
-        record_error(ec);
-        throw_closed();
+    idle_phase();
+    if (!ec) co_return;
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (ec == asio::error::operation_aborted &&
+        state.cancelled() != asio::cancellation_type::none) {
+        // The sender was cancelled mid-frame: the stream cannot carry another frame.
+        abort(close_code::abnormal, "a send was cancelled");
+        throw Cancelled("the WebSocket send was cancelled");
     }
+    if (c_.timed_out) {
+        mark_closed(close_code::abnormal, "the peer took nothing for WRITE_TIMEOUT_MS");
+    } else {
+        record_error(ec);
+    }
+    cut();  // the reader, too, must end: the connection is unusable
+    throw_closed();
 }
 
 Task<void> ServerWebSocket::do_close(int code, std::string_view reason) {
@@ -176,24 +211,25 @@ Task<void> ServerWebSocket::do_close(int code, std::string_view reason) {
 }
 
 void ServerWebSocket::do_abort() {
-    closing_ = true;  // our decision: nothing to cancel on the reader's account
-    boost::system::error_code ignored;
-    c_.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    c_.socket.cancel(ignored);
+    cut();
     // The view learns it at its next receive or send; if it waits elsewhere, cancel it.
-    if (view_in_io_ == 0 && !view_done_ && !c_.abandoned)
-        c_.cancel->emit(asio::cancellation_type::terminal);
+    cancel_view();
 }
 
 void ServerWebSocket::going_away() {
     if (going_away_) return;
     going_away_ = true;
-    if (!c_.abandoned) c_.cancel->emit(asio::cancellation_type::terminal);
+    // Even a view in receive() is cancelled: finish() then closes with 1001.
+    if (!view_returned() && !c_.abandoned) c_.cancel->emit(asio::cancellation_type::terminal);
 }
 
 Task<void> ServerWebSocket::finish() {
-    view_done_ = true;
-    co_await clear_cancellation();
+    // Nothing may cancel this any more (a sweeper, shutdown): the reader and the hub's
+    // tasks point at this object, which must outlive them. Each wait is bounded by
+    // Beast's close timeout or by the socket being cut.
+    co_await asio::this_coro::reset_cancellation_state(
+        [](asio::cancellation_type) { return asio::cancellation_type::none; });
+    if (closed() && reader_running_) cut();  // closed without a handshake: end the reader
     if (!closed()) {
         if (going_away_) {
             co_await close(close_code::going_away, "server shutting down");
@@ -203,7 +239,7 @@ Task<void> ServerWebSocket::finish() {
     }
     while (reader_running_) co_await inbox_changed_.wait();
     // Hub deliveries still in send() fail fast now that the socket is closed.
-    while (hub_pending() > 0) co_await sleep(std::chrono::milliseconds(1));
+    while (hub_busy()) co_await sleep(std::chrono::milliseconds(1));
 }
 
 }  // namespace vial::detail

@@ -26,6 +26,8 @@ class ServerWebSocket final : public WebSocketTransport {
     Task<void> finish();
     /// Shutdown: the view is cancelled and the socket then closed with 1001.
     void going_away();
+    /// Cuts the TCP connection under Beast (pending reads and writes end).
+    void cut();
 
   protected:
     Task<void> do_accept(const AcceptOptions& options) override;
@@ -37,6 +39,11 @@ class ServerWebSocket final : public WebSocketTransport {
   private:
     Task<void> read_loop();
     void record_error(const boost::system::error_code& ec);
+    /// Cancels the view's pending await, unless it is in receive() (which learns it
+    /// there) or has returned (the hooks then run, and must not be cancelled).
+    void cancel_view();
+    /// Back to the Upgraded phase, without a deadline, after a write.
+    void idle_phase();
 
     Connection& c_;
     const Request& request_;
@@ -46,12 +53,11 @@ class ServerWebSocket final : public WebSocketTransport {
     Wakeup inbox_changed_;
     bool reader_running_ = false;
     bool going_away_ = false;
-    /// This side started the closing handshake, or the view has returned: the reader
-    /// ending is then no reason to cancel anything.
+    /// This side started the closing handshake (or cut the connection): the reader
+    /// ending is then no reason to cancel the view.
     bool closing_ = false;
-    bool view_done_ = false;
-    /// The view is inside receive() or a send: the peer leaving reaches it there.
-    int view_in_io_ = 0;
+    /// The view is inside receive(): the peer leaving reaches it there.
+    int view_in_receive_ = 0;
 };
 
 }  // namespace vial::detail

@@ -75,15 +75,12 @@ std::variant<std::unique_ptr<Request>, Response> TestClient::make_request(std::s
     return request;
 }
 
-Response TestClient::dispatch(Request& request) {
+Response TestClient::dispatch(Request& request, std::unique_ptr<BodyStream>& body) {
     const detail::Dispatcher& dispatcher = app_.dispatcher();
-    // A route that streams its body reads the test's body in pieces, within its limit.
-    auto body_stream = detail::attach_memory_body(
-        dispatcher, request, server_options(app_.config()).limits.max_body_bytes);
-    struct Detach {
-        Request& request;
-        ~Detach() { detail::RequestAccess::set_body_stream(request, nullptr); }
-    } detach{request};
+    // A route that streams its body reads the test's body in pieces, within its limit;
+    // the caller keeps the stream for as long as a streamed response may read it.
+    body = detail::attach_memory_body(dispatcher, request,
+                                      server_options(app_.config()).limits.max_body_bytes);
     // Run the loop only until this request's response is ready; background work stays.
     auto& context = loop_->context;
     std::optional<Response> response;
@@ -107,11 +104,13 @@ TestResponse TestClient::open(std::string method, std::string target, TestReques
     auto made = make_request(std::move(method), std::move(target), std::move(extra));
     if (auto* ready = std::get_if<Response>(&made)) return TestResponse(std::move(*ready));
     auto& request = std::get<std::unique_ptr<Request>>(made);
-    Response response = dispatch(*request);
+    std::unique_ptr<BodyStream> request_body;
+    Response response = dispatch(*request, request_body);
     if (!response.is_streamed()) return TestResponse(std::move(response));
     // A streamed body is read whole, as a client that waits for the end sees it.
     TestStream stream(std::make_unique<TestStream::State>(
         loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));
+    stream.state_->body_stream = std::move(request_body);
     std::string body = stream.read_all(std::chrono::hours(24));
     Response whole(std::move(stream.state_->response));
     whole.set_stream_body(nullptr);
@@ -126,9 +125,12 @@ TestStream TestClient::stream(std::string method, std::string target, TestReques
             loop_->context, options_.propagate_exceptions, nullptr, std::move(*ready)));
     }
     auto& request = std::get<std::unique_ptr<Request>>(made);
-    Response response = dispatch(*request);
-    return TestStream(std::make_unique<TestStream::State>(
-        loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));
+    std::unique_ptr<BodyStream> body;
+    Response response = dispatch(*request, body);
+    auto state = std::make_unique<TestStream::State>(loop_->context, options_.propagate_exceptions,
+                                                     std::move(request), std::move(response));
+    state->body_stream = std::move(body);
+    return TestStream(std::move(state));
 }
 
 TestWebSocket TestClient::websocket(std::string target, TestRequest extra,

@@ -1,6 +1,7 @@
 #pragma once
 // TestStream's state: the request and response of one test request, and the queue its
 // producer writes into while the test reads.
+#include <vial/body_stream.hpp>
 #include <vial/request.hpp>
 #include <vial/response.hpp>
 #include <vial/stream.hpp>
@@ -33,6 +34,8 @@ struct TestStream::State final : detail::StreamSink {
     boost::asio::io_context& context;
     bool propagate;
     std::unique_ptr<Request> request;
+    /// A streamed request body the producer may still read.
+    std::unique_ptr<BodyStream> body_stream;
     Response response;
     std::deque<std::string> chunks;
     bool done = true;

@@ -84,12 +84,12 @@ Task<void> TestWebSocket::State::do_close(int code, std::string_view reason) {
 }
 
 void TestWebSocket::State::close_from_client(int code, std::string reason) {
-    if (!closed()) mark_closed(code, std::move(reason));
     // A view that waits on something other than receive() learns it as a server view
-    // does when its peer leaves: cancelled.
-    context.restart();
-    context.poll();
-    if (!done && view_in_receive == 0) cancel.emit(boost::asio::cancellation_type::terminal);
+    // does when its peer leaves: cancelled. (Decided before the close wakes a receiving
+    // view: once it returned, its after and teardown hooks run and are not cancelled.)
+    bool cancel_view = !closed() && view_in_receive == 0 && !view_returned();
+    if (!closed()) mark_closed(code, std::move(reason));
+    if (cancel_view && !done) cancel.emit(boost::asio::cancellation_type::terminal);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!done && run_one(deadline)) {
     }
@@ -120,6 +120,12 @@ namespace {
 void send_to_view(TestWebSocket::State& s, std::string data, bool binary) {
     s.rethrow_failure();
     if (s.closed()) throw *s.close_state();
+    if (data.size() > s.options().max_message_bytes) {
+        // As the server does: the socket closes with 1009 and the view learns it.
+        s.view_close.emplace(close_code::message_too_big, "message too big");
+        s.close_from_client(close_code::message_too_big, "message too big");
+        return;
+    }
     s.to_view.push_back({std::move(data), binary});
     s.client_sent.notify_all();
     s.context.restart();

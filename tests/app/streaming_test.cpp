@@ -238,3 +238,57 @@ TEST(StreamedBodies, TheShowcaseUploadCountsBytesAndAChecksum) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StreamedBodies, BufferedAccessorsSayToUseTheStream) {
+    vial::App app;
+    app.post("/in", [](vial::Request& req) { return req.json(); }, {.stream_body = true});
+    app.post("/copy",
+             [](vial::Request& req) {
+                 vial::Request copy = req;  // as for a background task: no link to the connection
+                 try {
+                     copy.body_stream();
+                 } catch (const vial::Error&) {
+                     return "detached";
+                 }
+                 return "linked";
+             },
+             {.stream_body = true});
+    vial::TestClient client{app};
+    try {
+        client.post("/in", {.json = vial::Json{{"a", 1}}});
+        ADD_FAILURE();
+    } catch (const vial::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("read it with body_stream()"), std::string::npos);
+    }
+    EXPECT_EQ(client.post("/copy", {.body = "x"}).text(), "detached");
+}
+
+}  // namespace
+
+namespace {
+
+vial::Task<void> mirror(vial::Request& req, vial::ResponseStream& out) {
+    for (;;) {
+        std::string piece = co_await req.body_stream().read();
+        if (piece.empty()) break;
+        co_await out.write(piece);
+    }
+}
+
+TEST(StreamedBodies, AStreamedResponseMayReadTheStreamedBody) {
+    vial::App app;
+    app.post(
+        "/mirror",
+        [](vial::Request& req) {
+            return vial::stream([&req](vial::ResponseStream& out) { return mirror(req, out); });
+        },
+        {.stream_body = true});
+    vial::TestClient client{app};
+    EXPECT_EQ(client.post("/mirror", {.body = "round trip"}).text(), "round trip");
+    auto stream = client.stream("POST", "/mirror", {.body = "piecewise"});
+    EXPECT_EQ(stream.read_all(), "piecewise");
+}
+
+}  // namespace

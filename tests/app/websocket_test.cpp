@@ -353,3 +353,31 @@ TEST(WebSockets, MiddlewareWrapsWebSocketRoutesToo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(WebSockets, OnlySendableCloseCodesGoOut) {
+    auto refused = std::make_shared<bool>(false);
+    vial::App app;
+    app.websocket("/ws", [refused](vial::WebSocket& ws) -> vial::Task<void> {
+        co_await ws.accept();
+        try {
+            co_await ws.close(vial::close_code::abnormal);  // 1006 is reported, never sent
+        } catch (const vial::Error&) {
+            *refused = true;
+        }
+        co_await ws.close(4999, std::string(200, 'r'));  // cut to 123 bytes
+    });
+    vial::TestClient client{app};
+    auto ws = client.websocket("/ws");
+    try {
+        ws.receive();
+        ADD_FAILURE();
+    } catch (const vial::WebSocketClosed& e) {
+        EXPECT_EQ(e.code(), 4999);
+        EXPECT_EQ(e.reason().size(), 123u);
+    }
+    EXPECT_TRUE(*refused);
+}
+
+}  // namespace

@@ -124,3 +124,69 @@ TEST_F(UploadServer, AStreamedUploadByCurl) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+Task<void> echo_body(Request& req, ResponseStream& out) {
+    for (;;) {
+        std::string piece = co_await req.body_stream().read();
+        if (piece.empty()) break;
+        co_await out.write(piece);
+    }
+}
+
+class UploadEdges : public ServerTest {
+  protected:
+    void start_edges() {
+        start({}, 1, [](App& app) {
+            app.post("/mirror",
+                     [](Request& req) {
+                         return stream([&req](ResponseStream& out) { return echo_body(req, out); });
+                     },
+                     {.stream_body = true});
+            app.post("/refuse", [](Request&) { return Response("no", 401); },
+                     {.stream_body = true, .max_body_bytes = 64u << 20});
+        });
+    }
+};
+
+// The producer reads the body after the head left: no 100 Continue may come between.
+TEST_F(UploadEdges, AStreamedResponseReadingTheBodySendsNoContinueInsideIt) {
+    start_edges();
+    RawClient client(port());
+    client.send(
+        "POST /mirror HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Expect: 100-continue\r\n\r\n");
+    std::string head = client.read_until("\r\n\r\n");
+    EXPECT_NE(head.find("HTTP/1.1 200 OK"), std::string::npos) << head;
+    client.send("hello");  // as curl does when no 100 came
+    EXPECT_EQ(client.read_until("0\r\n\r\n"), "5\r\nhello\r\n0\r\n\r\n");
+}
+
+// Refused while the client is still sending: the answer arrives (the server drains
+// before closing, instead of resetting the connection under it).
+TEST_F(UploadEdges, ARefusalDuringAnUploadStillArrives) {
+    start_edges();
+    RawClient client(port());
+    client.send("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n");
+    client.send(std::string(300000, 'x'));
+    RawResponse r = client.read_response();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.header("Connection"), "close");
+}
+
+TEST_F(UploadEdges, AResponsePipelinedBeforeAnUpgradeLeavesFirst) {
+    start_edges();
+    RawClient client(port());
+    client.send(
+        "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    EXPECT_EQ(client.read_response().body, "Hello, World!");
+    std::string upgrade = client.read_until("\r\n\r\n");
+    EXPECT_NE(upgrade.find("101 Switching Protocols"), std::string::npos) << upgrade;
+}
+
+}  // namespace
+}  // namespace vial::testing
