@@ -131,12 +131,22 @@ std::size_t WebSocketHub::send_to_room(std::string_view room, std::string data, 
     }
     auto shared = std::make_shared<const std::string>(std::move(data));
     auto state = state_;
+    std::size_t handed = 0;
     for (auto& link : members) {
+        // A member whose loop has not even taken the earlier copies (twice its queue's
+        // worth) is stalled: skip it here rather than pile up posts.
+        if (link->posted.fetch_add(1, std::memory_order_relaxed) >=
+            2 * state_->options.max_pending) {
+            link->posted.fetch_sub(1, std::memory_order_relaxed);
+            continue;
+        }
+        ++handed;
         boost::asio::post(link->executor, [link, shared, binary, state] {
+            link->posted.fetch_sub(1, std::memory_order_relaxed);
             hand_over(link, shared, binary, state->options);
         });
     }
-    return members.size();
+    return handed;
 }
 
 std::size_t WebSocketHub::broadcast(std::string_view room, std::string_view text) {

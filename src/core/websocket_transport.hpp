@@ -41,6 +41,9 @@ struct HubLink {
     bool dropping = false;
     /// Cleared when the socket closes; read by the hub from any thread.
     std::atomic<bool> open{true};
+    /// Copies posted to the member's loop and not yet handed over: bounds what a loop
+    /// that does not turn (stalled) can pile up.
+    std::atomic<std::size_t> posted{0};
 };
 
 class WebSocketTransport {
