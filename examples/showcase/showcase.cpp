@@ -77,6 +77,18 @@ std::unique_ptr<vial::App> make_app() {
     // /get-data, /dashboard, /db, /queries, /updates on vial::Database (data.cpp).
     auto database = std::make_shared<ShowcaseDatabase>();
     register_data_routes(*app, database);
+    // `./vial_showcase init-db`: a command of the app's own (Flask's @app.cli.command).
+    vial::App* self = app.get();
+    app->cli_command(
+        "init-db",
+        [self, database]() -> vial::Task<int> {
+            co_await database->get(*self);  // creates and seeds it unless already done
+            std::cout << "database ready: "
+                      << self->config().get<std::string>("DATABASE_URL", "sqlite://:memory:")
+                      << std::endl;
+            co_return 0;
+        },
+        "create and seed the showcase's database (DATABASE_URL) if it is new");
 
     // A JSON API: a blueprint of class-based views over the same database (items_api.cpp).
     register_items_api(*app, std::make_shared<ItemStore>(database));

@@ -20,6 +20,14 @@ namespace detail {
 class Dispatcher;
 }
 
+/// A command of the app's command line (`./app init-db`), as Flask's `@app.cli.command`.
+struct CliCommand {
+    std::string name;
+    std::string help;
+    /// Runs with the arguments after the command's name; returns the exit code.
+    std::function<Task<int>(std::vector<std::string>)> run;
+};
+
 class App : public Scaffold {
   public:
     explicit App(std::string name = "vial");
@@ -52,6 +60,19 @@ class App : public Scaffold {
     }
     const std::vector<ServingHook>& after_serving_hooks() const noexcept { return after_serving_; }
 
+    /// Adds `./app NAME [args...]` to vial::cli::main, listed in `--help` with `help`.
+    /// `f` takes the arguments (`std::vector<std::string>`) or nothing, and returns void,
+    /// an int exit code, or a vial::Task of either; it runs to completion (`run_sync`),
+    /// with the app's config loaded (`--config`, `VIAL_` variables). An exception is a
+    /// message and exit code 1. Throws vial::Error for an empty name, one starting with
+    /// '-', or one already taken (by a built-in command: run, routes, db, help).
+    template <class F>
+    App& cli_command(std::string name, F f, std::string help = {}) {
+        add_cli_command(CliCommand{std::move(name), std::move(help), adapt_cli(std::move(f))});
+        return *this;
+    }
+    const std::vector<CliCommand>& cli_commands() const noexcept { return cli_commands_; }
+
     /// The app's settings (config.hpp). Read-only once frozen.
     Config& config() noexcept { return config_; }
     const Config& config() const noexcept { return config_; }
@@ -69,6 +90,39 @@ class App : public Scaffold {
     void check_setup(std::string_view what) const override;
 
   private:
+    void add_cli_command(CliCommand command);
+
+    template <class F>
+    static std::function<Task<int>(std::vector<std::string>)> adapt_cli(F f) {
+        constexpr bool with_args = std::is_invocable_v<F&, std::vector<std::string>>;
+        static_assert(with_args || std::is_invocable_v<F&>,
+                      "a cli_command takes std::vector<std::string> (its arguments) or nothing");
+        auto call = [](F& fn, std::vector<std::string>& args) -> decltype(auto) {
+            if constexpr (with_args) {
+                return fn(std::move(args));
+            } else {
+                return fn();
+            }
+        };
+        using R = decltype(call(std::declval<F&>(), std::declval<std::vector<std::string>&>()));
+        static_assert(std::is_void_v<R> || std::is_same_v<R, int> ||
+                          std::is_same_v<R, Task<void>> || std::is_same_v<R, Task<int>>,
+                      "a cli_command returns void, int, vial::Task<void> or vial::Task<int>");
+        return [f = std::move(f), call](std::vector<std::string> args) mutable -> Task<int> {
+            if constexpr (std::is_void_v<R>) {
+                call(f, args);
+                co_return 0;
+            } else if constexpr (std::is_same_v<R, int>) {
+                co_return call(f, args);
+            } else if constexpr (std::is_same_v<R, Task<void>>) {
+                co_await call(f, args);
+                co_return 0;
+            } else {
+                co_return co_await call(f, args);
+            }
+        };
+    }
+
     template <class F>
     static ServingHook adapt_serving_hook(F f) {
         static_assert(std::is_invocable_v<F&>,
@@ -89,6 +143,7 @@ class App : public Scaffold {
     Config config_;
     std::vector<ServingHook> before_serving_;
     std::vector<ServingHook> after_serving_;
+    std::vector<CliCommand> cli_commands_;
     std::unique_ptr<const detail::Dispatcher> dispatcher_;
 };
 

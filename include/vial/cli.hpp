@@ -1,9 +1,12 @@
 #pragma once
 /// vial::cli::main: a `flask`-like command line for an app.
 ///
-///   app run [--host H] [--port P] [--threads N] [--quiet]   serve until SIGINT/SIGTERM
-///   app routes                                              list method, rule, endpoint
+///   app [--config FILE] run [--host H] [--port P] [--threads N] [--quiet]
+///   app routes [--sort endpoint|methods|rule|match]
+///   app db upgrade [--dir DIR]
+///   app <command added with App::cli_command> [args...]
 ///   app --help
+/// Options take `--name value` or `--name=value`; a bad command, option or value exits 2.
 #include <vial/app.hpp>
 
 namespace vial::cli {

@@ -13,13 +13,16 @@
 #include <vector>
 
 #include "../core/dispatcher.hpp"
+#include "arguments.hpp"
 
 namespace vial::cli {
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: %s <command> [options]\n"
+    "usage: %s [--config FILE] <command> [options]\n"
+    "\n"
+    "  --config FILE   merge this JSON file into the app's config (before VIAL_ variables)\n"
     "\n"
     "commands:\n"
     "  run       serve the app until SIGINT or SIGTERM\n"
@@ -28,25 +31,24 @@ constexpr const char* kUsage =
     "            --threads N     event loops, one per thread (default: one per core)\n"
     "            --quiet         no access log\n"
     "            (DATABASE_MIGRATE_ON_START true: db upgrade first)\n"
-    "  routes    list the routes: methods, rule, endpoint\n"
+    "  routes    list the routes: endpoint, methods, rule\n"
+    "            --sort KEY      endpoint (default), methods, rule, or match (matching order)\n"
     "  db upgrade  apply the migrations not applied yet to DATABASE_URL\n"
     "            --dir DIR       their directory (default MIGRATIONS_DIR, or migrations)\n"
-    "  --help    this text\n";
+    "  --help    this text\n"
+    "Options take '--name value' or '--name=value'.\n";
 
-void usage(std::ostream& out, const char* program) {
+void usage(std::ostream& out, const char* program, const App& app) {
     std::string text = kUsage;
     text.replace(text.find("%s"), 2, program);
     out << text;
-}
-
-template <class T>
-T parse_number(std::string_view flag, std::string_view text, T max) {
-    T value{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value > max) {
-        throw Error("invalid value '" + std::string(text) + "' for " + std::string(flag));
+    if (app.cli_commands().empty()) return;
+    out << "\ncommands of this app:\n";
+    for (const auto& command : app.cli_commands()) {
+        std::string name = command.name;
+        name.resize(std::max<std::size_t>(name.size() + 2, 10), ' ');
+        out << "  " << name << command.help << "\n";
     }
-    return value;
 }
 
 // Applies the migrations (DATABASE_URL, MIGRATIONS_DIR or `dir`), saying what it did.
@@ -63,18 +65,34 @@ int upgrade_database(App& app, std::string dir) {
     return 0;
 }
 
-int print_routes(App& app) {
-    const auto& table = app.dispatcher().route_table();
-    std::vector<std::pair<std::string, const detail::Route*>> rows;
+int print_routes(App& app, std::string_view sort) {
+    struct Row {
+        const detail::Route* route;
+        std::string methods;
+    };
+    std::vector<Row> rows;
     std::size_t width = std::string_view("Endpoint").size();
     std::size_t methods_width = std::string_view("Methods").size();
-    std::vector<std::string> methods;
-    for (const auto& route : table.routes()) {
+    for (const auto& route : app.dispatcher().route_table().routes()) {
         std::string joined;
         for (const auto& m : route->methods) joined += (joined.empty() ? "" : ", ") + m;
-        methods.push_back(joined);
         width = std::max(width, route->endpoint.size());
         methods_width = std::max(methods_width, joined.size());
+        rows.push_back({route.get(), std::move(joined)});
+    }
+    auto by = [&](auto key) {
+        std::stable_sort(rows.begin(), rows.end(),
+                         [&](const Row& a, const Row& b) { return key(a) < key(b); });
+    };
+    if (sort == "endpoint") {
+        by([](const Row& r) { return r.route->endpoint; });
+    } else if (sort == "methods") {
+        by([](const Row& r) { return r.methods; });
+    } else if (sort == "rule") {
+        by([](const Row& r) { return r.route->rule.source(); });
+    } else if (sort != "match") {
+        throw detail::UsageError("invalid value '" + std::string(sort) +
+                                 "' for --sort (endpoint, methods, rule or match)");
     }
     auto pad = [](std::string s, std::size_t w) {
         s.resize(std::max(s.size(), w), ' ');
@@ -83,10 +101,9 @@ int print_routes(App& app) {
     std::cout << pad("Endpoint", width) << "  " << pad("Methods", methods_width) << "  Rule\n";
     std::cout << std::string(width, '-') << "  " << std::string(methods_width, '-') << "  "
               << std::string(20, '-') << "\n";
-    std::size_t i = 0;
-    for (const auto& route : table.routes()) {
-        std::cout << pad(route->endpoint, width) << "  " << pad(methods[i++], methods_width) << "  "
-                  << route->rule.source() << "\n";
+    for (const Row& row : rows) {
+        std::cout << pad(row.route->endpoint, width) << "  " << pad(row.methods, methods_width)
+                  << "  " << row.route->rule.source() << "\n";
     }
     return 0;
 }
@@ -94,77 +111,102 @@ int print_routes(App& app) {
 }  // namespace
 
 int main(App& app, int argc, char** argv) {
+    using detail::Arguments;
+    using detail::UsageError;
     const char* program = argc > 0 ? argv[0] : "app";
-    std::vector<std::string_view> args(argv + std::min(argc, 1), argv + argc);
+    Arguments args(std::vector<std::string_view>(argv + std::min(argc, 1), argv + argc));
     try {
-        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-            usage(args.empty() ? std::cerr : std::cout, program);
-            return args.empty() ? 2 : 0;
-        }
-        if (!app.frozen()) app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
-        if (args[0] == "routes") return print_routes(app);
-        if (args[0] == "db") {
-            if (args.size() < 2) {
-                std::cerr << program << ": db needs a command: db upgrade [--dir DIR]\n";
-                return 2;
+        // Options before the command.
+        std::string config_file;
+        std::string_view command;
+        while (!args.done() && command.empty()) {
+            std::string_view arg = args.next();
+            if (arg == "--config") {
+                config_file = std::string(args.value());
+            } else if (arg == "--help" || arg == "-h" || arg == "help") {
+                usage(std::cout, program, app);
+                return 0;
+            } else if (arg.starts_with("-")) {
+                throw UsageError("unknown option '" + std::string(arg) + "'");
+            } else {
+                command = arg;
             }
-            if (args[1] != "upgrade") {
-                std::cerr << program << ": unknown db command '" << args[1]
-                          << "' (there is: db upgrade [--dir DIR])\n";
-                return 2;
+        }
+        if (command.empty()) {
+            usage(std::cerr, program, app);
+            return 2;
+        }
+        if (!app.frozen()) {
+            if (!config_file.empty()) app.config().from_file(config_file);
+            app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
+        }
+        if (command == "routes") {
+            std::string sort = "endpoint";
+            while (!args.done()) {
+                std::string_view flag = args.next();
+                if (flag == "--sort") {
+                    sort = std::string(args.value());
+                } else {
+                    throw UsageError("unknown option '" + std::string(flag) + "' for routes");
+                }
+            }
+            return print_routes(app, sort);
+        }
+        if (command == "db") {
+            if (args.done()) throw UsageError("db needs a command: db upgrade [--dir DIR]");
+            std::string_view sub = args.next();
+            if (sub != "upgrade") {
+                throw UsageError("unknown db command '" + std::string(sub) +
+                                 "' (there is: db upgrade [--dir DIR])");
             }
             std::string dir;
-            for (std::size_t i = 2; i < args.size(); ++i) {
-                if (args[i] == "--help" || args[i] == "-h") {
-                    usage(std::cout, program);
+            while (!args.done()) {
+                std::string_view flag = args.next();
+                if (flag == "--help" || flag == "-h") {
+                    usage(std::cout, program, app);
                     return 0;
                 }
-                if (args[i] == "--dir") {
-                    if (i + 1 >= args.size()) {
-                        std::cerr << program << ": missing value for --dir\n";
-                        return 2;
-                    }
-                    dir = std::string(args[++i]);
-                } else if (args[i].starts_with("--dir=")) {
-                    dir = std::string(args[i].substr(6));
-                } else {
-                    std::cerr << program << ": unknown option '" << args[i] << "' for db upgrade\n";
-                    return 2;
-                }
+                if (flag != "--dir")
+                    throw UsageError("unknown option '" + std::string(flag) + "' for db upgrade");
+                dir = std::string(args.value());
             }
             return upgrade_database(app, dir);
         }
-        if (args[0] != "run") {
-            std::cerr << program << ": unknown command '" << args[0] << "'\n";
-            usage(std::cerr, program);
-            return 2;
+        for (const auto& custom : app.cli_commands()) {
+            if (custom.name != command) continue;
+            std::vector<std::string> rest;
+            while (!args.done()) rest.emplace_back(args.next_raw());
+            return run_sync(custom.run(std::move(rest)));
+        }
+        if (command != "run") {
+            usage(std::cerr, program, app);
+            throw UsageError("unknown command '" + std::string(command) + "'");
         }
         ServerOptions options = server_options(app.config());
-        for (std::size_t i = 1; i < args.size(); ++i) {
-            std::string_view flag = args[i];
-            auto value = [&]() -> std::string_view {
-                if (i + 1 >= args.size()) throw Error("missing value for " + std::string(flag));
-                return args[++i];
-            };
+        while (!args.done()) {
+            std::string_view flag = args.next();
             if (flag == "--host") {
-                options.host = std::string(value());
+                options.host = std::string(args.value());
             } else if (flag == "--port") {
-                options.port = parse_number<std::uint16_t>(flag, value(), 65535);
+                options.port = args.number<std::uint16_t>(65535);
             } else if (flag == "--threads") {
-                options.threads = parse_number<unsigned>(flag, value(), 1024);
-            } else if (flag == "--quiet") {
+                options.threads = args.number<unsigned>(1024);
+            } else if (flag == "--quiet" && !args.has_inline_value()) {
                 options.quiet = true;
             } else if (flag == "--help" || flag == "-h") {
-                usage(std::cout, program);
+                usage(std::cout, program, app);
                 return 0;
             } else {
-                throw Error("unknown option '" + std::string(flag) + "' for run");
+                throw UsageError("unknown option '" + std::string(flag) + "' for run");
             }
         }
         if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
         Server server(app, options);
         server.run();
         return 0;
+    } catch (const UsageError& e) {
+        std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << program << ": error: " << e.what() << "\n";
         return 1;

@@ -27,4 +27,21 @@ void App::check_setup(std::string_view what) const {
     }
 }
 
+void App::add_cli_command(CliCommand command) {
+    const std::string& name = command.name;
+    if (name.empty() || name.front() == '-' || name.find_first_of(" \t\n") != std::string::npos)
+        throw Error("cli_command: '" + name +
+                    "' is not a command name (no spaces, no leading '-')");
+    for (const char* builtin : {"run", "routes", "db", "help"}) {
+        if (name == builtin)
+            throw Error("cli_command: '" + name + "' is a built-in command of vial::cli::main");
+    }
+    for (const auto& existing : cli_commands_) {
+        if (existing.name == name)
+            throw Error("cli_command: '" + name + "' is already registered on app '" +
+                        this->name() + "'");
+    }
+    cli_commands_.push_back(std::move(command));
+}
+
 }  // namespace vial

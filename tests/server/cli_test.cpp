@@ -45,6 +45,33 @@ TEST(Cli, HelpDescribesTheCommands) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.output.find("--threads"), std::string::npos);
     EXPECT_NE(r.output.find("routes"), std::string::npos);
+    // The app's own commands are listed with their help.
+    EXPECT_NE(r.output.find("init-db   create and seed"), std::string::npos) << r.output;
+}
+
+TEST(Cli, RoutesSortByRuleOrEndpoint) {
+    auto by_rule = run_showcase("routes --sort=rule");
+    ASSERT_EQ(by_rule.exit_code, 0);
+    EXPECT_LT(by_rule.output.find(" /api/items"), by_rule.output.find(" /ws/echo"));
+    auto by_endpoint = run_showcase("routes --sort endpoint");
+    ASSERT_EQ(by_endpoint.exit_code, 0);
+    EXPECT_LT(by_endpoint.output.find("\nchat "), by_endpoint.output.find("\nplaintext "));
+}
+
+TEST(Cli, AConfigFileAndTheAppsOwnCommands) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("vial-cli-config-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::string db = (dir / "showcase.db").string();
+    std::ofstream(dir / "app.json") << "{\"DATABASE_URL\": \"sqlite://" << db << "\"}";
+    auto r = run_showcase("--config " + (dir / "app.json").string() + " init-db");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("database ready: sqlite://" + db), std::string::npos) << r.output;
+    EXPECT_TRUE(std::filesystem::exists(db));  // created and seeded by the command
+    auto missing = run_showcase("--config /no/such.json routes");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("/no/such.json"), std::string::npos) << missing.output;
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, BadInputIsAClearErrorNotACrash) {
@@ -52,13 +79,26 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.output.find("unknown command 'serve'"), std::string::npos);
 
+    // A bad flag or value is a usage error: exit code 2, the problem named.
     auto bad_port = run_showcase("run --port 99999");
-    EXPECT_EQ(bad_port.exit_code, 1);
+    EXPECT_EQ(bad_port.exit_code, 2);
     EXPECT_NE(bad_port.output.find("invalid value '99999' for --port"), std::string::npos);
 
+    auto bad_inline = run_showcase("run --port=80x");
+    EXPECT_EQ(bad_inline.exit_code, 2);
+    EXPECT_NE(bad_inline.output.find("invalid value '80x' for --port"), std::string::npos);
+
     auto missing = run_showcase("run --port");
-    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_EQ(missing.exit_code, 2);
     EXPECT_NE(missing.output.find("missing value for --port"), std::string::npos);
+
+    auto unknown_flag = run_showcase("run --verbose");
+    EXPECT_EQ(unknown_flag.exit_code, 2);
+    EXPECT_NE(unknown_flag.output.find("unknown option '--verbose' for run"), std::string::npos);
+
+    auto bad_sort = run_showcase("routes --sort size");
+    EXPECT_EQ(bad_sort.exit_code, 2);
+    EXPECT_NE(bad_sort.output.find("invalid value 'size' for --sort"), std::string::npos);
 
     auto bad_host = run_showcase("run --host not-an-ip --port 0");
     EXPECT_EQ(bad_host.exit_code, 1);
