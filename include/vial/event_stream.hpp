@@ -65,7 +65,8 @@ class EventStream {
 using EventProducer = std::function<Task<void>(EventStream&)>;
 
 struct EventStreamOptions {
-    /// A comment is sent after this long without output; zero turns heartbeats off.
+    /// A comment is sent when a period this long passed without output (so a silent gap
+    /// lasts at most two periods); zero turns heartbeats off.
     std::chrono::milliseconds heartbeat = std::chrono::seconds(15);
     int status = 200;
 };

@@ -83,7 +83,8 @@ struct AcceptOptions {
     Headers headers{};
 };
 
-/// Per-socket limits; the app-wide defaults come from config (docs/websockets.md).
+/// The limits of every WebSocket of a server (ServerOptions::websocket, from the
+/// WEBSOCKET_* config keys; docs/websockets.md).
 struct WebSocketOptions {
     /// A message larger than this closes the socket with 1009.
     std::size_t max_message_bytes = 1024 * 1024;
@@ -148,7 +149,8 @@ class WebSocket {
 
     /// Starts the closing handshake with `code` (1000 unless told; 1000-1003, 1007-1014
     /// or 3000-4999, else vial::Error) and `reason` (cut to 123 bytes on a UTF-8
-    /// boundary). Does nothing if already closed.
+    /// boundary). Does nothing if already closed. Before the view accepted, closing is
+    /// refusing: it throws HttpError(403), answered over HTTP.
     Task<void> close(int code = close_code::normal, std::string_view reason = {});
     /// True once either side closed, or the connection dropped.
     bool closed() const noexcept;

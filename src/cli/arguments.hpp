@@ -37,8 +37,7 @@ class Arguments {
         T parsed{};
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
         if (ec != std::errc{} || end != text.data() + text.size() || parsed > max) {
-            throw UsageError("invalid value '" + std::string(text) + "' for " +
-                             std::string(flag_));
+            throw UsageError("invalid value '" + std::string(text) + "' for " + std::string(flag_));
         }
         return parsed;
     }

@@ -24,9 +24,8 @@ TEST(CliCommands, RunWithTheirArgumentsAndExitCode) {
             return 3;
         },
         "say hello");
-    app.cli_command("wait", []() -> vial::Task<void> {
-        co_await vial::sleep(std::chrono::milliseconds(1));
-    });
+    app.cli_command(
+        "wait", []() -> vial::Task<void> { co_await vial::sleep(std::chrono::milliseconds(1)); });
     app.cli_command("fail", [] { throw std::runtime_error("no database"); });
     EXPECT_EQ(run_cli(app, {"greet", "--loud", "ada"}), 3);
     EXPECT_EQ(*seen, (std::vector<std::string>{"--loud", "ada"}));  // passed on as given
