@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "server_fixture.hpp"
+#include "support/command_output.hpp"
 
 namespace vial::testing {
 namespace {
@@ -165,12 +166,7 @@ TEST_F(StreamingServer, EventsAreReadByCurl) {
     start_streaming();
     std::string command = "curl -sN --max-time 2.5 http://127.0.0.1:" + std::to_string(port()) +
                           "/events 2>/dev/null";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[512];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    ::pclose(pipe);
+    std::string output = command_output(command);
     // About one event a second, each as it is sent (curl -N does not buffer).
     EXPECT_NE(output.find("id: 0\n"), std::string::npos) << output;
     EXPECT_NE(output.find("id: 1\n"), std::string::npos) << output;

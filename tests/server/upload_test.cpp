@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "server_fixture.hpp"
+#include "support/command_output.hpp"
 #include "support/process_memory.hpp"
 
 namespace vial::testing {
@@ -113,12 +114,7 @@ TEST_F(UploadServer, AStreamedUploadByCurl) {
         "head -c 3000000 /dev/zero | curl -s -X POST --data-binary @- -H 'Transfer-Encoding: "
         "chunked' http://127.0.0.1:" +
         std::to_string(port()) + "/upload";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[512];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    ::pclose(pipe);
+    std::string output = command_output(command);
     EXPECT_NE(output.find("\"bytes\":3000000"), std::string::npos) << output;
 }
 

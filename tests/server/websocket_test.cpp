@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server_fixture.hpp"
+#include "support/command_output.hpp"
 
 namespace vial::testing {
 namespace {
@@ -144,12 +145,7 @@ class WebSocketServer : public ServerTest {
     Json peer(const std::string& args) {
         std::string command =
             "/usr/bin/python3 " VIAL_WS_PEER_PATH " " + std::to_string(port()) + " " + args;
-        FILE* pipe = ::popen(command.c_str(), "r");
-        EXPECT_NE(pipe, nullptr);
-        std::string output;
-        char buffer[4096];
-        while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-        ::pclose(pipe);
+        std::string output = command_output(command);
         boost::system::error_code ec;
         Json result = boost::json::parse(output, ec);
         EXPECT_FALSE(ec) << output;
@@ -330,12 +326,7 @@ TEST_F(WebSocketServer, TheChatPageWorksInARealBrowser) {
     std::remove(screenshot.c_str());
     std::string command =
         "/usr/bin/python3 " VIAL_CHAT_BROWSER_PATH " " + std::to_string(port()) + " " + screenshot;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    ::pclose(pipe);
+    std::string output = command_output(command);
     EXPECT_NE(output.find("\"seen\": true"), std::string::npos) << output;
     EXPECT_NE(output.find("alice: hello from alice"), std::string::npos) << output;
     std::FILE* png = std::fopen(screenshot.c_str(), "rb");
