@@ -13,6 +13,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include "admission.hpp"
 #include "connection.hpp"
 #include "loop.hpp"
 
@@ -48,7 +49,9 @@ ServerWebSocket::ServerWebSocket(Connection& c, const Request& request,
       ws_(c.socket),
       inbox_changed_(c.socket.get_executor()) {}
 
-ServerWebSocket::~ServerWebSocket() = default;
+ServerWebSocket::~ServerWebSocket() {
+    if (inbox_bytes_ > 0) c_.loop.admission.release(inbox_bytes_);  // never taken by the view
+}
 
 Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     const WebSocketOptions& o = options();
@@ -104,8 +107,11 @@ Task<void> ServerWebSocket::read_loop() {
     for (;;) {
         // Backpressure: while the view lags, stop reading (the peer's sends then wait).
         // Queued bytes stay under one maximal message, whatever the count allows.
+        // Past the server's buffered-bytes budget (MAX_BUFFERED_BYTES, shared with HTTP
+        // bodies and unsent responses), a socket that already holds messages reads no more.
         while (!closed() && (inbox_.size() >= options().max_queued_messages ||
-                             inbox_bytes_ >= options().max_message_bytes))
+                             inbox_bytes_ >= options().max_message_bytes ||
+                             (inbox_bytes_ > 0 && c_.loop.admission.over_budget())))
             co_await inbox_changed_.wait();
         auto [ec, n] = co_await ws_.async_read(buffer, as_result());
         if (ec) {
@@ -114,6 +120,7 @@ Task<void> ServerWebSocket::read_loop() {
         }
         inbox_.push_back({beast::buffers_to_string(buffer.data()), !ws_.got_text()});
         inbox_bytes_ += n;
+        c_.loop.admission.charge(n);
         buffer.consume(n);
         // A large message's buffer is not kept for the small ones after it.
         if (buffer.capacity() > 64 * 1024) buffer = beast::flat_buffer();
@@ -170,6 +177,7 @@ Task<WebSocketMessage> ServerWebSocket::receive() {
     WebSocketMessage message = std::move(inbox_.front());
     inbox_.pop_front();
     inbox_bytes_ -= message.data.size();
+    c_.loop.admission.release(message.data.size());
     inbox_changed_.notify_all();  // the reader may wait for room
     co_return message;
 }
