@@ -373,3 +373,31 @@ TEST_F(WebSocketServer, APeerThatAnswersPingsStaysConnected) {
 
 }  // namespace
 }  // namespace vial::testing
+
+namespace vial::testing {
+namespace {
+
+// Messages a view has not taken are held by the server: they count against its
+// buffered-bytes budget, as request bodies do, so a flood of them turns new request
+// bodies away with 503 instead of growing without a ceiling.
+TEST_F(WebSocketServer, QueuedMessagesCountAgainstTheBufferedBytesBudget) {
+    auto p = probe;
+    ConnectionLimits limits;
+    limits.max_buffered_bytes = 100 * 1024;
+    start(limits, 1, [p](App& app) {
+        app.websocket("/ws/wait", [p](WebSocket& ws) { return wait_forever(p, ws); });
+    });
+    RawClient client(port());
+    handshake(client, "/ws/wait");
+    for (int i = 0; i < 6; ++i) client.send(frame(2, std::string(30 * 1024, 'q')));
+    auto post = [&] {
+        return roundtrip(port(),
+                         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 2\r\n\r\n{}")
+            .status;
+    };
+    EXPECT_TRUE(eventually([&] { return post() == 503; }, 3s));
+}
+
+}  // namespace
+}  // namespace vial::testing
