@@ -5,6 +5,7 @@
 #include <vial/request_context.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "activity.hpp"
 #include "error_page.hpp"
@@ -56,7 +57,17 @@ Dispatcher::Dispatcher(const App& app)
                                                "VIEW_TIMEOUT_MS", 0)))) {
     for (auto& route : compiled_.routes) routes_.add(std::move(route));
     compiled_.routes.clear();
+    // A rule answering one method twice: the second registration would never run.
+    std::map<std::pair<std::string_view, std::string_view>, const Route*> answering;
     for (const auto& route : routes_.routes()) {
+        for (const auto& method : route->methods) {
+            auto [at, fresh] = answering.try_emplace({route->rule.source(), method}, route.get());
+            if (!fresh) {
+                throw Error("route '" + route->rule.source() + "' is registered twice for " +
+                            method + ": endpoints '" + at->second->endpoint + "' and '" +
+                            route->endpoint + "'; the second would never run");
+            }
+        }
         by_endpoint_[route->endpoint].push_back(route.get());
         has_streamed_bodies_ = has_streamed_bodies_ || route->stream_body;
     }

@@ -67,6 +67,26 @@ TEST(Routing, RegisteringAfterFreezeThrowsAndSaysWhatToDo) {
     }
 }
 
+TEST(Routing, ARuleRegisteredTwiceForAMethodFailsAtFreeze) {
+    vial::App app;
+    app.get("/items", [](vial::Request&) { return "list"; }, {.endpoint = "items"});
+    app.route("/items", [](vial::Request&) { return "again"; },
+              {.methods = {"POST", "GET"}, .endpoint = "items_again"});
+    try {
+        app.freeze();
+        ADD_FAILURE() << "the second GET /items would never run";
+    } catch (const vial::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("'/items' is registered twice for GET: endpoints "
+                                             "'items' and 'items_again'"),
+                  std::string::npos)
+            << e.what();
+    }
+    vial::App fine;  // the same rule for different methods is one resource
+    fine.get("/items", [](vial::Request&) { return "list"; }, {.endpoint = "list"});
+    fine.post("/items", [](vial::Request&) { return "made"; }, {.endpoint = "create"});
+    EXPECT_NO_THROW(fine.freeze());
+}
+
 TEST(Routing, BadRulesFailAtRegistration) {
     vial::App app;
     EXPECT_THROW(app.get("/<bogus:x>", [](vial::Request&) { return "x"; }), vial::Error);
