@@ -21,32 +21,39 @@ Task<void> WebSocketTransport::accept(const AcceptOptions& options) {
     co_await do_accept(options);
 }
 
-Task<void> WebSocketTransport::send(std::string_view data, bool binary) {
+Task<bool> WebSocketTransport::take_turn() {
     while (writing_ && !closed_) co_await turn_.wait();
-    if (closed_) throw_closed();
+    if (closed_) co_return false;
     writing_ = true;
+    co_return true;
+}
+
+void WebSocketTransport::release_turn() {
+    writing_ = false;
+    turn_.notify_all();
+}
+
+Task<void> WebSocketTransport::send(std::string_view data, bool binary) {
+    if (!co_await take_turn()) throw_closed();
     std::exception_ptr failure;
     try {
         co_await do_send(data, binary);
     } catch (...) {
         failure = std::current_exception();
     }
-    writing_ = false;
-    turn_.notify_all();
+    release_turn();
     if (failure) std::rethrow_exception(failure);
 }
 
 Task<void> WebSocketTransport::close(int code, std::string_view reason) {
-    while (writing_ && !closed_) co_await turn_.wait();
-    if (closed_) co_return;
-    writing_ = true;
+    if (!co_await take_turn()) co_return;
     std::exception_ptr failure;
     try {
         co_await do_close(code, reason);
     } catch (...) {
         failure = std::current_exception();
     }
-    writing_ = false;
+    release_turn();
     mark_closed(code, std::string(reason));
     if (failure && is_cancellation(failure)) std::rethrow_exception(failure);
 }

@@ -99,6 +99,11 @@ class WebSocketTransport {
     bool hub_busy() const noexcept { return hub_link_ && hub_link_->busy > 0; }
 
   private:
+    /// Waits until no write is in progress and takes the turn; false if the socket
+    /// closed meanwhile. release_turn() hands it to the next writer.
+    Task<bool> take_turn();
+    void release_turn();
+
     boost::asio::any_io_executor executor_;
     WebSocketOptions options_;
     bool accepted_ = false;

@@ -215,6 +215,18 @@ Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
     c.socket.close(ignored);
 }
 
+// After the last response of a connection: a request body still arriving is drained
+// first (closing under it would reset the connection and lose the response); otherwise
+// the send side is shut and the caller closes.
+Task<void> end_connection(Connection& c, boost::beast::flat_buffer& buffer, bool body_unread) {
+    if (body_unread) {
+        co_await linger_close(c, buffer);
+        co_return;
+    }
+    boost::system::error_code ignored;
+    c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
 std::string access_line(const std::string& remote, std::string_view method, std::string_view target,
                         int version, int status, std::size_t bytes, Clock::time_point started) {
     auto micros =
@@ -450,11 +462,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             release_body(c);
             if (!sent.ok) break;
             if (!keep_alive) {
-                if (unread_body && !body_stream->finished()) {
-                    co_await linger_close(c, buffer);
-                    co_return;
-                }
-                c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+                co_await end_connection(c, buffer, unread_body && !body_stream->finished());
                 break;
             }
             continue;
@@ -470,11 +478,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             if (!co_await flush(c, out, written.body)) break;
         }
         if (!keep_alive) {
-            if (unread_body) {
-                co_await linger_close(c, buffer);
-                co_return;
-            }
-            c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+            co_await end_connection(c, buffer, unread_body);
             break;
         }
     }
