@@ -10,7 +10,7 @@ SHOWCASE := $(RELEASE)/examples/vial_showcase
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build run test test-sanitize test-tsan bench fuzz format clean
+.PHONY: deps build run test test-sanitize test-tsan bench fuzz format clean package install
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,15 @@ run: build
 
 test: build
 	ctest --preset release -j $(JOBS)
+
+# build/release/libvial-dev_<version>_<arch>.deb: `apt install ./build/release/libvial-dev_*.deb`
+package: build
+	@cmake --build --preset release --target package
+
+# Installs headers, library, CMake package and vial.pc under PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(RELEASE) --prefix $(PREFIX)
 
 test-sanitize: deps
 	@cmake --preset sanitize >/dev/null

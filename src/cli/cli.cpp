@@ -4,6 +4,7 @@
 #include <vial/migrate.hpp>
 #include <vial/run_sync.hpp>
 #include <vial/server.hpp>
+#include <vial/version.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -36,6 +37,7 @@ constexpr const char* kUsage =
     "  db upgrade  apply the migrations not applied yet to DATABASE_URL\n"
     "            --dir DIR       their directory (default MIGRATIONS_DIR, or migrations)\n"
     "  --help    this text\n"
+    "  --version the vial version\n"
     "Options take '--name value' or '--name=value'.\n";
 
 void usage(std::ostream& out, const char* program, const App& app) {
@@ -125,6 +127,9 @@ int main(App& app, int argc, char** argv) {
                 config_file = std::string(args.value());
             } else if (arg == "--help" || arg == "-h" || arg == "help") {
                 usage(std::cout, program, app);
+                return 0;
+            } else if (arg == "--version") {
+                std::cout << "vial " << kVersion << "\n";
                 return 0;
             } else if (arg.starts_with("-")) {
                 throw UsageError("unknown option '" + std::string(arg) + "'");
