@@ -6,6 +6,7 @@
 /// reads without locks; `run`/`TestClient` freeze implicitly. Registering afterwards
 /// throws vial::Error. The App must outlive every server and test client using it.
 #include <vial/config.hpp>
+#include <vial/log.hpp>
 #include <vial/scaffold.hpp>
 
 #include <functional>
@@ -72,6 +73,10 @@ class App : public Scaffold {
         return *this;
     }
     const std::vector<CliCommand>& cli_commands() const noexcept { return cli_commands_; }
+
+    /// The app's logger, named after the app (Flask's `app.logger`; see log.hpp). In a
+    /// view, `app.logger().for_request(req)` adds the request's id to each line.
+    const Logger& logger() const noexcept { return logger_; }
 
     /// The app's settings (config.hpp). Read-only once frozen.
     Config& config() noexcept { return config_; }
@@ -141,6 +146,7 @@ class App : public Scaffold {
     }
 
     Config config_;
+    Logger logger_;
     std::vector<ServingHook> before_serving_;
     std::vector<ServingHook> after_serving_;
     std::vector<CliCommand> cli_commands_;

@@ -1,5 +1,6 @@
 #pragma once
 /// vial::Headers: an ordered, case-insensitive, multi-valued list of HTTP header fields.
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,13 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 class Headers {
   public:
     using Field = std::pair<std::string, std::string>;
+
+    Headers() = default;
+    /// `{{"Accept", "application/json"}, {"X-Request-ID", "abc"}}`, each field checked as
+    /// add() checks it.
+    Headers(std::initializer_list<Field> fields) {
+        for (const auto& [name, value] : fields) add(name, value);
+    }
 
     /// The first value of `name`, if present.
     std::optional<std::string_view> get(std::string_view name) const noexcept;

@@ -79,6 +79,11 @@ class Request {
     int http_version() const noexcept { return http_version_; }
     /// True for a valid WebSocket upgrade request (one a WebSocket route can accept).
     bool is_websocket() const noexcept { return websocket_.ptr != nullptr; }
+    /// This request's id: the X-Request-ID it came with (when that is 1 to 128 of
+    /// `A-Z a-z 0-9 . _ : -`), else 12 random base64url characters generated on first
+    /// use. The response echoes it (REQUEST_ID_HEADER), and the access line and every
+    /// log line about the request carry it (Logger::for_request).
+    const std::string& id() const;
 
   private:
     friend struct detail::RequestAccess;
@@ -118,6 +123,7 @@ class Request {
     // Set by the driver on a route that streams its body.
     ConnectionLink<BodyStream> body_stream_;
 
+    mutable std::string id_;
     mutable std::optional<MultiDict> args_;
     mutable std::optional<MultiDict> form_;
     mutable std::optional<Json> json_;

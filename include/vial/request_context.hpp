@@ -5,6 +5,7 @@
 /// There is no thread-local "current request" in vial: a coroutine may resume on
 /// another thread, so the context is passed explicitly. Lifetime: one request; it stays
 /// valid across every `co_await` of the view and hooks of that request.
+#include <vial/log.hpp>
 #include <vial/request.hpp>
 #include <vial/response.hpp>
 #include <vial/session.hpp>
@@ -69,6 +70,8 @@ class RequestContext {
 
     Request& request() noexcept { return request_; }
     const App& app() const noexcept { return app_; }
+    /// The app's logger for this request: each line carries the request's id.
+    Logger logger() const;
     /// Dotted name of the blueprint whose route matched ("api.users"); empty for app routes.
     const std::string& blueprint() const noexcept { return blueprint_; }
 

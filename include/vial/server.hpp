@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace vial {
 
@@ -44,13 +45,22 @@ struct ConnectionLimits {
     std::size_t max_buffered_bytes = std::size_t{256} << 20;
 };
 
+/// The access log's line format (ACCESS_LOG, --access-log; docs/server.md shows each):
+/// Common Log Format, Combined (adds referer and user agent), or JSON lines. Each line
+/// carries the request id and the duration.
+enum class AccessLogFormat { off, clf, combined, json };
+/// "off", "clf", "combined" or "json"; throws vial::Error naming anything else.
+AccessLogFormat parse_access_log_format(std::string_view text);
+
 struct ServerOptions {
     std::string host = "127.0.0.1";
     /// 0 picks a free port (see Server::port()).
     std::uint16_t port = 8080;
     /// Event loops (threads); 0 means one per core.
     unsigned threads = 0;
-    /// Turns the access log off.
+    /// The access log's format; `off` turns it off (ACCESS_LOG).
+    AccessLogFormat access_log = AccessLogFormat::clf;
+    /// Turns the access log off whatever access_log says (`--quiet`).
     bool quiet = false;
     ConnectionLimits limits{};
     /// On stop, in-flight requests get this long to finish.

@@ -17,6 +17,7 @@
 #include <vial/hooks.hpp>
 #include <vial/http_client.hpp>
 #include <vial/json.hpp>
+#include <vial/log.hpp>
 #include <vial/make_response.hpp>
 #include <vial/middleware.hpp>
 #include <vial/migrate.hpp>

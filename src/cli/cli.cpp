@@ -1,6 +1,7 @@
 #include <vial/cli.hpp>
 #include <vial/database.hpp>
 #include <vial/error.hpp>
+#include <vial/log.hpp>
 #include <vial/migrate.hpp>
 #include <vial/run_sync.hpp>
 #include <vial/server.hpp>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,16 +23,19 @@ namespace vial::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: %s [--config FILE] <command> [options]\n"
+    "usage: %s [--config FILE] [--log-level LEVEL] <command> [options]\n"
     "\n"
-    "  --config FILE   merge this JSON file into the app's config (before VIAL_ variables)\n"
+    "  --config FILE      merge this JSON file into the app's config (before VIAL_ variables)\n"
+    "  --log-level LEVEL  debug, info (default), warning, error or critical (LOG_LEVEL)\n"
     "\n"
     "commands:\n"
     "  run       serve the app until SIGINT or SIGTERM\n"
     "            --host ADDR     address to bind (default 127.0.0.1)\n"
     "            --port N        port (default 8080; 0 picks a free one)\n"
     "            --threads N     event loops, one per thread (default: one per core)\n"
-    "            --quiet         no access log\n"
+    "            --access-log F  off, clf (default), combined or json (ACCESS_LOG)\n"
+    "            --quiet         no access log (--access-log=off)\n"
+    "            --log-level L   as above\n"
     "            (DATABASE_MIGRATE_ON_START true: db upgrade first)\n"
     "  routes    list the routes: endpoint, methods, rule\n"
     "            --sort KEY      endpoint (default), methods, rule, or match (matching order)\n"
@@ -110,6 +115,17 @@ int print_routes(App& app, std::string_view sort) {
     return 0;
 }
 
+// The value of --log-level, a usage error (exit 2) when it names no level.
+LogLevel level_flag(detail::Arguments& args) {
+    std::string_view text = args.value();
+    try {
+        return parse_log_level(text);
+    } catch (const Error&) {
+        throw detail::UsageError("invalid value '" + std::string(text) +
+                                 "' for --log-level (debug, info, warning, error or critical)");
+    }
+}
+
 }  // namespace
 
 int main(App& app, int argc, char** argv) {
@@ -120,11 +136,14 @@ int main(App& app, int argc, char** argv) {
     try {
         // Options before the command.
         std::string config_file;
+        std::optional<LogLevel> log_level;
         std::string_view command;
         while (!args.done() && command.empty()) {
             std::string_view arg = args.next();
             if (arg == "--config") {
                 config_file = std::string(args.value());
+            } else if (arg == "--log-level") {
+                log_level = level_flag(args);
             } else if (arg == "--help" || arg == "-h" || arg == "help") {
                 usage(std::cout, program, app);
                 return 0;
@@ -145,6 +164,10 @@ int main(App& app, int argc, char** argv) {
             if (!config_file.empty()) app.config().from_file(config_file);
             app.config().from_env();  // VIAL_SECRET_KEY, VIAL_STALL_THRESHOLD_MS...
         }
+        // The flag wins over the config (file, then VIAL_LOG_LEVEL).
+        if (!log_level && app.config().contains("LOG_LEVEL"))
+            log_level = parse_log_level(app.config().get<std::string>("LOG_LEVEL"));
+        if (log_level) logging::set_level(*log_level);
         if (command == "routes") {
             std::string sort = "endpoint";
             while (!args.done()) {
@@ -198,6 +221,16 @@ int main(App& app, int argc, char** argv) {
                 options.threads = args.number<unsigned>(1024);
             } else if (flag == "--quiet" && !args.has_inline_value()) {
                 options.quiet = true;
+            } else if (flag == "--access-log") {
+                std::string_view format = args.value();
+                try {
+                    options.access_log = parse_access_log_format(format);
+                } catch (const Error&) {
+                    throw UsageError("invalid value '" + std::string(format) +
+                                     "' for --access-log (off, clf, combined or json)");
+                }
+            } else if (flag == "--log-level") {
+                log_level = level_flag(args);
             } else if (flag == "--help" || flag == "-h") {
                 usage(std::cout, program, app);
                 return 0;
@@ -207,6 +240,7 @@ int main(App& app, int argc, char** argv) {
         }
         if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
         Server server(app, options);
+        if (log_level) logging::set_level(*log_level);  // after the Server read LOG_LEVEL
         server.run();
         return 0;
     } catch (const UsageError& e) {

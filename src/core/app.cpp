@@ -5,7 +5,7 @@
 
 namespace vial {
 
-App::App(std::string name) : Scaffold(std::move(name)) {}
+App::App(std::string name) : Scaffold(std::move(name)), logger_(this->name()) {}
 App::~App() = default;
 
 void App::freeze() {
@@ -42,6 +42,14 @@ void App::add_cli_command(CliCommand command) {
                         this->name() + "'");
     }
     cli_commands_.push_back(std::move(command));
+}
+
+}  // namespace vial
+
+namespace vial {
+
+Logger RequestContext::logger() const {
+    return app_.logger().for_request(request_);
 }
 
 }  // namespace vial

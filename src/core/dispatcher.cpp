@@ -5,6 +5,7 @@
 #include <vial/request_context.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "activity.hpp"
@@ -55,6 +56,16 @@ Dispatcher::Dispatcher(const App& app)
     : app_(app),
       compiled_(compile_app(app.records(), std::chrono::milliseconds(app.config().get<std::int64_t>(
                                                "VIEW_TIMEOUT_MS", 0)))) {
+    request_id_header_ = app.config().get<std::string>("REQUEST_ID_HEADER", "X-Request-ID");
+    bool token = std::all_of(request_id_header_.begin(), request_id_header_.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (!token) {
+        throw Error(
+            "config key 'REQUEST_ID_HEADER' must be a header name (letters, digits, "
+            "'-'), or empty for none: '" +
+            request_id_header_ + "'");
+    }
     for (auto& route : compiled_.routes) routes_.add(std::move(route));
     compiled_.routes.clear();
     // A rule answering one method twice: the second registration would never run.
@@ -87,6 +98,7 @@ std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view meth
 }
 
 Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_exceptions) const {
+    if (!request_id_header_.empty()) RequestAccess::adopt_id(request, request_id_header_);
     RequestContext ctx(app_, request);
     const HookChain* chain = compiled_.app_chain;
     Response response;
@@ -220,12 +232,13 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
     }
     std::exception_ptr handled = error;
     if (!handler && !http && is_cancellation(error)) {
-        log::info("request cancelled: " + where(request) + ": " + describe(error));
+        log::info("request cancelled: " + where(request) + ": " + describe(error), request.id());
         co_return render_http_error(HttpError(503, "The request was cancelled."), &request);
     }
     if (!handler && !http) {
         if (propagate) std::rethrow_exception(error);
-        log::error("unhandled exception in " + where(request) + ": " + describe(error));
+        log::error("unhandled exception in " + where(request) + ": " + describe(error),
+                   request.id());
         handler = find_status(500);
         handled = std::make_exception_ptr(HttpError(500));
     }
@@ -239,7 +252,8 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
         failure = std::current_exception();
     }
     if (failure) {
-        log::error("error handler failed in " + where(request) + ": " + describe(failure));
+        log::error("error handler failed in " + where(request) + ": " + describe(failure),
+                   request.id());
         co_return plain_500(request);
     }
     co_return response;
@@ -260,8 +274,9 @@ Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain
         failure = std::current_exception();
     }
     if (failure) {
-        log::error("after_request hook failed in " + where(ctx.request()) + ": " +
-                   describe(failure));
+        log::error(
+            "after_request hook failed in " + where(ctx.request()) + ": " + describe(failure),
+            ctx.request().id());
         co_return plain_500(ctx.request());
     }
     co_return response;
@@ -271,12 +286,16 @@ void Dispatcher::save_session(RequestContext& ctx, Response& response) const {
     try {
         ctx.save_session(response);
     } catch (const std::exception& e) {
-        log::error("saving the session failed in " + where(ctx.request()) + ": " + e.what());
+        log::error("saving the session failed in " + where(ctx.request()) + ": " + e.what(),
+                   ctx.request().id());
         response = plain_500(ctx.request());
     }
 }
 
 void Dispatcher::finalize_request(const Request& request, Response& response) const {
+    // The name was checked at start-up and an id is a safe token by construction.
+    if (!request_id_header_.empty() && !response.headers().contains(request_id_header_))
+        response.headers().add_unchecked(request_id_header_, request.id());
     // A streamed HEAD answer keeps its framing headers; its producer never runs.
     if (request.method() == "HEAD" && !response.is_streamed()) {
         response.headers().set("Content-Length", std::to_string(response.body().size()));
@@ -295,7 +314,8 @@ Task<void> Dispatcher::do_teardown_request(RequestContext& ctx, const HookChain&
         }
         if (failure) {
             log::error("teardown_request hook failed in " + where(ctx.request()) + ": " +
-                       describe(failure));
+                           describe(failure),
+                       ctx.request().id());
         }
     }
 }

@@ -67,6 +67,8 @@ class Dispatcher {
                                    std::exception_ptr error) const;
 
     const App& app_;
+    // Where a request's id comes from and is echoed ("X-Request-ID"); empty: neither.
+    std::string request_id_header_;
     CompiledApp compiled_;
     RouteTable routes_;
     std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;

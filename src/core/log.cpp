@@ -1,15 +1,113 @@
 #include "log.hpp"
 
 #include <unistd.h>
+#include <vial/error.hpp>
+#include <vial/request.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 
+namespace vial {
+
+namespace {
+
+std::atomic<LogLevel> g_level{LogLevel::info};
+
+// The sink, when set. Set rarely (at start-up), read on every line: the flag is the only
+// thing the default path touches.
+struct SinkSlot {
+    std::mutex mutex;  // serializes calls into the sink, and guards `sink`
+    LogSink sink;
+    std::atomic<bool> set{false};
+};
+SinkSlot& sink_slot() {
+    static SinkSlot slot;
+    return slot;
+}
+
+constexpr std::string_view kLevelNames[] = {"debug", "info", "warning", "error", "critical"};
+
+std::size_t level_index(LogLevel level) noexcept {
+    return std::min<std::size_t>(static_cast<std::size_t>(level) / 10 - 1, 4);
+}
+
+}  // namespace
+
+std::string_view log_level_name(LogLevel level) noexcept {
+    return kLevelNames[level_index(level)];
+}
+
+LogLevel parse_log_level(std::string_view text) {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "warn") lower = "warning";
+    for (std::size_t i = 0; i < std::size(kLevelNames); ++i) {
+        if (lower == kLevelNames[i]) return static_cast<LogLevel>((i + 1) * 10);
+    }
+    throw Error("invalid log level '" + std::string(text) +
+                "' (debug, info, warning, error or critical)");
+}
+
+namespace logging {
+
+void set_level(LogLevel level) noexcept {
+    g_level.store(level, std::memory_order_relaxed);
+}
+LogLevel level() noexcept {
+    return g_level.load(std::memory_order_relaxed);
+}
+void set_sink(LogSink sink) {
+    SinkSlot& slot = sink_slot();
+    std::lock_guard lock(slot.mutex);
+    slot.set.store(static_cast<bool>(sink), std::memory_order_release);
+    slot.sink = std::move(sink);
+}
+
+}  // namespace logging
+
+void Logger::log(LogLevel level, std::string_view message) const {
+    if (!enabled_for(level)) return;
+    detail::log::emit(level, name_, message, request_id_);
+}
+
+Logger Logger::for_request(const Request& request) const {
+    Logger bound(name_);
+    bound.request_id_ = request.id();
+    return bound;
+}
+
+}  // namespace vial
+
 namespace vial::detail::log {
+
+namespace {
+
+// Hands the line to the sink; false when there is none (or it threw).
+bool to_sink(LogLevel level, std::string_view logger, std::string_view message) {
+    SinkSlot& slot = sink_slot();
+    if (!slot.set.load(std::memory_order_acquire)) return false;
+    std::lock_guard lock(slot.mutex);
+    if (!slot.sink) return false;
+    try {
+        slot.sink(level, logger, message);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+}  // namespace
+
+bool has_sink() noexcept {
+    return sink_slot().set.load(std::memory_order_acquire);
+}
 
 void raw(std::string_view line) {
     while (!line.empty()) {
@@ -19,26 +117,42 @@ void raw(std::string_view line) {
     }
 }
 
-void write(Level level, std::string_view message) {
+void emit(LogLevel level, std::string_view logger, std::string_view message,
+          std::string_view request_id) {
+    std::string text;
+    if (!request_id.empty()) {
+        text.reserve(request_id.size() + message.size() + 3);
+        text.append("[").append(request_id).append("] ").append(message);
+        message = text;
+    }
+    if (to_sink(level, logger, message)) return;
+
     std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
     gmtime_r(&now, &tm);
     char stamp[32];
     std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const char* name = level == Level::Info      ? " INFO "
-                       : level == Level::Warning ? " WARNING "
-                                                 : " ERROR ";
+    constexpr std::string_view kUpper[] = {" DEBUG ", " INFO ", " WARNING ", " ERROR ",
+                                           " CRITICAL "};
     std::string line;
-    line.reserve(n + message.size() + 12);
-    line.append(stamp, n).append(name).append(message).push_back('\n');
+    line.reserve(n + logger.size() + message.size() + 16);
+    line.append(stamp, n).append(kUpper[level_index(level)]);
+    // The framework's own lines read as before; other loggers say whose line it is.
+    if (logger != "vial") line.append("[").append(logger).append("] ");
+    line.append(message).push_back('\n');
     raw(line);
 }
 
-}  // namespace vial::detail::log
-
-namespace vial::detail::log {
+void access(std::string_view line) {
+    if (to_sink(LogLevel::info, "vial.access", line)) return;
+    std::string out;
+    out.reserve(line.size() + 1);
+    out.append(line).push_back('\n');
+    raw(out);
+}
 
 void warning_limited(std::string_view key, std::string_view message) {
+    if (!enabled(LogLevel::warning)) return;
     struct Repeats {
         std::chrono::steady_clock::time_point last{};
         std::size_t held_back = 0;
@@ -65,9 +179,10 @@ void warning_limited(std::string_view key, std::string_view message) {
         repeats.last = now;
         held_back = std::exchange(repeats.held_back, 0);
     }
-    if (held_back == 0) return write(Level::Warning, message);
-    write(Level::Warning, std::string(message) + " (and " + std::to_string(held_back) +
-                              " more like this in the last interval)");
+    if (held_back == 0) return emit(LogLevel::warning, "vial", message);
+    emit(LogLevel::warning, "vial",
+         std::string(message) + " (and " + std::to_string(held_back) +
+             " more like this in the last interval)");
 }
 
 void warning(std::string_view message) {

@@ -4,8 +4,11 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <random>
 
 #include "json_text.hpp"
+#include "request_access.hpp"
 #include "url_codec.hpp"
 
 namespace vial {
@@ -140,5 +143,57 @@ void throw_bad_view_arg(std::string_view name, std::string_view value) {
                 "' does not convert to the requested type");
 }
 }  // namespace detail
+
+}  // namespace vial
+
+namespace vial {
+
+namespace {
+
+// A client's id goes into our logs and response headers: only a plain token is taken.
+bool is_safe_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+    });
+}
+
+// 64 random-looking bits per call: splitmix64 over a per-thread counter seeded from the
+// OS. No lock, no shared counter; a collision needs ~2^32 ids.
+std::uint64_t next_request_id_bits() {
+    thread_local std::uint64_t state = [] {
+        std::random_device device;
+        return (std::uint64_t{device()} << 32) ^ device();
+    }();
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::string detail::new_request_id() {
+    // 12 characters of base64url: 72 bits, and short enough for std::string's inline
+    // buffer (no allocation on the hot path).
+    constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::uint64_t bits = next_request_id_bits();
+    std::uint64_t more = next_request_id_bits();
+    std::string id(12, 'A');
+    for (std::size_t i = 0; i < 10; ++i, bits >>= 6) id[i] = kAlphabet[bits & 63];
+    for (std::size_t i = 10; i < 12; ++i, more >>= 6) id[i] = kAlphabet[more & 63];
+    return id;
+}
+
+const std::string& Request::id() const {
+    if (id_.empty()) id_ = detail::new_request_id();
+    return id_;
+}
+
+void detail::RequestAccess::adopt_id(Request& r, std::string_view header) {
+    std::optional<std::string_view> given = r.headers().get(header);
+    if (given && is_safe_request_id(*given)) r.id_ = std::string(*given);
+}
 
 }  // namespace vial

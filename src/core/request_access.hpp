@@ -5,6 +5,9 @@
 
 namespace vial::detail {
 
+/// 12 random base64url characters: the id of a request that came without one.
+std::string new_request_id();
+
 struct RequestAccess {
     static void set_remote_addr(Request& r, std::string addr) { r.remote_addr_ = std::move(addr); }
     static void set_http_version(Request& r, int version) { r.http_version_ = version; }
@@ -20,6 +23,9 @@ struct RequestAccess {
         return r.route_path_.empty() ? r.path_ : r.route_path_;
     }
     static bool route_path_escaped(const Request& r) { return !r.route_path_.empty(); }
+    /// Takes the id from the `header` the request came with, when it is a safe one (see
+    /// Request::id); otherwise id() generates one.
+    static void adopt_id(Request& r, std::string_view header);
 };
 
 }  // namespace vial::detail

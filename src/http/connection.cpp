@@ -17,6 +17,7 @@
 #include "../core/error_page.hpp"
 #include "../core/log.hpp"
 #include "../core/request_access.hpp"
+#include "access_log.hpp"
 #include "admission.hpp"
 #include "body_reader.hpp"
 #include "loop.hpp"
@@ -227,22 +228,35 @@ Task<void> end_connection(Connection& c, boost::beast::flat_buffer& buffer, bool
     c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
-std::string access_line(const std::string& remote, std::string_view method, std::string_view target,
-                        int version, int status, std::size_t bytes, Clock::time_point started) {
-    auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    std::string line;
-    line.reserve(96 + target.size());
-    line.append(remote).append(" \"").append(method).append(" ").append(target);
-    line.append(version == 10 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
-    line.append(std::to_string(status)).append(" ").append(std::to_string(bytes)).append(" ");
-    line.append(std::to_string(micros)).append("us");
-    return line;
-}
+// What the access line says of a request, kept past the Request itself (which is
+// released before the response is written).
+struct AccessFacts {
+    std::string method;
+    std::string target;
+    std::string request_id;
+    std::string referer;
+    std::string user_agent;
 
-void access_log(const std::string& remote, std::string_view method, std::string_view target,
+    void note(const Request& request, AccessLogFormat format) {
+        request_id = request.id();
+        if (format == AccessLogFormat::clf) return;
+        referer = std::string(request.headers().get("Referer").value_or(""));
+        user_agent = std::string(request.headers().get("User-Agent").value_or(""));
+    }
+};
+
+void access_log(AccessLogFormat format, const std::string& remote, const AccessFacts& facts,
                 int version, int status, std::size_t bytes, Clock::time_point started) {
-    log::raw(access_line(remote, method, target, version, status, bytes, started) + "\n");
+    write_access_line(format, {.remote = remote,
+                               .method = facts.method,
+                               .target = facts.target,
+                               .version = version,
+                               .status = status,
+                               .bytes = bytes,
+                               .started = started,
+                               .request_id = facts.request_id,
+                               .referer = facts.referer,
+                               .user_agent = facts.user_agent});
 }
 
 // At most `limit` bytes of what a client sent, printable ASCII only, for a log line.
@@ -258,7 +272,7 @@ std::string printable(std::string_view text, std::size_t limit) {
 
 // A refused request's line: what was received of its method and target (from the parser
 // once the request line was in, else the raw first bytes), the bytes read and why.
-void log_rejection(const std::string& remote, const RequestParser& parser,
+void log_rejection(AccessLogFormat format, const std::string& remote, const RequestParser& parser,
                    const boost::beast::flat_buffer& buffer, const ReadResult& read,
                    std::size_t sent, Clock::time_point started) {
     std::string method = "-", target = "-";
@@ -274,8 +288,23 @@ void log_rejection(const std::string& remote, const RequestParser& parser,
     }
     std::string reason = reason_for(read);
     if (reason.empty()) reason = status_reason(read.error_status);
-    log::raw(access_line(remote, method, target, parser.version, read.error_status, sent, started) +
-             " rejected: " + reason + " (" + std::to_string(read.bytes_read) + " bytes read)\n");
+    reason += " (" + std::to_string(read.bytes_read) + " bytes read)";
+    std::string_view user_agent, referer;
+    if (format != AccessLogFormat::clf) {
+        user_agent = parser.headers.get("User-Agent").value_or("");
+        referer = parser.headers.get("Referer").value_or("");
+    }
+    write_access_line(format, {.remote = remote,
+                               .method = method,
+                               .target = target,
+                               .version = parser.version,
+                               .status = read.error_status,
+                               .bytes = sent,
+                               .started = started,
+                               .request_id = new_request_id(),
+                               .referer = referer,
+                               .user_agent = user_agent,
+                               .rejected = reason});
 }
 
 }  // namespace
@@ -342,6 +371,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             ActivityLease activity) {
     Connection c(loop, std::move(socket), std::move(cancel), std::move(activity));
     const ServerOptions& options = loop.options;
+    const AccessLogFormat access = options.quiet ? AccessLogFormat::off : options.access_log;
+    const bool logging_access = access != AccessLogFormat::off;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto endpoint = c.socket.remote_endpoint(ec);
@@ -368,20 +399,25 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                 render_http_error(HttpError(read.error_status, reason_for(read)), nullptr);
             if (read.error_status == 503) refusal.headers().set("Retry-After", "1");
             write_response(refusal, framing, out);
-            if (!options.quiet)
-                log_rejection(remote, parser, buffer, read, out.size() - before, Clock::now());
+            if (logging_access) {
+                log_rejection(access, remote, parser, buffer, read, out.size() - before,
+                              Clock::now());
+            }
             if (co_await flush(c, out)) co_await linger_close(c, buffer);
             co_return;
         }
 
         c.phase = Connection::Phase::Dispatch;
         c.dispatch_started = loop.now;
-        auto started = options.quiet ? Clock::time_point{} : Clock::now();
+        auto started = logging_access ? Clock::now() : Clock::time_point{};
         bool keep_alive = parser.keep_alive();
         int version = parser.version;
         bool head = parser.method == "HEAD";
-        std::string method = options.quiet ? std::string{} : parser.method;
-        std::string target = options.quiet ? std::string{} : parser.target;
+        AccessFacts facts;
+        if (logging_access) {
+            facts.method = parser.method;
+            facts.target = parser.target;
+        }
         bool continue_expected = parser.streaming && parser.expects_continue();
         Response response;
         std::optional<Request> request;
@@ -418,12 +454,13 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             }
             loop.board->enter(c.activity.cell());
             response = co_await loop.dispatcher.full_dispatch(*request, false);
+            if (logging_access) facts.note(*request, access);
         }
         if (websocket && websocket->accepted()) {
             // The connection was the socket's: it ends with it, whatever the view did.
             co_await websocket->finish();
             c.websocket = nullptr;
-            if (!options.quiet) access_log(remote, method, target, version, 101, 0, started);
+            if (logging_access) access_log(access, remote, facts, version, 101, 0, started);
             break;
         }
         c.websocket = nullptr;
@@ -454,8 +491,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             StreamSent sent =
                 co_await send_stream(c, *response.stream_body(), written.chunked, out, where);
             if (c.abandoned) break;
-            if (!options.quiet) {
-                access_log(remote, method, target, version, response.status(),
+            if (logging_access) {
+                access_log(access, remote, facts, version, response.status(),
                            head_bytes + sent.bytes, started);
             }
             request.reset();
@@ -469,8 +506,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         }
         request.reset();  // its body is no longer needed: uncharge it before writing
         release_body(c);
-        if (!options.quiet) {
-            access_log(remote, method, target, version, response.status(),
+        if (logging_access) {
+            access_log(access, remote, facts, version, response.status(),
                        out.size() - before + written.body.size(), started);
         }
         if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||

@@ -343,6 +343,9 @@ struct Server::Impl {
 
 Server::Server(App& app, ServerOptions options)
     : impl_(std::make_unique<Impl>(app, std::move(options))) {
+    // The level is the process's (one log): the app's LOG_LEVEL sets it when given.
+    if (app.config().contains("LOG_LEVEL"))
+        logging::set_level(parse_log_level(app.config().get<std::string>("LOG_LEVEL")));
     app.freeze();
 }
 

@@ -27,6 +27,8 @@ ServerOptions server_options(const Config& config) {
         config.get<std::int64_t>("STALL_THRESHOLD_MS", options.stall_threshold.count()));
     options.background_shutdown_timeout =
         ms("BACKGROUND_SHUTDOWN_TIMEOUT_MS", options.background_shutdown_timeout);
+    if (config.contains("ACCESS_LOG"))
+        options.access_log = parse_access_log_format(config.get<std::string>("ACCESS_LOG"));
     WebSocketOptions& ws = options.websocket;
     ws.max_message_bytes =
         config.get<std::size_t>("WEBSOCKET_MAX_MESSAGE_BYTES", ws.max_message_bytes);

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "support/command_output.hpp"
+
 namespace {
 
 struct Run {
@@ -100,6 +102,18 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
     EXPECT_EQ(bad_sort.exit_code, 2);
     EXPECT_NE(bad_sort.output.find("invalid value 'size' for --sort"), std::string::npos);
 
+    auto bad_level = run_showcase("--log-level loud routes");
+    EXPECT_EQ(bad_level.exit_code, 2);
+    EXPECT_NE(bad_level.output.find("invalid value 'loud' for --log-level (debug, info, warning"),
+              std::string::npos)
+        << bad_level.output;
+    auto bad_format = run_showcase("run --access-log=apache");
+    EXPECT_EQ(bad_format.exit_code, 2);
+    EXPECT_NE(bad_format.output.find("invalid value 'apache' for --access-log"), std::string::npos);
+    auto bad_env = run_showcase_with("VIAL_LOG_LEVEL=chatty ", "routes");
+    EXPECT_EQ(bad_env.exit_code, 1);
+    EXPECT_NE(bad_env.output.find("invalid log level 'chatty'"), std::string::npos);
+
     auto bad_host = run_showcase("run --host not-an-ip --port 0");
     EXPECT_EQ(bad_host.exit_code, 1);
     EXPECT_NE(bad_host.output.find("invalid host address"), std::string::npos);
@@ -137,6 +151,46 @@ TEST(Cli, DbUpgradeAppliesMigrationsOnce) {
     EXPECT_NE(missing.output.find("no directory '/no/such/dir'"), std::string::npos)
         << missing.output;
     std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Serves the showcase with `flags` (a free port is appended) until one request to `path`
+// was answered, then stops it with SIGINT; returns everything it logged.
+std::string serve_one_request(const std::string& environment, const std::string& flags,
+                              const std::string& path) {
+    std::string script =
+        "port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); "
+        "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'); log=$(mktemp); " +
+        environment + std::string(VIAL_SHOWCASE_PATH) + " " + flags +
+        " --port $port >$log 2>&1 & pid=$!; "
+        "for i in $(seq 1 100); do curl -s -o /dev/null -H 'X-Request-ID: cli-7' "
+        "http://127.0.0.1:$port" +
+        path +
+        " && break; sleep 0.1; done; sleep 0.2; kill -INT $pid; wait $pid; cat $log; rm -f $log";
+    return vial::testing::run_command("(" + script + ") 2>&1").output;
+}
+
+TEST(Cli, LogLevelAndAccessLogFormatFromFlagsAndEnvironment) {
+    // JSON access lines, with the request's id; the startup line at info.
+    std::string json = serve_one_request("", "run --threads 1 --access-log=json", "/plaintext");
+    EXPECT_NE(json.find(" INFO vial "), std::string::npos) << json;
+    EXPECT_NE(json.find("\"target\":\"/plaintext\""), std::string::npos) << json;
+    EXPECT_NE(json.find("\"request_id\":\"cli-7\""), std::string::npos) << json;
+
+    // At warning, info lines (startup, stop) are dropped; the access log is not a level.
+    std::string quiet = serve_one_request("VIAL_ACCESS_LOG=combined ",
+                                          "--log-level=warning run --threads 1", "/plaintext");
+    EXPECT_EQ(quiet.find(" INFO "), std::string::npos) << quiet;
+    EXPECT_NE(quiet.find("\"GET /plaintext HTTP/1.1\" 200 "), std::string::npos) << quiet;
+    EXPECT_NE(quiet.find(" \"-\" \"curl/"), std::string::npos) << quiet;  // combined
+
+    // The environment sets the level when no flag does.
+    std::string env =
+        serve_one_request("VIAL_LOG_LEVEL=error ", "run --threads 1 --quiet", "/plaintext");
+    EXPECT_EQ(env.find(" INFO "), std::string::npos) << env;
 }
 
 }  // namespace
