@@ -40,8 +40,9 @@ class App : public Scaffold {
     /// Runs once when a Server starts, before it accepts connections (open pools...);
     /// `f()` returns void or vial::Task<void>, run to completion on the server's first
     /// loop, from the starting thread. A task it spawns (`co_await vial::spawn(...)`)
-    /// runs on that loop for the server's life, like a continuously running worker, and
-    /// is drained then cancelled at shutdown. An exception stops the start.
+    /// runs on that loop for the server's life, like a continuously running worker: it is
+    /// cancelled as soon as shutdown begins (its pending await throws vial::Cancelled;
+    /// clean up and return), so a stop never waits for it. An exception stops the start.
     template <class F>
     App& before_serving(F f) {
         check_setup("before_serving");

@@ -247,7 +247,7 @@ int main(App& app, int argc, char** argv) {
         std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << program << ": error: " << e.what() << "\n";
+        std::cerr << program << ": error: " << detail::without_source_location(e.what()) << "\n";
         return 1;
     }
 }

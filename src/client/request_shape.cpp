@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include "../core/json_text.hpp"
 #include "../core/url_codec.hpp"
 
 namespace vial::detail {
@@ -63,7 +64,7 @@ bool has_content_type(const ClientOptions& client, const RequestOptions& options
 
 std::optional<InMemoryBody> in_memory_body(const RequestOptions& options) {
     if (options.json)
-        return InMemoryBody{boost::json::serialize(*options.json), "application/json"};
+        return InMemoryBody{detail::json_text(*options.json), "application/json"};
     if (options.form)
         return InMemoryBody{urlencode(*options.form), "application/x-www-form-urlencoded"};
     if (options.content)

@@ -4,6 +4,8 @@
 #include <vial/error.hpp>
 #include <vial/request_context.hpp>
 
+#include <boost/system/system_error.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -42,9 +44,21 @@ Response plain_500(const Request& request) {
 
 }  // namespace
 
+std::string without_source_location(std::string text) {
+    // Boost.System's what() ends "[system:111 at /usr/include/boost/...:97:37 in function
+    // '...']": the category and code help an operator, the header's path does not.
+    std::size_t open = text.rfind(" [");
+    if (open == std::string::npos || !text.ends_with(']')) return text;
+    std::size_t at = text.find(" at ", open);
+    if (at != std::string::npos) text.erase(at, text.size() - 1 - at);
+    return text;
+}
+
 std::string describe(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+        return without_source_location(e.what());
     } catch (const std::exception& e) {
         return e.what();
     } catch (...) {

@@ -76,6 +76,10 @@ class Dispatcher {
 };
 
 /// "what()" of an exception, for logs.
+/// `error`'s message for a log line, without Boost's source locations.
 std::string describe(const std::exception_ptr& error);
+/// "connect: Connection refused [system:111 at /usr/include/...]" ->
+/// "connect: Connection refused [system:111]".
+std::string without_source_location(std::string text);
 
 }  // namespace vial::detail

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "json_text.hpp"
+
 namespace vial {
 
 namespace {
@@ -82,7 +84,7 @@ Task<void> EventStream::send(std::string_view data, std::string_view event, std:
 }
 
 Task<void> EventStream::send_json(const Json& data, std::string_view event) {
-    ServerSentEvent message{.data = boost::json::serialize(data), .event = std::string(event)};
+    ServerSentEvent message{.data = detail::json_text(data), .event = std::string(event)};
     co_await send(message);
 }
 

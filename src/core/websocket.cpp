@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "json_text.hpp"
 #include "websocket_transport.hpp"
 
 namespace vial {
@@ -111,7 +112,7 @@ Task<void> WebSocket::send_bytes(std::string_view bytes) {
 }
 
 Task<void> WebSocket::send_json(const Json& value) {
-    std::string text = boost::json::serialize(value);
+    std::string text = detail::json_text(value);
     co_await send(text);
 }
 

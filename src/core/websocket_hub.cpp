@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "json_text.hpp"
 #include "websocket_transport.hpp"
 
 namespace vial {
@@ -158,7 +159,7 @@ std::size_t WebSocketHub::broadcast_bytes(std::string_view room, std::string_vie
 }
 
 std::size_t WebSocketHub::broadcast_json(std::string_view room, const Json& value) {
-    return send_to_room(room, boost::json::serialize(value), false);
+    return send_to_room(room, detail::json_text(value), false);
 }
 
 std::size_t WebSocketHub::size(std::string_view room) const {

@@ -219,8 +219,12 @@ struct Server::Impl {
         port = endpoint.port();
         // On the first loop, on this thread, before any loop runs: a hook can open a pool,
         // or `co_await vial::spawn(...)` a task that runs on that loop for the server's
-        // life (a continuously running worker), drained or cancelled at shutdown.
-        for (const auto& hook : app.before_serving_hooks()) run_on(loops.front()->context, hook());
+        // life (a continuously running worker), cancelled when shutdown begins.
+        {
+            detail::WorkerSpawning workers;
+            for (const auto& hook : app.before_serving_hooks())
+                run_on(loops.front()->context, hook());
+        }
         for (auto& loop : loops) {
             asio::co_spawn(loop->context, accept_loop(*loop), asio::detached);
             asio::co_spawn(loop->context, sweeper(*loop), asio::detached);
@@ -282,6 +286,9 @@ struct Server::Impl {
                 l->sweep();  // idle keep-alive connections end now
             });
         }
+        // Workers (spawned by before_serving) would run forever: they stop now, while
+        // requests in flight and their background tasks get their deadlines.
+        for (auto& loop : loops) detail::cancel_background(&loop->context, true);
         auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
         auto busy = [&] {
             for (auto& loop : loops) {
@@ -334,7 +341,8 @@ struct Server::Impl {
             try {
                 run_sync(hook());
             } catch (const std::exception& e) {
-                detail::log::error(std::string("after_serving hook failed: ") + e.what());
+                detail::log::error("after_serving hook failed: " +
+                                   detail::without_source_location(e.what()));
             }
         }
         detail::log::info("vial stopped");

@@ -26,6 +26,7 @@ namespace asio = boost::asio;
 
 struct Entry {
     std::string name;
+    bool worker;  // spawned by a before_serving hook: cancelled when shutdown begins
     const asio::execution_context* context;
     asio::any_io_executor executor;
     std::shared_ptr<asio::cancellation_signal> cancel;
@@ -42,6 +43,9 @@ Registry& registry() {
     static Registry r;
     return r;
 }
+
+// Set while a server runs its before_serving hooks on this thread.
+thread_local bool t_spawning_workers = false;
 
 // Removes the task's entry when its frame goes, however it goes (finished, failed, or
 // destroyed with its io_context).
@@ -68,15 +72,18 @@ void spawn_on(const asio::any_io_executor& executor, Task<void> task, std::strin
     auto cancel = std::make_shared<asio::cancellation_signal>();
     asio::execution_context& context = asio::query(executor, asio::execution::context);
     std::uint64_t id;
+    bool worker = t_spawning_workers;
     {
         std::lock_guard lock(registry().mutex);
         id = registry().next_id++;
-        registry().running.emplace(id, Entry{name, &context, executor, cancel});
+        registry().running.emplace(id, Entry{name, worker, &context, executor, cancel});
     }
-    auto on_end = asio::bind_cancellation_slot(cancel->slot(), [name,
+    auto on_end = asio::bind_cancellation_slot(cancel->slot(), [name, worker,
                                                                 cancel](std::exception_ptr error) {
         if (!error) return;
         if (is_cancellation(error)) {
+            // A worker's cancellation is how a server stops it: not worth a warning.
+            if (worker) return detail::log::debug("worker '" + name + "' stopped");
             detail::log::warning("background task '" + name + "' was cancelled");
         } else {
             ++registry().failed;
@@ -113,11 +120,19 @@ std::size_t background_running(const asio::execution_context* context) {
     return n;
 }
 
-std::vector<std::string> cancel_background(const asio::execution_context* context) {
+WorkerSpawning::WorkerSpawning() {
+    t_spawning_workers = true;
+}
+WorkerSpawning::~WorkerSpawning() {
+    t_spawning_workers = false;
+}
+
+std::vector<std::string> cancel_background(const asio::execution_context* context,
+                                           bool workers_only) {
     std::vector<std::string> names;
     std::lock_guard lock(registry().mutex);
     for (auto& [id, entry] : registry().running) {
-        if (entry.context != context) continue;
+        if (entry.context != context || (workers_only && !entry.worker)) continue;
         names.push_back(entry.name);
         asio::post(entry.executor,
                    [cancel = entry.cancel] { cancel->emit(asio::cancellation_type::terminal); });

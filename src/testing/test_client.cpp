@@ -13,6 +13,7 @@
 
 #include "../core/dispatcher.hpp"
 #include "../core/error_page.hpp"
+#include "../core/json_text.hpp"
 #include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
 #include "../runtime/background.hpp"
@@ -60,7 +61,7 @@ std::variant<std::unique_ptr<Request>, Response> TestClient::make_request(std::s
                                                                           std::string target,
                                                                           TestRequest extra) {
     if (extra.json) {
-        extra.body = boost::json::serialize(*extra.json);
+        extra.body = detail::json_text(*extra.json);
         if (!extra.headers.contains("Content-Type"))
             extra.headers.add("Content-Type", "application/json");
     }

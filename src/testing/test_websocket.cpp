@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "../core/dispatcher.hpp"
+#include "../core/json_text.hpp"
 #include "../core/request_access.hpp"
 #include "test_websocket_state.hpp"
 
@@ -143,7 +144,7 @@ void TestWebSocket::send_bytes(std::string_view bytes) {
 }
 
 void TestWebSocket::send_json(const Json& value) {
-    send_to_view(*state_, boost::json::serialize(value), false);
+    send_to_view(*state_, detail::json_text(value), false);
 }
 
 WebSocketMessage TestWebSocket::receive(std::chrono::milliseconds limit) {

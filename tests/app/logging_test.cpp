@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <vial/vial.hpp>
 
+#include <boost/system/system_error.hpp>
+
 #include <mutex>
 #include <string>
 #include <vector>
@@ -165,6 +167,27 @@ TEST(RequestId, FrameworkErrorLinesCarryTheIdToo) {
     EXPECT_EQ(line->level, LogLevel::error);
     EXPECT_TRUE(line->message.starts_with("[trace-42] unhandled exception in GET /boom"))
         << line->message;
+}
+
+TEST(ErrorLines, BoostErrorsAreLoggedWithoutHeaderPaths) {
+    // What a refused connect in a view's own Asio code throws: its what() names a header.
+    static constexpr boost::source_location kHere = BOOST_CURRENT_LOCATION;
+    const boost::system::error_code refused(ECONNREFUSED, boost::system::system_category(), &kHere);
+    ASSERT_NE(std::string(boost::system::system_error(refused, "connect").what()).find(" at /"),
+              std::string::npos);
+    RecordedLog log;
+    App app("shop");
+    app.get("/connect", [refused](Request&) -> Task<std::string> {
+        throw boost::system::system_error(refused, "connect");
+        co_return "unreachable";
+    });
+    TestClient client(app, {.propagate_exceptions = false});
+    EXPECT_EQ(client.get("/connect").status(), 500);
+    auto line = log.find("unhandled exception");
+    ASSERT_TRUE(line);
+    EXPECT_NE(line->message.find("connect: Connection refused [system:111]"), std::string::npos)
+        << line->message;
+    EXPECT_EQ(line->message.find(" at /"), std::string::npos) << line->message;
 }
 
 TEST(RequestId, ContextLoggerIsTheAppLoggerForThisRequest) {

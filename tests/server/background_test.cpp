@@ -114,6 +114,44 @@ TEST(BackgroundServer, BeforeServingStartsAWorkerThatRunsForTheServersLife) {
     EXPECT_TRUE(worker->cancelled);
 }
 
+// Ctrl-C with a worker that never ends: the stop does not wait background_shutdown_timeout
+// (10 s by default) for it; a request's background task still gets to finish.
+TEST(BackgroundServer, AWorkerIsCancelledWhenShutdownBeginsWhileRequestTasksDrain) {
+    auto worker_cancelled = std::make_shared<std::atomic<bool>>(false);
+    auto request_task_done = std::make_shared<std::atomic<bool>>(false);
+    App app("worker");
+    app.before_serving([worker_cancelled]() -> Task<void> {
+        auto forever = [](std::shared_ptr<std::atomic<bool>> cancelled) -> Task<void> {
+            try {
+                for (;;) co_await vial::sleep(std::chrono::milliseconds(20));
+            } catch (...) {
+                *cancelled = is_cancellation(std::current_exception());
+                throw;
+            }
+        };
+        co_await vial::spawn(forever(worker_cancelled), "poller");
+    });
+    app.post("/job", [request_task_done](Request&) -> Task<std::string> {
+        auto job = [](std::shared_ptr<std::atomic<bool>> done) -> Task<void> {
+            co_await vial::sleep(std::chrono::milliseconds(300));
+            *done = true;
+        };
+        co_await vial::spawn(job(request_task_done), "report");
+        co_return "queued";
+    });
+    Server server(app, {.port = 0, .threads = 1, .quiet = true});  // default timeouts (10 s)
+    server.start();
+    EXPECT_EQ(
+        roundtrip(server.port(), "POST /job HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").body,
+        "queued");
+    auto stopping = std::chrono::steady_clock::now();
+    server.stop();
+    auto took = std::chrono::steady_clock::now() - stopping;
+    EXPECT_TRUE(*worker_cancelled);
+    EXPECT_TRUE(*request_task_done);  // drained, not cancelled
+    EXPECT_LT(took, std::chrono::seconds(2));
+}
+
 TEST(BackgroundServer, AFailingBeforeServingHookFailsStart) {
     App app("failing");
     app.before_serving([]() -> Task<void> {

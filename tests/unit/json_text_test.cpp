@@ -3,6 +3,8 @@
 #include <vial/request.hpp>
 #include <vial/response.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <limits>
 
 #include "core/json_text.hpp"
@@ -13,14 +15,44 @@ TEST(JsonText, NonFiniteNumbersAreWrittenAsNull) {
     vial::Json value{{"inf", std::numeric_limits<double>::infinity()},
                      {"list", {1.5, std::numeric_limits<double>::quiet_NaN()}}};
     EXPECT_TRUE(vial::detail::has_non_finite(value));
-    EXPECT_EQ(vial::detail::json_text(value), "{\"inf\":null,\"list\":[1.5E0,null]}");
-    EXPECT_EQ(vial::jsonify(value).body(), "{\"inf\":null,\"list\":[1.5E0,null]}");
+    EXPECT_EQ(vial::detail::json_text(value), "{\"inf\":null,\"list\":[1.5,null]}");
+    EXPECT_EQ(vial::jsonify(value).body(), "{\"inf\":null,\"list\":[1.5,null]}");
 }
 
 TEST(JsonText, FiniteValuesAreUnchanged) {
     vial::Json value{{"n", 1}, {"x", 2.5}};
     EXPECT_FALSE(vial::detail::has_non_finite(value));
-    EXPECT_EQ(vial::detail::json_text(value), "{\"n\":1,\"x\":2.5E0}");
+    EXPECT_EQ(vial::detail::json_text(value), "{\"n\":1,\"x\":2.5}");
+}
+
+// Python's json.dumps(float) (repr): the shortest digits that read back as the same
+// double; positional for exponents -4..15, else scientific with a 2-digit exponent.
+TEST(JsonText, DoublesAreWrittenAsPythonWritesThem) {
+    auto text = [](double d) { return vial::detail::json_text(vial::Json(d)); };
+    EXPECT_EQ(text(50.061118), "50.061118");
+    EXPECT_EQ(text(100.0), "100.0");
+    EXPECT_EQ(text(0.0), "0.0");
+    EXPECT_EQ(text(-0.0), "-0.0");
+    EXPECT_EQ(text(-2.5), "-2.5");
+    EXPECT_EQ(text(0.1), "0.1");
+    EXPECT_EQ(text(0.1 + 0.2), "0.30000000000000004");
+    EXPECT_EQ(text(0.0001), "0.0001");
+    EXPECT_EQ(text(0.00001), "1e-05");
+    EXPECT_EQ(text(1.5e-7), "1.5e-07");
+    EXPECT_EQ(text(1e15), "1000000000000000.0");
+    EXPECT_EQ(text(1e16), "1e+16");
+    EXPECT_EQ(text(1.25e100), "1.25e+100");
+    EXPECT_EQ(text(123456789.125), "123456789.125");
+    EXPECT_EQ(text(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
+    EXPECT_EQ(text(5e-324), "5e-324");
+    // Inside containers, beside integers, strings and the rest.
+    vial::Json mixed{{"total", 6.75}, {"n", 3}, {"s", "a\"b"}, {"l", {1.0, true, nullptr}}};
+    EXPECT_EQ(vial::jsonify(mixed).body(),
+              "{\"total\":6.75,\"n\":3,\"s\":\"a\\\"b\",\"l\":[1.0,true,null]}");
+    // Each text reads back as the same double.
+    for (double d : {50.061118, 0.1 + 0.2, 1e16, 5e-324, 2.0 / 3.0}) {
+        EXPECT_EQ(boost::json::parse(text(d)).as_double(), d) << text(d);
+    }
 }
 
 TEST(JsonText, RequestJsonRefusesNumbersPastDoubleRange) {
