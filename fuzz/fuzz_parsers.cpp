@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/headers_access.hpp"
 #include "core/session_codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -21,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     for (const char* type : {"application/x-www-form-urlencoded", "application/json"}) {
         Headers headers;
-        headers.add_unchecked("Cookie", cookie);
-        headers.add_unchecked("Content-Type", type);
+        detail::HeadersAccess::add_unchecked(headers, "Cookie", cookie);
+        detail::HeadersAccess::add_unchecked(headers, "Content-Type", type);
         try {
             Request request("POST", "/?" + std::string(query), std::move(headers),
                             std::string(body));

@@ -9,6 +9,10 @@
 
 namespace vial {
 
+namespace detail {
+struct HeadersAccess;
+}
+
 /// ASCII case-insensitive equality, as HTTP field names compare.
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
@@ -43,12 +47,14 @@ class Headers {
     auto begin() const noexcept { return fields_.begin(); }
     auto end() const noexcept { return fields_.end(); }
 
-    /// Appends without validation: for the parser, whose input is already validated.
+  private:
+    friend struct detail::HeadersAccess;
+    // Appends without validation: for the parser, whose input is already validated, and
+    // for the framework's own fields (detail::HeadersAccess).
     void add_unchecked(std::string_view name, std::string_view value) {
         fields_.emplace_back(name, value);
     }
 
-  private:
     std::vector<Field> fields_;
 };
 

@@ -60,7 +60,8 @@ struct UrlForOptions {
 namespace detail {
 template <class F>
 AfterRequestHook adapt_after_request(F f);
-}
+struct ContextAccess;
+}  // namespace detail
 
 class RequestContext {
   public:
@@ -116,16 +117,15 @@ class RequestContext {
     /// The signed-cookie session (session.hpp), loaded on first use. Throws vial::Error
     /// when the app has no SECRET_KEY.
     Session& session();
-    /// Framework use: whether a view or hook touched the session.
-    bool session_loaded() const noexcept { return session_ != nullptr; }
-    /// Framework use: adds the session cookie to `response` if the session changed.
-    void save_session(Response& response) const;
-
-    /// Framework use: hooks registered by after_this_request, in order.
-    std::vector<AfterRequestHook>& pending_after_hooks() noexcept { return after_this_request_; }
-    void set_blueprint(std::string_view name) { blueprint_ = name; }
 
   private:
+    friend struct detail::ContextAccess;  // the dispatcher's side (src/core)
+
+    // Whether a view or hook touched the session.
+    bool session_loaded() const noexcept { return session_ != nullptr; }
+    // Adds the session cookie to `response` if the session changed.
+    void save_session(Response& response) const;
+
     const App& app_;
     Request& request_;
     std::string blueprint_;

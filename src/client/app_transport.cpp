@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "../core/dispatcher.hpp"
+#include "../core/headers_access.hpp"
 #include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
 #include "client_response_access.hpp"
@@ -139,7 +140,7 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
     Headers headers = merged_headers(o, options);
     InMemoryBody body = co_await collect_body(options);
     if (!body.content_type.empty() && !has_content_type(o, options))
-        headers.add_unchecked("Content-Type", body.content_type);
+        headers.add("Content-Type", body.content_type);
     if (options.basic_auth) {
         headers.set("Authorization", "Basic " + base64(options.basic_auth->first + ":" +
                                                        options.basic_auth->second));
@@ -213,7 +214,8 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
 
         Headers received = response->headers();
         if (!received.contains("Content-Length") && method != "HEAD")
-            received.add_unchecked("Content-Length", std::to_string(response->body().size()));
+            detail::HeadersAccess::add_unchecked(received, "Content-Length",
+                                                 std::to_string(response->body().size()));
         ClientResponse result;
         ClientResponseAccess::fill(result, method, response->status(),
                                    status_reason(response->status()), std::move(received),

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include "../core/headers_access.hpp"
 #include "../core/json_text.hpp"
 #include "../core/url_codec.hpp"
 
@@ -52,9 +53,11 @@ std::string urlencode(const QueryParams& fields) {
 Headers merged_headers(const ClientOptions& client, const RequestOptions& options) {
     Headers merged;
     for (const auto& [name, value] : client.headers) {
-        if (!options.headers.contains(name)) merged.add_unchecked(name, value);
+        if (!options.headers.contains(name))
+            detail::HeadersAccess::add_unchecked(merged, name, value);
     }
-    for (const auto& [name, value] : options.headers) merged.add_unchecked(name, value);
+    for (const auto& [name, value] : options.headers)
+        detail::HeadersAccess::add_unchecked(merged, name, value);
     return merged;
 }
 
@@ -63,8 +66,7 @@ bool has_content_type(const ClientOptions& client, const RequestOptions& options
 }
 
 std::optional<InMemoryBody> in_memory_body(const RequestOptions& options) {
-    if (options.json)
-        return InMemoryBody{detail::json_text(*options.json), "application/json"};
+    if (options.json) return InMemoryBody{detail::json_text(*options.json), "application/json"};
     if (options.form)
         return InMemoryBody{urlencode(*options.form), "application/x-www-form-urlencoded"};
     if (options.content)

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <mutex>
 
+#include "../core/headers_access.hpp"
 #include "../core/url_codec.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
@@ -92,7 +93,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
             std::string_view value = line.substr(colon + 1);
             while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
                 value.remove_prefix(1);
-            t->headers.add_unchecked(line.substr(0, colon), value);
+            detail::HeadersAccess::add_unchecked(t->headers, line.substr(0, colon), value);
         }
     } catch (...) {
         return 0;
@@ -133,6 +134,8 @@ std::string origin_of(const boost::urls::url_view& url) {
 }
 
 void add_header(Transfer& t, std::string_view name, std::string_view value) {
+    // A content type or header from the caller: no CR/LF may split it into two headers.
+    check_header_value(name, value);
     std::string line(name);
     line += value.empty() ? ";" : ": ";  // "Name;" sends an empty header in curl's syntax
     line += value;

@@ -11,7 +11,9 @@
 #include <map>
 
 #include "activity.hpp"
+#include "context_access.hpp"
 #include "error_page.hpp"
+#include "headers_access.hpp"
 #include "log.hpp"
 #include "request_access.hpp"
 #include "url_codec.hpp"
@@ -93,7 +95,15 @@ Dispatcher::Dispatcher(const App& app)
                             route->endpoint + "'; the second would never run");
             }
         }
-        by_endpoint_[route->endpoint].push_back(route.get());
+        // One endpoint, two rules: url_for would build one of them and silently never the
+        // other. (One rule under several methods is one resource: allowed.)
+        auto& bound = by_endpoint_[route->endpoint];
+        if (!bound.empty() && bound.front()->rule.source() != route->rule.source()) {
+            throw Error("endpoint '" + route->endpoint + "' is bound to two views: route '" +
+                        bound.front()->rule.source() + "' and route '" + route->rule.source() +
+                        "'; give one of them its own endpoint ({.endpoint = \"...\"})");
+        }
+        bound.push_back(route.get());
         has_streamed_bodies_ = has_streamed_bodies_ || route->stream_body;
     }
 }
@@ -122,7 +132,7 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         note_activity(match.route, request.method());
         if (match.route) {
             chain = match.route->chain;
-            if (!chain->blueprint.empty()) ctx.set_blueprint(chain->blueprint);
+            if (!chain->blueprint.empty()) ContextAccess::set_blueprint(ctx, chain->blueprint);
         }
         std::optional<Response> early;
         if (!chain->before.empty()) early = co_await preprocess_request(ctx, *chain);
@@ -151,10 +161,10 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         }
     }
     if (!escaped) {
-        if (!chain->after.empty() || !ctx.pending_after_hooks().empty()) {
+        if (!chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty()) {
             response = co_await process_response(ctx, *chain, std::move(response));
         }
-        if (ctx.session_loaded()) save_session(ctx, response);
+        if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
         finalize_request(request, response);
     }
     if (!chain->teardown.empty()) co_await do_teardown_request(ctx, *chain, error);
@@ -277,7 +287,7 @@ Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain
                                             Response response) const {
     std::exception_ptr failure;
     try {
-        auto& pending = ctx.pending_after_hooks();
+        auto& pending = ContextAccess::pending_after_hooks(ctx);
         for (std::size_t i = 0; i < pending.size(); ++i) {
             AfterRequestHook hook = pending[i];  // a hook may add more, reallocating the list
             response = co_await hook(ctx, std::move(response));
@@ -298,7 +308,7 @@ Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain
 
 void Dispatcher::save_session(RequestContext& ctx, Response& response) const {
     try {
-        ctx.save_session(response);
+        ContextAccess::save_session(ctx, response);
     } catch (const std::exception& e) {
         log::error("saving the session failed in " + where(ctx.request()) + ": " + e.what(),
                    ctx.request().id());
@@ -309,7 +319,7 @@ void Dispatcher::save_session(RequestContext& ctx, Response& response) const {
 void Dispatcher::finalize_request(const Request& request, Response& response) const {
     // The name was checked at start-up and an id is a safe token by construction.
     if (!request_id_header_.empty() && !response.headers().contains(request_id_header_))
-        response.headers().add_unchecked(request_id_header_, request.id());
+        detail::HeadersAccess::add_unchecked(response.headers(), request_id_header_, request.id());
     // A streamed HEAD answer keeps its framing headers; its producer never runs.
     if (request.method() == "HEAD" && !response.is_streamed()) {
         response.headers().set("Content-Length", std::to_string(response.body().size()));

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "headers_access.hpp"
+
 namespace vial {
 
 namespace {
@@ -54,10 +56,15 @@ void Headers::add(std::string name, std::string value) {
         })) {
         throw Error("invalid header name '" + name + "': must be an HTTP token");
     }
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-        throw Error("invalid value for header '" + name + "': CR, LF and NUL are not allowed");
-    }
+    detail::check_header_value(name, value);
     fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void detail::check_header_value(std::string_view name, std::string_view value) {
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+        throw Error("invalid value for header '" + std::string(name) +
+                    "': CR, LF and NUL are not allowed");
+    }
 }
 
 void Headers::set(std::string name, std::string value) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "headers_access.hpp"
 #include "http_date.hpp"
 #include "json_text.hpp"
 
@@ -34,7 +35,9 @@ void check_attribute(std::string_view what, std::string_view value) {
 
 Response::Response(std::string body, int status, std::string_view content_type)
     : status_(status), body_(std::move(body)) {
-    headers_.add_unchecked("Content-Type", content_type);
+    // As every header: a content type built from input must not split the head.
+    detail::check_header_value("Content-Type", content_type);
+    detail::HeadersAccess::add_unchecked(headers_, "Content-Type", content_type);
 }
 
 void Response::set_cookie(std::string_view name, std::string_view value,

@@ -1,4 +1,5 @@
 #include "request_parser.hpp"
+#include "../core/headers_access.hpp"
 
 #include <array>
 #include <vector>
@@ -161,7 +162,7 @@ void RequestParser::on_request_impl(http::verb, string_view method_text, string_
 void RequestParser::on_field_impl(http::field field, string_view name, string_view value,
                                   error_code&) {
     std::string_view text(value.data(), value.size());
-    headers.add_unchecked(std::string_view(name.data(), name.size()), text);
+    detail::HeadersAccess::add_unchecked(headers, std::string_view(name.data(), name.size()), text);
     // Noted as the fields arrive (Beast has already named them), so the checks below
     // cost no second pass over the headers.
     if (field == http::field::host) {

@@ -87,6 +87,27 @@ TEST(Routing, ARuleRegisteredTwiceForAMethodFailsAtFreeze) {
     EXPECT_NO_THROW(fine.freeze());
 }
 
+TEST(Routing, AnEndpointBoundToTwoRulesFailsAtFreezeNamingBoth) {
+    vial::App app;
+    app.get("/about", [](vial::Request&) { return "about"; }, {.endpoint = "page"});
+    app.get("/contact", [](vial::Request&) { return "contact"; }, {.endpoint = "page"});
+    try {
+        app.freeze();
+        ADD_FAILURE() << "url_for(\"page\") could never build /contact";
+    } catch (const vial::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("endpoint 'page' is bound to two views: route "
+                                             "'/about' and route '/contact'"),
+                  std::string::npos)
+            << e.what();
+    }
+    // One rule under several methods keeps the endpoint it derives ("items"): one resource.
+    vial::App fine;
+    fine.get("/items", [](vial::Request&) { return "list"; });
+    fine.post("/items", [](vial::Request&) { return "made"; });
+    EXPECT_NO_THROW(fine.freeze());
+    EXPECT_EQ(fine.url_for("items"), "/items");
+}
+
 TEST(Routing, BadRulesFailAtRegistration) {
     vial::App app;
     EXPECT_THROW(app.get("/<bogus:x>", [](vial::Request&) { return "x"; }), vial::Error);

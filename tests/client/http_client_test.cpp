@@ -129,6 +129,14 @@ TEST_F(HttpClientTest, MalformedUrlsFailBeforeAnyIo) {
               std::string::npos);
 }
 
+TEST_F(HttpClientTest, AContentTypeThatWouldSplitTheHeadIsRefused) {
+    std::string message = message_of<Error>([&] {
+        run_sync(http.post(upstream.url("/echo"), {.content = std::string("x"),
+                                                   .content_type = "text/plain\r\nX-Admin: 1"}));
+    });
+    EXPECT_NE(message.find("CR, LF and NUL are not allowed"), std::string::npos) << message;
+}
+
 TEST_F(HttpClientTest, RefusedPortIsAConnectError) {
     std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/";
     std::string message = message_of<ConnectError>([&] { run_sync(http.get(url)); });

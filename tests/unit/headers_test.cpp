@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <vial/error.hpp>
 #include <vial/headers.hpp>
+#include <vial/response.hpp>
 
 namespace {
 
@@ -33,6 +34,20 @@ TEST(Headers, RejectsHeaderInjection) {
     EXPECT_THROW(h.add("Bad Name", "v"), vial::Error);
     EXPECT_THROW(h.add("", "v"), vial::Error);
     EXPECT_TRUE(h.empty());
+}
+
+TEST(Headers, AContentTypeIsCheckedAsEveryHeaderIs) {
+    EXPECT_THROW(vial::Response("x", 200, "text/html\r\nSet-Cookie: admin=1"), vial::Error);
+    vial::Response fine("x", 200, "text/csv; charset=utf-8");
+    EXPECT_EQ(fine.content_type(), "text/csv; charset=utf-8");
+    EXPECT_THROW(fine.set_content_type("a\nb"), vial::Error);
+}
+
+TEST(Headers, BuiltFromAListOfFieldsEachChecked) {
+    vial::Headers h{{"Accept", "application/json"}, {"X-Tag", "a"}, {"x-tag", "b"}};
+    EXPECT_EQ(h.get("accept"), "application/json");
+    EXPECT_EQ(h.get_all("X-TAG").size(), 2u);
+    EXPECT_THROW((vial::Headers{{"X-Evil", "a\r\nb"}}), vial::Error);
 }
 
 }  // namespace
