@@ -40,7 +40,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 # A static library: what its users link against are the -dev packages of its dependencies.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "g++ (>= 4:12), libboost1.81-dev | libboost-dev (>= 1.81), libboost-json1.81-dev | libboost-json-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), libssl-dev, libcurl4-openssl-dev, libsqlite3-dev, libpq-dev, pkg-config")
+    "g++ (>= 4:12), libboost1.81-dev | libboost-dev (>= 1.81), libboost-json1.81-dev | libboost-json-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), libboost-stacktrace1.81-dev | libboost-stacktrace-dev (>= 1.81), libssl-dev, libcurl4-openssl-dev, libsqlite3-dev, libpq-dev, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake (>= 3.25)")
 set(CPACK_PACKAGE_DIRECTORY ${PROJECT_BINARY_DIR})
 # `make package` builds first; cpack itself (also run by the install tests) only installs.

@@ -8,6 +8,8 @@ packages=(
     cmake g++ make ninja-build clang-format
     # libraries (DESIGN.md section 4)
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
+    # DEBUG's error page: where an exception was thrown
+    libboost-stacktrace1.81-dev
     # vial::HttpClient (HTTP/2 through nghttp2, TLS through OpenSSL)
     libcurl4-openssl-dev
     # vial::Database: the embedded backend, and PostgreSQL's client library

@@ -1,11 +1,12 @@
 #pragma once
 /// vial::cli::main: a `flask`-like command line for an app.
 ///
-///   app [--config FILE] run [--host H] [--port P] [--threads N] [--quiet]
+///   app [--config FILE] [--log-level L] run [--host H] [--port P] [--threads N]
+///       [--access-log off|clf|combined|json] [--quiet] [--debug]
 ///   app routes [--sort endpoint|methods|rule|match]
 ///   app db upgrade [--dir DIR]
 ///   app <command added with App::cli_command> [args...]
-///   app --help
+///   app --help | --version
 /// Options take `--name value` or `--name=value`; a bad command, option or value exits 2.
 #include <vial/app.hpp>
 

@@ -35,6 +35,7 @@ constexpr const char* kUsage =
     "            --threads N     event loops, one per thread (default: one per core)\n"
     "            --access-log F  off, clf (default), combined or json (ACCESS_LOG)\n"
     "            --quiet         no access log (--access-log=off)\n"
+    "            --debug         500s show the exception and its traceback (DEBUG)\n"
     "            --log-level L   as above\n"
     "            (DATABASE_MIGRATE_ON_START true: db upgrade first)\n"
     "  routes    list the routes: endpoint, methods, rule\n"
@@ -221,6 +222,10 @@ int main(App& app, int argc, char** argv) {
                 options.threads = args.number<unsigned>(1024);
             } else if (flag == "--quiet" && !args.has_inline_value()) {
                 options.quiet = true;
+            } else if (flag == "--debug" && !args.has_inline_value()) {
+                if (app.frozen())
+                    throw UsageError("--debug: the app is already frozen; set DEBUG in its config");
+                app.config().set("DEBUG", true);
             } else if (flag == "--access-log") {
                 std::string_view format = args.value();
                 try {

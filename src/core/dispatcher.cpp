@@ -10,8 +10,10 @@
 #include <cctype>
 #include <map>
 
+#include "../runtime/throw_trace.hpp"
 #include "activity.hpp"
 #include "context_access.hpp"
+#include "debug_page.hpp"
 #include "error_page.hpp"
 #include "headers_access.hpp"
 #include "log.hpp"
@@ -72,6 +74,8 @@ Dispatcher::Dispatcher(const App& app)
     : app_(app),
       compiled_(compile_app(app.records(), std::chrono::milliseconds(app.config().get<std::int64_t>(
                                                "VIEW_TIMEOUT_MS", 0)))) {
+    debug_ = app.config().get<bool>("DEBUG", false);
+    if (debug_) enable_throw_traces(true);
     request_id_header_ = app.config().get<std::string>("REQUEST_ID_HEADER", "X-Request-ID");
     bool token = std::all_of(request_id_header_.begin(), request_id_header_.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
@@ -263,6 +267,13 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
         if (propagate) std::rethrow_exception(error);
         log::error("unhandled exception in " + where(request) + ": " + describe(error),
                    request.id());
+        if (debug_) {
+            // As Flask's debugger: the exception itself, even over an errorhandler(500).
+            auto bound = by_endpoint_.find(request.endpoint());
+            std::string rule =
+                bound == by_endpoint_.end() ? "" : bound->second.front()->rule.source();
+            co_return render_debug_page(request, error, rule);
+        }
         handler = find_status(500);
         handled = std::make_exception_ptr(HttpError(500));
     }

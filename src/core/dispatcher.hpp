@@ -69,6 +69,8 @@ class Dispatcher {
     const App& app_;
     // Where a request's id comes from and is echoed ("X-Request-ID"); empty: neither.
     std::string request_id_header_;
+    // DEBUG: unhandled exceptions answer with the debug page (debug_page.hpp).
+    bool debug_ = false;
     CompiledApp compiled_;
     RouteTable routes_;
     std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;

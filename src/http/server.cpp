@@ -355,6 +355,11 @@ Server::Server(App& app, ServerOptions options)
     if (app.config().contains("LOG_LEVEL"))
         logging::set_level(parse_log_level(app.config().get<std::string>("LOG_LEVEL")));
     app.freeze();
+    if (app.config().get<bool>("DEBUG", false)) {
+        detail::log::warning(
+            "DEBUG is on: a 500 shows the exception, its traceback and the "
+            "request's headers to the client. Never use it in production.");
+    }
 }
 
 Server::~Server() {

@@ -187,6 +187,12 @@ TEST(Cli, LogLevelAndAccessLogFormatFromFlagsAndEnvironment) {
     EXPECT_NE(quiet.find("\"GET /plaintext HTTP/1.1\" 200 "), std::string::npos) << quiet;
     EXPECT_NE(quiet.find(" \"-\" \"curl/"), std::string::npos) << quiet;  // combined
 
+    // --debug turns DEBUG on, and says loudly that it is on.
+    std::string debug = serve_one_request("", "run --threads 1 --quiet --debug", "/plaintext");
+    EXPECT_NE(debug.find("WARNING DEBUG is on"), std::string::npos) << debug;
+    EXPECT_EQ(serve_one_request("", "run --threads 1 --quiet", "/plaintext").find("DEBUG is on"),
+              std::string::npos);
+
     // The environment sets the level when no flag does.
     std::string env =
         serve_one_request("VIAL_LOG_LEVEL=error ", "run --threads 1 --quiet", "/plaintext");
