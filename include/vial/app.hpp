@@ -6,6 +6,7 @@
 /// reads without locks; `run`/`TestClient` freeze implicitly. Registering afterwards
 /// throws vial::Error. The App must outlive every server and test client using it.
 #include <vial/config.hpp>
+#include <vial/fluent_scaffold.hpp>
 #include <vial/log.hpp>
 #include <vial/scaffold.hpp>
 
@@ -29,8 +30,26 @@ struct CliCommand {
     std::function<Task<int>(std::vector<std::string>)> run;
 };
 
-class App : public Scaffold {
+class App : public Scaffold, public detail::FluentScaffold<App> {
   public:
+    // Scaffold's registration methods, returning App& (fluent_scaffold.hpp).
+    using detail::FluentScaffold<App>::route;
+    using detail::FluentScaffold<App>::get;
+    using detail::FluentScaffold<App>::post;
+    using detail::FluentScaffold<App>::put;
+    using detail::FluentScaffold<App>::patch;
+    using detail::FluentScaffold<App>::delete_;
+    using detail::FluentScaffold<App>::websocket;
+    using detail::FluentScaffold<App>::add_url_rule;
+    using detail::FluentScaffold<App>::use;
+    using detail::FluentScaffold<App>::before_request;
+    using detail::FluentScaffold<App>::after_request;
+    using detail::FluentScaffold<App>::teardown_request;
+    using detail::FluentScaffold<App>::before_websocket;
+    using detail::FluentScaffold<App>::after_websocket;
+    using detail::FluentScaffold<App>::teardown_websocket;
+    using detail::FluentScaffold<App>::errorhandler;
+
     explicit App(std::string name = "vial");
     ~App() override;
 

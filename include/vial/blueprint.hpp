@@ -5,12 +5,31 @@
 /// Endpoints are dotted: route endpoint "show" in blueprint "users" nested in "api" is
 /// "api.users.show". Registration snapshots what the blueprint recorded; registering
 /// on it afterwards throws vial::Error, as Flask.
+#include <vial/fluent_scaffold.hpp>
 #include <vial/scaffold.hpp>
 
 namespace vial {
 
-class Blueprint : public Scaffold {
+class Blueprint : public Scaffold, public detail::FluentScaffold<Blueprint> {
   public:
+    // Scaffold's registration methods, returning Blueprint& (fluent_scaffold.hpp).
+    using detail::FluentScaffold<Blueprint>::route;
+    using detail::FluentScaffold<Blueprint>::get;
+    using detail::FluentScaffold<Blueprint>::post;
+    using detail::FluentScaffold<Blueprint>::put;
+    using detail::FluentScaffold<Blueprint>::patch;
+    using detail::FluentScaffold<Blueprint>::delete_;
+    using detail::FluentScaffold<Blueprint>::websocket;
+    using detail::FluentScaffold<Blueprint>::add_url_rule;
+    using detail::FluentScaffold<Blueprint>::use;
+    using detail::FluentScaffold<Blueprint>::before_request;
+    using detail::FluentScaffold<Blueprint>::after_request;
+    using detail::FluentScaffold<Blueprint>::teardown_request;
+    using detail::FluentScaffold<Blueprint>::before_websocket;
+    using detail::FluentScaffold<Blueprint>::after_websocket;
+    using detail::FluentScaffold<Blueprint>::teardown_websocket;
+    using detail::FluentScaffold<Blueprint>::errorhandler;
+
     /// `name` must not contain a dot.
     explicit Blueprint(std::string name, BlueprintOptions options = {});
 

@@ -125,4 +125,30 @@ TEST(Blueprints, AsyncViewsHooksAndHandlersInABlueprint) {
     EXPECT_EQ(c.get("/fail").status(), 500);  // the blueprint's handler does not cover app routes
 }
 
+// Every registration method returns the App or Blueprint it was called on, so a chain
+// goes on with that type's own methods (this test is mostly that it compiles).
+TEST(Blueprints, RegistrationChainsKeepTheirType) {
+    vial::App app{"chained"};
+    vial::Blueprint bp{"bp", {.url_prefix = "/bp"}};
+    auto seen = std::make_shared<std::vector<std::string>>();
+    bp.use([seen](vial::Request&, vial::Next next) -> vial::Task<vial::Response> {
+          seen->push_back("middleware");
+          co_return co_await next();
+      })
+        .get("/", [](vial::Request&) { return "bp"; })
+        .before_app_request([seen](vial::Request& r) { seen->push_back("app hook " + r.path()); })
+        .errorhandler<std::out_of_range>(
+            [](const std::out_of_range&) { return vial::Response("handled", 409); })
+        .app_errorhandler(418, [](const vial::HttpError&) { return "teapot"; });
+    app.get("/", [](vial::Request&) { return "app"; })
+        .cli_command(
+            "noop", [] {}, "does nothing")
+        .register_blueprint(bp);
+    vial::TestClient c{app};
+    EXPECT_EQ(c.get("/bp/").text(), "bp");
+    EXPECT_EQ(c.get("/").text(), "app");
+    EXPECT_EQ(*seen, (std::vector<std::string>{"app hook /bp/", "middleware", "app hook /"}));
+    EXPECT_EQ(app.cli_commands().size(), 1u);
+}
+
 }  // namespace
