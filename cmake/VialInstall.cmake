@@ -43,6 +43,4 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "g++ (>= 4:12), libboost1.81-dev | libboost-dev (>= 1.81), libboost-json1.81-dev | libboost-json-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), libboost-stacktrace1.81-dev | libboost-stacktrace-dev (>= 1.81), libssl-dev, libcurl4-openssl-dev, libsqlite3-dev, libpq-dev, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake (>= 3.25)")
 set(CPACK_PACKAGE_DIRECTORY ${PROJECT_BINARY_DIR})
-# `make package` builds first; cpack itself (also run by the install tests) only installs.
-set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 include(CPack)

@@ -236,6 +236,7 @@ int main(App& app, int argc, char** argv) {
                 }
             } else if (flag == "--log-level") {
                 log_level = level_flag(args);
+                logging::set_level(*log_level);  // before migrations and the Server
             } else if (flag == "--help" || flag == "-h") {
                 usage(std::cout, program, app);
                 return 0;
@@ -244,8 +245,11 @@ int main(App& app, int argc, char** argv) {
             }
         }
         if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
+        // The Server applies LOG_LEVEL: make it the flag's, so that start-up keeps it.
+        if (log_level && !app.frozen())
+            app.config().set("LOG_LEVEL", std::string(log_level_name(*log_level)));
         Server server(app, options);
-        if (log_level) logging::set_level(*log_level);  // after the Server read LOG_LEVEL
+        if (log_level) logging::set_level(*log_level);
         server.run();
         return 0;
     } catch (const UsageError& e) {

@@ -80,10 +80,14 @@ Dispatcher::Dispatcher(const App& app)
     bool token = std::all_of(request_id_header_.begin(), request_id_header_.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     });
+    for (const char* framing : {"Content-Length", "Transfer-Encoding", "Connection", "Upgrade",
+                                "Content-Type", "Date", "Server", "Set-Cookie"}) {
+        if (iequals(request_id_header_, framing)) token = false;
+    }
     if (!token) {
         throw Error(
             "config key 'REQUEST_ID_HEADER' must be a header name (letters, digits, "
-            "'-'), or empty for none: '" +
+            "'-') other than a framing one, or empty for none: '" +
             request_id_header_ + "'");
     }
     for (auto& route : compiled_.routes) routes_.add(std::move(route));
@@ -272,7 +276,11 @@ Task<Response> Dispatcher::handle_exception(RequestContext& ctx, const HookChain
             auto bound = by_endpoint_.find(request.endpoint());
             std::string rule =
                 bound == by_endpoint_.end() ? "" : bound->second.front()->rule.source();
-            co_return render_debug_page(request, error, rule);
+            try {
+                co_return render_debug_page(request, error, rule);
+            } catch (const std::exception& e) {
+                log::error(std::string("the debug page failed: ") + e.what(), request.id());
+            }
         }
         handler = find_status(500);
         handled = std::make_exception_ptr(HttpError(500));

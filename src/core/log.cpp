@@ -89,18 +89,49 @@ namespace vial::detail::log {
 
 namespace {
 
-// Hands the line to the sink; false when there is none (or it threw).
+// Set while this thread is inside the sink: a sink that logs (itself, or through code it
+// calls) must not lock the sink's mutex again; its own lines go to stderr.
+thread_local bool t_in_sink = false;
+
+// Hands the line to the sink; false when there is none (or it threw, or it is this
+// thread's sink logging).
 bool to_sink(LogLevel level, std::string_view logger, std::string_view message) {
     SinkSlot& slot = sink_slot();
-    if (!slot.set.load(std::memory_order_acquire)) return false;
+    if (!slot.set.load(std::memory_order_acquire) || t_in_sink) return false;
     std::lock_guard lock(slot.mutex);
     if (!slot.sink) return false;
+    t_in_sink = true;
+    bool delivered = true;
     try {
         slot.sink(level, logger, message);
-        return true;
     } catch (...) {
-        return false;
+        delivered = false;
     }
+    t_in_sink = false;
+    return delivered;
+}
+
+// A message may quote what a client sent (a decoded path can hold a newline): control
+// characters are escaped so that one call is one line and no line can be forged.
+bool needs_escaping(std::string_view message) {
+    return std::any_of(message.begin(), message.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
+std::string escape_controls(std::string_view message) {
+    constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(message.size() + 8);
+    for (char c : message) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) {
+            out.append("\\x").push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 15]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -124,6 +155,11 @@ void emit(LogLevel level, std::string_view logger, std::string_view message,
         text.reserve(request_id.size() + message.size() + 3);
         text.append("[").append(request_id).append("] ").append(message);
         message = text;
+    }
+    std::string escaped;
+    if (needs_escaping(message)) {
+        escaped = escape_controls(message);
+        message = escaped;
     }
     if (to_sink(level, logger, message)) return;
 

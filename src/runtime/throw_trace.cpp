@@ -1,11 +1,13 @@
 #include "throw_trace.hpp"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <boost/stacktrace/stacktrace.hpp>
 
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -67,10 +69,18 @@ std::string throw_trace(const std::exception_ptr& error) {
 }
 
 #if VIAL_THROW_TRACES
+// Capturing allocates: a bad_alloc thrown meanwhile comes back through __cxa_throw,
+// which must not record again.
+thread_local bool t_recording = false;
+
 [[gnu::noinline]] void record_throw(const void* object) {
+    if (t_recording) return;
+    t_recording = true;
     Captured& slot = t_ring.slots[t_ring.next++ % t_ring.slots.size()];
-    slot.object = object;
+    slot.object = nullptr;                              // half-written until the trace is in
     slot.trace = boost::stacktrace::stacktrace(2, 64);  // from the throw expression on
+    slot.object = object;
+    t_recording = false;
 }
 
 bool recording_throws() noexcept {
@@ -86,6 +96,14 @@ extern "C" [[noreturn]] void __cxa_throw(void* object, void* type, void (*destro
     if (vial::detail::recording_throws()) vial::detail::record_throw(object);
     using Throw = void (*)(void*, void*, void (*)(void*));
     static const Throw real = reinterpret_cast<Throw>(::dlsym(RTLD_NEXT, "__cxa_throw"));
+    if (!real) {
+        // A fully static link has no "next" __cxa_throw: build with -DVIAL_THROW_TRACES=OFF.
+        static const char kMessage[] =
+            "vial: libstdc++'s __cxa_throw not found (static link?): rebuild vial with "
+            "-DVIAL_THROW_TRACES=OFF\n";
+        [[maybe_unused]] auto ignored = ::write(2, kMessage, sizeof kMessage - 1);
+        std::abort();
+    }
     real(object, type, destroy);
     __builtin_unreachable();
 }

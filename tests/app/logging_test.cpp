@@ -86,6 +86,25 @@ TEST(Logger, TheSinkGetsLevelLoggerNameAndMessageAtOrAboveTheLevel) {
     EXPECT_TRUE(log.find("now shown"));
 }
 
+TEST(Logger, ASinkThatLogsDoesNotDeadlockAndItsOwnLinesGoToStderr) {
+    std::vector<std::string> seen;
+    logging::set_sink([&seen](LogLevel, std::string_view, std::string_view message) {
+        seen.emplace_back(message);
+        Logger("sink").warning("logged from inside the sink");  // re-enters the seam
+    });
+    Logger("x").info("outer");
+    logging::set_sink({});
+    EXPECT_EQ(seen, std::vector<std::string>{"outer"});
+}
+
+TEST(Logger, ControlCharactersAreEscapedSoNoLineCanBeForged) {
+    RecordedLog log;
+    Logger("x").error("GET /a\n2026-01-01T00:00:00Z CRITICAL forged\r");
+    auto lines = log.lines();
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].message, "GET /a\\x0A2026-01-01T00:00:00Z CRITICAL forged\\x0D");
+}
+
 TEST(Logger, ASinkThatThrowsDoesNotTakeTheCallerDown) {
     logging::set_sink([](LogLevel, std::string_view, std::string_view) {
         throw std::runtime_error("disk full");
@@ -147,10 +166,12 @@ TEST(RequestId, TheHeaderIsConfigurableOrOff) {
     EXPECT_EQ(o.text().size(), 12u);  // still an id, for the logs
     EXPECT_FALSE(o.headers().contains("X-Request-ID"));
 
-    App bad("c");
-    bad.config().set("REQUEST_ID_HEADER", "X Bad");
-    bad.get("/", [](Request&) { return "x"; });
-    EXPECT_THROW(bad.freeze(), Error);
+    for (std::string name : {"X Bad", "Content-Length", "connection"}) {
+        App bad("c");
+        bad.config().set("REQUEST_ID_HEADER", name);
+        bad.get("/", [](Request&) { return "x"; });
+        EXPECT_THROW(bad.freeze(), Error) << name;
+    }
 }
 
 TEST(RequestId, FrameworkErrorLinesCarryTheIdToo) {
