@@ -35,6 +35,8 @@ class Dispatcher {
     std::optional<std::size_t> streamed_body_limit(std::string_view method,
                                                    std::string_view target) const;
     bool has_streamed_bodies() const noexcept { return has_streamed_bodies_; }
+    /// REQUEST_ID_HEADER ("X-Request-ID"), empty when ids are not echoed.
+    const std::string& request_id_header() const noexcept { return request_id_header_; }
 
     /// See App::url_for; `request_host` serves `external` when options name no host.
     std::string url_for(std::string_view endpoint, const std::vector<UrlParam>& params,

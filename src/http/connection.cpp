@@ -15,6 +15,7 @@
 
 #include "../core/dispatcher.hpp"
 #include "../core/error_page.hpp"
+#include "../core/headers_access.hpp"
 #include "../core/log.hpp"
 #include "../core/request_access.hpp"
 #include "access_log.hpp"
@@ -274,7 +275,7 @@ std::string printable(std::string_view text, std::size_t limit) {
 // once the request line was in, else the raw first bytes), the bytes read and why.
 void log_rejection(AccessLogFormat format, const std::string& remote, const RequestParser& parser,
                    const boost::beast::flat_buffer& buffer, const ReadResult& read,
-                   std::size_t sent, Clock::time_point started) {
+                   std::size_t sent, Clock::time_point started, std::string_view request_id) {
     std::string method = "-", target = "-";
     if (!parser.method.empty()) {
         method = printable(parser.method, 32);
@@ -301,7 +302,7 @@ void log_rejection(AccessLogFormat format, const std::string& remote, const Requ
                                .status = read.error_status,
                                .bytes = sent,
                                .started = started,
-                               .request_id = new_request_id(),
+                               .request_id = request_id,
                                .referer = referer,
                                .user_agent = user_agent,
                                .rejected = reason});
@@ -398,10 +399,14 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             Response refusal =
                 render_http_error(HttpError(read.error_status, reason_for(read)), nullptr);
             if (read.error_status == 503) refusal.headers().set("Retry-After", "1");
+            // One id for the refusal and its log line, so that a client can report it.
+            std::string id = new_request_id();
+            const std::string& id_header = loop.dispatcher.request_id_header();
+            if (!id_header.empty()) HeadersAccess::add_unchecked(refusal.headers(), id_header, id);
             write_response(refusal, framing, out);
             if (logging_access) {
                 log_rejection(access, remote, parser, buffer, read, out.size() - before,
-                              Clock::now());
+                              Clock::now(), id);
             }
             if (co_await flush(c, out)) co_await linger_close(c, buffer);
             co_return;

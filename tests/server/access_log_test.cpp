@@ -71,8 +71,10 @@ TEST(AccessLog, JsonLinesAreValidJsonWithEveryField) {
     roundtrip(server->port(),
               "GET /hello/x HTTP/1.1\r\nHost: t\r\nUser-Agent: caf\xc3\xa9\r\n"
               "X-Request-ID: j-1\r\n\r\n");
-    // Refused by the parser: still one line, saying why.
-    roundtrip(server->port(), "GET /x HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n");
+    // Refused by the parser: still one line, saying why, with the id the client got.
+    auto folded = roundtrip(server->port(), "GET /x HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n");
+    std::string refused_id = folded.header("X-Request-ID");
+    EXPECT_EQ(refused_id.size(), 12u);
     server->stop();
     std::string log = captured.text();
     std::string line = line_with(log, "\"request_id\":\"j-1\"");
@@ -93,6 +95,7 @@ TEST(AccessLog, JsonLinesAreValidJsonWithEveryField) {
     auto rejected = boost::json::parse(refused).as_object();
     EXPECT_NE(std::string(rejected.at("rejected").as_string()).find("obsolete line folding"),
               std::string::npos);
+    EXPECT_EQ(std::string(rejected.at("request_id").as_string()), refused_id);
 }
 
 TEST(AccessLog, ASinkReceivesAccessLinesAsVialAccessAndOffWritesNone) {
