@@ -10,8 +10,8 @@
 #include <vial/database.hpp>
 #include <vial/error.hpp>
 #include <vial/escape.hpp>
-#include <vial/fluent_scaffold.hpp>
 #include <vial/event_stream.hpp>
+#include <vial/fluent_scaffold.hpp>
 #include <vial/gather.hpp>
 #include <vial/handler.hpp>
 #include <vial/headers.hpp>
