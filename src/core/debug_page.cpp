@@ -11,6 +11,7 @@
 
 #include "../runtime/throw_trace.hpp"
 #include "dispatcher.hpp"
+#include "error_page.hpp"
 #include "json_text.hpp"
 
 namespace vial::detail {
@@ -45,13 +46,6 @@ std::string shown_value(std::string_view name, std::string_view value) {
     return std::string(value);
 }
 
-bool wants_json(const Request& request) {
-    if (request.is_json()) return true;
-    std::string_view accept = request.headers().get_or("Accept", "");
-    return accept.find("application/json") != std::string_view::npos &&
-           accept.find("text/html") == std::string_view::npos;
-}
-
 }  // namespace
 
 Response render_debug_page(const Request& request, const std::exception_ptr& error,
@@ -64,7 +58,7 @@ Response render_debug_page(const Request& request, const std::exception_ptr& err
                     ? "(not recorded: thrown on another thread, or before DEBUG was on)"
                     : "(unavailable in sanitizer builds)";
     }
-    if (wants_json(request)) {
+    if (wants_json(&request)) {
         JsonObject headers;
         for (const auto& [name, value] : request.headers()) {
             headers[name] = shown_value(name, value);

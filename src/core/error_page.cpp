@@ -6,8 +6,6 @@
 
 namespace vial::detail {
 
-namespace {
-
 bool wants_json(const Request* request) {
     if (!request) return false;
     if (request->is_json()) return true;
@@ -15,8 +13,6 @@ bool wants_json(const Request* request) {
     return accept.find("application/json") != std::string_view::npos &&
            accept.find("text/html") == std::string_view::npos;
 }
-
-}  // namespace
 
 Response render_http_error(const HttpError& error, const Request* request) {
     Response response;

@@ -8,5 +8,8 @@
 namespace vial::detail {
 
 Response render_http_error(const HttpError& error, const Request* request);
+/// Whether an error page for `request` should be JSON: a JSON request, or an Accept that
+/// asks for JSON and not HTML.
+bool wants_json(const Request* request);
 
 }  // namespace vial::detail

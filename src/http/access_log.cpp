@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "../core/log.hpp"
+#include "response_writer.hpp"
 
 namespace vial {
 
@@ -91,17 +92,6 @@ void append_json_string(std::string& out, std::string_view text) {
     out.push_back('"');
 }
 
-void append_number(std::string& out, std::uint64_t n) {
-    char digits[24];
-    char* end = digits + sizeof digits;
-    char* p = end;
-    do {
-        *--p = static_cast<char>('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    out.append(p, end);
-}
-
 std::string_view protocol(int version) {
     return version == 10 ? "HTTP/1.0" : "HTTP/1.1";
 }
@@ -114,9 +104,9 @@ void append_common(std::string& out, const AccessEntry& e, const StampCache& sta
     append_escaped(out, e.target);
     out.push_back(' ');
     out.append(protocol(e.version)).append("\" ");
-    append_number(out, static_cast<std::uint64_t>(e.status));
+    append_decimal(out, static_cast<std::uint64_t>(e.status));
     out.push_back(' ');
-    append_number(out, e.bytes);
+    append_decimal(out, e.bytes);
 }
 
 }  // namespace
@@ -144,11 +134,11 @@ std::string format_access_line(AccessLogFormat format, const AccessEntry& e) {
         out.append(",\"target\":");
         append_json_string(out, e.target);
         out.append(",\"protocol\":\"").append(protocol(e.version)).append("\",\"status\":");
-        append_number(out, static_cast<std::uint64_t>(e.status));
+        append_decimal(out, static_cast<std::uint64_t>(e.status));
         out.append(",\"bytes\":");
-        append_number(out, e.bytes);
+        append_decimal(out, e.bytes);
         out.append(",\"duration_us\":");
-        append_number(out, static_cast<std::uint64_t>(micros));
+        append_decimal(out, static_cast<std::uint64_t>(micros));
         out.append(",\"request_id\":");
         append_json_string(out, e.request_id);
         out.append(",\"referer\":");
@@ -171,7 +161,7 @@ std::string format_access_line(AccessLogFormat format, const AccessEntry& e) {
     }
     out.append(" request_id=").append(e.request_id.empty() ? "-" : e.request_id);
     out.append(" duration_us=");
-    append_number(out, static_cast<std::uint64_t>(micros));
+    append_decimal(out, static_cast<std::uint64_t>(micros));
     if (!e.rejected.empty()) {
         out.append(" rejected=");
         append_quoted(out, e.rejected);

@@ -238,16 +238,17 @@ struct AccessFacts {
     std::string referer;
     std::string user_agent;
 
-    void note(const Request& request, AccessLogFormat format) {
-        request_id = request.id();
+    void note(const Headers& headers, std::string_view id, AccessLogFormat format) {
+        request_id = id;
         if (format == AccessLogFormat::clf) return;
-        referer = std::string(request.headers().get("Referer").value_or(""));
-        user_agent = std::string(request.headers().get("User-Agent").value_or(""));
+        referer = std::string(headers.get("Referer").value_or(""));
+        user_agent = std::string(headers.get("User-Agent").value_or(""));
     }
 };
 
 void access_log(AccessLogFormat format, const std::string& remote, const AccessFacts& facts,
-                int version, int status, std::size_t bytes, Clock::time_point started) {
+                int version, int status, std::size_t bytes, Clock::time_point started,
+                std::string_view rejected = {}) {
     write_access_line(format, {.remote = remote,
                                .method = facts.method,
                                .target = facts.target,
@@ -257,7 +258,8 @@ void access_log(AccessLogFormat format, const std::string& remote, const AccessF
                                .started = started,
                                .request_id = facts.request_id,
                                .referer = facts.referer,
-                               .user_agent = facts.user_agent});
+                               .user_agent = facts.user_agent,
+                               .rejected = rejected});
 }
 
 // At most `limit` bytes of what a client sent, printable ASCII only, for a log line.
@@ -276,36 +278,23 @@ std::string printable(std::string_view text, std::size_t limit) {
 void log_rejection(AccessLogFormat format, const std::string& remote, const RequestParser& parser,
                    const boost::beast::flat_buffer& buffer, const ReadResult& read,
                    std::size_t sent, Clock::time_point started, std::string_view request_id) {
-    std::string method = "-", target = "-";
+    AccessFacts facts;
+    facts.method = facts.target = "-";
     if (!parser.method.empty()) {
-        method = printable(parser.method, 32);
-        target = printable(parser.target, 256);
+        facts.method = printable(parser.method, 32);
+        facts.target = printable(parser.target, 256);
     } else if (buffer.size() > 0) {
         std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
         raw = raw.substr(0, raw.find_first_of("\r\n"));
         std::size_t space = raw.find(' ');
-        method = printable(raw.substr(0, space), 32);
-        if (space != std::string_view::npos) target = printable(raw.substr(space + 1), 256);
+        facts.method = printable(raw.substr(0, space), 32);
+        if (space != std::string_view::npos) facts.target = printable(raw.substr(space + 1), 256);
     }
+    facts.note(parser.headers, request_id, format);
     std::string reason = reason_for(read);
     if (reason.empty()) reason = status_reason(read.error_status);
     reason += " (" + std::to_string(read.bytes_read) + " bytes read)";
-    std::string_view user_agent, referer;
-    if (format != AccessLogFormat::clf) {
-        user_agent = parser.headers.get("User-Agent").value_or("");
-        referer = parser.headers.get("Referer").value_or("");
-    }
-    write_access_line(format, {.remote = remote,
-                               .method = method,
-                               .target = target,
-                               .version = parser.version,
-                               .status = read.error_status,
-                               .bytes = sent,
-                               .started = started,
-                               .request_id = request_id,
-                               .referer = referer,
-                               .user_agent = user_agent,
-                               .rejected = reason});
+    access_log(format, remote, facts, parser.version, read.error_status, sent, started, reason);
 }
 
 }  // namespace
@@ -459,7 +448,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             }
             loop.board->enter(c.activity.cell());
             response = co_await loop.dispatcher.full_dispatch(*request, false);
-            if (logging_access) facts.note(*request, access);
+            if (logging_access) facts.note(request->headers(), request->id(), access);
         }
         if (websocket && websocket->accepted()) {
             // The connection was the socket's: it ends with it, whatever the view did.

@@ -13,12 +13,6 @@ bool body_forbidden(int status) {
     return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-void append_number(std::string& out, std::size_t value) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-    out.append(digits, end);
-}
-
 // The connection header (when the default for the version is not what happens), then the
 // blank line that ends the head.
 void end_head(std::string& out, bool keep_alive, int http_version) {
@@ -32,6 +26,12 @@ void end_head(std::string& out, bool keep_alive, int http_version) {
 
 }  // namespace
 
+void append_decimal(std::string& out, std::size_t value) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, end);
+}
+
 WrittenResponse write_response(const Response& response, const ResponseFraming& framing,
                                std::string& out) {
     int status = response.status();
@@ -43,7 +43,7 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
     for (const auto& [name, value] : response.headers()) estimate += name.size() + value.size() + 4;
     out.reserve(out.size() + estimate);
     out += "HTTP/1.1 ";
-    append_number(out, static_cast<std::size_t>(status));
+    append_decimal(out, static_cast<std::size_t>(status));
     out += ' ';
     out += status_reason(status);
     out += "\r\n";
@@ -85,7 +85,7 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
         if (!no_body) {
             if (auto length = response.stream_body()->length) {
                 out += "Content-Length: ";
-                append_number(out, *length);
+                append_decimal(out, *length);
                 out += "\r\n";
             } else if (framing.http_version == 11) {
                 out += "Transfer-Encoding: chunked\r\n";
@@ -103,7 +103,7 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
         if (framing.head_request && !head_length.empty()) {
             out += head_length;
         } else {
-            append_number(out, response.body().size());
+            append_decimal(out, response.body().size());
         }
         out += "\r\n";
     }

@@ -31,6 +31,9 @@ struct WrittenResponse {
     bool chunked = false;
 };
 
+/// Appends `value` in decimal (no allocation).
+void append_decimal(std::string& out, std::size_t value);
+
 /// Appends the serialized response (head, and its body unless larger than
 /// framing.max_copied_body) to `out`. For a streamed response only the head is written.
 WrittenResponse write_response(const Response& response, const ResponseFraming& framing,
