@@ -20,6 +20,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/vialConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/vialConfigVersion.cmake
     COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/vialConfig.cmake ${PROJECT_BINARY_DIR}/vialConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/vialPrecompiledHeaders.cmake
         DESTINATION ${VIAL_CMAKE_DIR})
 
 # pkg-config: the same usage requirements as the CMake target, for other build systems.

@@ -32,6 +32,7 @@ class Blueprint : public Scaffold, public detail::FluentScaffold<Blueprint> {
 
     /// `name` must not contain a dot.
     explicit Blueprint(std::string name, BlueprintOptions options = {});
+    ~Blueprint() override;
 
     const std::string& url_prefix() const noexcept { return options_.url_prefix; }
 

@@ -13,12 +13,7 @@
 #include <vial/gather.hpp>
 #include <vial/task.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <exception>
@@ -55,7 +50,9 @@ inline auto clear_cancellation() noexcept {
 bool is_cancellation(const std::exception_ptr& error) noexcept;
 
 namespace detail {
-Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after);
+/// Runs `branch` with a deadline: its completion, or, once `after` has passed, its
+/// cancellation followed by TimeoutError. Compiled once in the library.
+Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<void> branch);
 }  // namespace detail
 
 /// Runs `task` with a deadline: its result, or, once `after` has passed, the task is
@@ -63,16 +60,9 @@ Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after);
 /// task pass through unchanged.
 template <class T>
 Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
-    namespace asio = boost::asio;
-    auto executor = co_await asio::this_coro::executor;
-    auto [order, task_error, value, timer_error] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, detail::as_value(std::move(task)), asio::deferred),
-            asio::co_spawn(executor, detail::sleep_for_timeout(after), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    if (order[0] == 1) throw TimeoutError(after);
-    if (task_error) std::rethrow_exception(task_error);
-    if constexpr (!std::is_void_v<T>) co_return std::move(value);
+    std::optional<detail::gather_value_t<T>> slot;
+    co_await detail::run_with_deadline(after, detail::store_result(std::move(task), slot));
+    if constexpr (!std::is_void_v<T>) co_return std::move(*slot);
 }
 
 /// Races two tasks: the result of the one that finishes first (its index in the
@@ -81,20 +71,16 @@ Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
 template <class A, class B>
 Task<std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>> first_of(Task<A> a,
                                                                                   Task<B> b) {
-    namespace asio = boost::asio;
     using Result = std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>;
-    auto executor = co_await asio::this_coro::executor;
-    auto [order, a_error, a_value, b_error, b_value] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, detail::as_value(std::move(a)), asio::deferred),
-            asio::co_spawn(executor, detail::as_value(std::move(b)), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    if (order[0] == 0) {
-        if (a_error) std::rethrow_exception(a_error);
-        co_return Result(std::in_place_index<0>, std::move(a_value));
-    }
-    if (b_error) std::rethrow_exception(b_error);
-    co_return Result(std::in_place_index<1>, std::move(b_value));
+    std::optional<detail::gather_value_t<A>> a_slot;
+    std::optional<detail::gather_value_t<B>> b_slot;
+    std::vector<Task<void>> branches;
+    branches.reserve(2);
+    branches.push_back(detail::store_result(std::move(a), a_slot));
+    branches.push_back(detail::store_result(std::move(b), b_slot));
+    std::size_t winner = co_await detail::run_first(std::move(branches));
+    if (winner == 0) co_return Result(std::in_place_index<0>, std::move(*a_slot));
+    co_return Result(std::in_place_index<1>, std::move(*b_slot));
 }
 
 }  // namespace vial

@@ -10,6 +10,7 @@
 #include <vial/task.hpp>
 
 #include <functional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -59,6 +60,27 @@ constexpr bool returns_view_result() {
 
 }  // namespace detail
 
+namespace detail {
+
+/// A sync view, its result already made a Response.
+using SyncView = std::function<Response(RequestContext&)>;
+
+/// The Handler of a sync view: one coroutine compiled in the library for every sync view,
+/// so registering one instantiates no coroutine in the caller's translation unit.
+Handler sync_handler(SyncView view);
+
+/// The Task<Response> of an async view's Task<R>: one coroutine per result type R, not
+/// per view. The common result types are compiled in the library (extern below).
+template <class R>
+Task<Response> response_of(Task<R> result) {
+    co_return make_response(co_await std::move(result));
+}
+
+}  // namespace detail
+
+extern template Task<Response> detail::response_of<Json>(Task<Json>);
+extern template Task<Response> detail::response_of<std::string>(Task<std::string>);
+
 /// Adapts a sync or async view to the one Handler type. Called once per registration.
 template <class F>
 Handler ensure_async(F view) {
@@ -72,14 +94,18 @@ Handler ensure_async(F view) {
         using R = typename detail::view_result<F>::type;
         if constexpr (std::is_same_v<F, Handler>) {
             return view;
+        } else if constexpr (std::is_same_v<R, Task<Response>>) {
+            return [view = std::move(view)](RequestContext& ctx) mutable {
+                return detail::call_view(view, ctx);
+            };
         } else if constexpr (detail::task_traits<R>::is_task) {
-            return [view = std::move(view)](RequestContext& ctx) mutable -> Task<Response> {
-                co_return make_response(co_await detail::call_view(view, ctx));
+            return [view = std::move(view)](RequestContext& ctx) mutable {
+                return detail::response_of(detail::call_view(view, ctx));
             };
         } else {
-            return [view = std::move(view)](RequestContext& ctx) mutable -> Task<Response> {
-                co_return make_response(detail::call_view(view, ctx));
-            };
+            return detail::sync_handler([view = std::move(view)](RequestContext& ctx) mutable {
+                return make_response(detail::call_view(view, ctx));
+            });
         }
     }
 }

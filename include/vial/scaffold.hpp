@@ -107,7 +107,9 @@ class Blueprint;
 class Scaffold {
   public:
     explicit Scaffold(std::string name);
-    virtual ~Scaffold() = default;
+    // Out of line: the registries are large, and an inline destructor is compiled into
+    // every file that creates an app or a blueprint.
+    virtual ~Scaffold();
     Scaffold(const Scaffold&) = delete;
     Scaffold& operator=(const Scaffold&) = delete;
 

@@ -9,6 +9,8 @@ namespace vial {
 
 Scaffold::Scaffold(std::string name) : name_(std::move(name)) {}
 
+Scaffold::~Scaffold() = default;
+
 void Scaffold::check_setup(std::string_view) const {}
 
 RouteOptions Scaffold::with_method(RouteOptions options, const char* method) {
@@ -82,6 +84,8 @@ Blueprint::Blueprint(std::string name, BlueprintOptions options)
         throw Error("blueprint name '" + this->name() + "' must be non-empty and contain no dot");
     }
 }
+
+Blueprint::~Blueprint() = default;
 
 void Blueprint::check_setup(std::string_view what) const {
     if (registered_) {

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "../runtime/blocking_pool.hpp"
 #include "sql_text.hpp"
 
 namespace vial::detail {

@@ -23,6 +23,7 @@
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
 #include "../runtime/background.hpp"
+#include "../runtime/blocking_pool.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
 #include "loop.hpp"

@@ -1,6 +1,8 @@
 #include <vial/cancel.hpp>
 #include <vial/to_thread.hpp>
 
+#include "blocking_pool.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>

@@ -22,10 +22,4 @@ bool is_cancellation(const std::exception_ptr& error) noexcept {
     }
 }
 
-namespace detail {
-Task<void> sleep_for_timeout(std::chrono::steady_clock::duration after) {
-    co_await vial::sleep(after);
-}
-}  // namespace detail
-
 }  // namespace vial

@@ -6,6 +6,8 @@
 
 #include <exception>
 
+#include "blocking_pool.hpp"
+
 namespace vial::detail {
 
 void run_sync_void(Task<void> task) {

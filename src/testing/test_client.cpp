@@ -17,6 +17,7 @@
 #include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
 #include "../runtime/background.hpp"
+#include "../runtime/blocking_pool.hpp"
 #include "test_stream_state.hpp"
 #include "test_websocket_state.hpp"
 

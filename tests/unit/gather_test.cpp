@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
+#include <vial/cancel.hpp>
 #include <vial/gather.hpp>
 #include <vial/run_sync.hpp>
+#include <vial/to_thread.hpp>
 
 #include <chrono>
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace {
 
@@ -101,3 +105,39 @@ TEST(RunSync, ReturnsValueAndRethrows) {
 }
 
 }  // namespace
+
+namespace {
+
+// A result type with neither a default constructor nor a copy: gather, timeout, first_of
+// and to_thread move it from where it was produced to the caller.
+struct Ticket {
+    explicit Ticket(int n) : number(std::make_unique<int>(n)) {}
+    std::unique_ptr<int> number;
+};
+
+vial::Task<Ticket> ticket_after(std::chrono::milliseconds delay, int n) {
+    co_await vial::sleep(delay);
+    co_return Ticket(n);
+}
+
+}  // namespace
+
+TEST(Gather, ResultsNeedNeitherADefaultConstructorNorACopy) {
+    auto [a, b] = vial::run_sync(vial::gather(ticket_after(5ms, 1), ticket_after(1ms, 2)));
+    EXPECT_EQ(*a.number, 1);
+    EXPECT_EQ(*b.number, 2);
+
+    std::vector<vial::Task<Ticket>> tasks;
+    for (int i = 0; i < 3; ++i) tasks.push_back(ticket_after(std::chrono::milliseconds(3 - i), i));
+    auto tickets = vial::run_sync(vial::gather(std::move(tasks)));
+    ASSERT_EQ(tickets.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(*tickets[i].number, i);
+
+    Ticket in_time = vial::run_sync(vial::timeout(1s, ticket_after(1ms, 7)));
+    EXPECT_EQ(*in_time.number, 7);
+    auto raced = vial::run_sync(vial::first_of(ticket_after(50ms, 8), ticket_after(1ms, 9)));
+    ASSERT_EQ(raced.index(), 1u);
+    EXPECT_EQ(*std::get<1>(raced).number, 9);
+    Ticket from_pool = vial::run_sync(vial::to_thread([] { return Ticket(10); }));
+    EXPECT_EQ(*from_pool.number, 10);
+}

@@ -1,0 +1,1 @@
+// Nothing of its own: vial_examples_pch exists to build the precompiled <vial/vial.hpp>.
