@@ -5,6 +5,7 @@
 #include <vial/json.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,7 +15,8 @@ namespace vial {
 
 namespace detail {
 struct StreamBody;  // a streamed body's producer (vial/stream.hpp)
-}
+struct ResponseAccess;
+}  // namespace detail
 
 /// Attributes of a Set-Cookie header. `max_age` and `expires` are both optional.
 struct CookieOptions {
@@ -66,10 +68,16 @@ class Response {
     }
 
   private:
+    friend struct detail::ResponseAccess;
+    static constexpr std::size_t kNoHeadLength = static_cast<std::size_t>(-1);
+
     int status_ = 200;
     Headers headers_;
     std::string body_;
     std::shared_ptr<detail::StreamBody> stream_;
+    // The answer to HEAD: the length its GET's body had, announced in Content-Length
+    // while no body is sent (the dispatcher empties it).
+    std::size_t head_length_ = kNoHeadLength;
 };
 
 /// A JSON response (application/json) of `value`, as Flask's `jsonify`.

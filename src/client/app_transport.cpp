@@ -17,6 +17,7 @@
 #include "../core/headers_access.hpp"
 #include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
+#include "../core/response_access.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
 #include "request_shape.hpp"
@@ -212,10 +213,14 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
             continue;
         }
 
+        // As a client receives it: the framing header the server would have sent.
+        if (!response->is_streamed()) {
+            detail::ResponseAccess::show_head_length(*response);
+            if (!response->headers().contains("Content-Length"))
+                detail::HeadersAccess::add_unchecked(response->headers(), "Content-Length",
+                                                     std::to_string(response->body().size()));
+        }
         Headers received = response->headers();
-        if (!received.contains("Content-Length") && method != "HEAD")
-            detail::HeadersAccess::add_unchecked(received, "Content-Length",
-                                                 std::to_string(response->body().size()));
         ClientResponse result;
         ClientResponseAccess::fill(result, method, response->status(),
                                    status_reason(response->status()), std::move(received),

@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-#include "../core/activity.hpp"
+#include "../runtime/activity.hpp"
 #include "client_state.hpp"
 #include "upload.hpp"
 

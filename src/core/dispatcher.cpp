@@ -11,13 +11,14 @@
 #include <map>
 
 #include "../runtime/throw_trace.hpp"
-#include "activity.hpp"
+#include "activity_note.hpp"
 #include "context_access.hpp"
 #include "debug_page.hpp"
 #include "error_page.hpp"
 #include "headers_access.hpp"
 #include "log.hpp"
 #include "request_access.hpp"
+#include "response_access.hpp"
 #include "url_codec.hpp"
 
 namespace vial::detail {
@@ -341,8 +342,7 @@ void Dispatcher::finalize_request(const Request& request, Response& response) co
         detail::HeadersAccess::add_unchecked(response.headers(), request_id_header_, request.id());
     // A streamed HEAD answer keeps its framing headers; its producer never runs.
     if (request.method() == "HEAD" && !response.is_streamed()) {
-        response.headers().set("Content-Length", std::to_string(response.body().size()));
-        response.body().clear();
+        ResponseAccess::make_head_answer(response);
     }
 }
 

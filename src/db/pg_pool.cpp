@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "../core/activity.hpp"
+#include "../runtime/activity.hpp"
 
 namespace vial::detail {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "../core/activity.hpp"
+#include "../runtime/activity.hpp"
 #include "../core/task_fwd.hpp"
 
 namespace vial::detail {

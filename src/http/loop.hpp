@@ -13,7 +13,7 @@
 #include <optional>
 #include <thread>
 
-#include "../core/activity.hpp"
+#include "../runtime/activity.hpp"
 
 namespace vial::detail {
 

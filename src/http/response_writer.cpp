@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "../core/response_access.hpp"
+
 namespace vial::detail {
 
 namespace {
@@ -49,15 +51,10 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
     out += "\r\n";
 
     bool has_server = false, has_date = false;
-    std::string_view head_length;
     for (const auto& [name, value] : response.headers()) {
         // Framing headers are ours: a wrong Content-Length would desynchronise the
         // connection, so the body's real size is always what is sent.
-        if (iequals(name, "Content-Length")) {
-            head_length = value;
-            continue;
-        }
-        if (iequals(name, "Transfer-Encoding")) continue;
+        if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
         if (iequals(name, "Connection")) {
             if (iequals(value, "close")) keep_alive = false;
             continue;
@@ -100,11 +97,7 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
     }
     if (!no_body) {
         out += "Content-Length: ";
-        if (framing.head_request && !head_length.empty()) {
-            out += head_length;
-        } else {
-            append_decimal(out, response.body().size());
-        }
+        append_decimal(out, ResponseAccess::content_length(response));
         out += "\r\n";
     }
     end_head(out, keep_alive, framing.http_version);

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "../core/activity.hpp"
+#include "../runtime/activity.hpp"
 #include "../core/log.hpp"
 #include "loop.hpp"
 

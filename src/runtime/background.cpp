@@ -14,7 +14,7 @@
 #include <memory>
 #include <mutex>
 
-#include "../core/activity.hpp"
+#include "activity.hpp"
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
 

@@ -16,6 +16,7 @@
 #include "../core/json_text.hpp"
 #include "../core/memory_body_stream.hpp"
 #include "../core/request_access.hpp"
+#include "../core/response_access.hpp"
 #include "../runtime/background.hpp"
 #include "../runtime/blocking_pool.hpp"
 #include "test_stream_state.hpp"
@@ -108,7 +109,10 @@ TestResponse TestClient::open(std::string method, std::string target, TestReques
     auto& request = std::get<std::unique_ptr<Request>>(made);
     std::unique_ptr<BodyStream> request_body;
     Response response = dispatch(*request, request_body);
-    if (!response.is_streamed()) return TestResponse(std::move(response));
+    if (!response.is_streamed()) {
+        detail::ResponseAccess::show_head_length(response);
+        return TestResponse(std::move(response));
+    }
     // A streamed body is read whole, as a client that waits for the end sees it.
     TestStream stream(std::make_unique<TestStream::State>(
         loop_->context, options_.propagate_exceptions, std::move(request), std::move(response)));

@@ -44,6 +44,20 @@ TEST(Routing, MethodsHeadOptionsAnd405) {
     EXPECT_EQ(c.get("/multi").status(), 405);
 }
 
+TEST(Routing, HeadAnnouncesTheBodysRealLengthWhateverTheViewSet) {
+    vial::App app;
+    app.get("/r", [](vial::Request&) {
+        vial::Response response("four");
+        response.headers().set("Content-Length", "999");
+        return response;
+    });
+    vial::TestClient c{app};
+    auto head = c.head("/r");
+    EXPECT_EQ(head.text(), "");
+    EXPECT_EQ(head.headers().get_all("Content-Length").size(), 1u);
+    EXPECT_EQ(head.headers().get("Content-Length"), "4");
+}
+
 TEST(Routing, MissingTrailingSlashRedirects308) {
     vial::App app;
     app.get("/docs/", [](vial::Request&) { return "docs"; });

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "../core/activity_note.hpp"
+
 namespace vial::detail {
 
 struct Route;
@@ -103,10 +105,6 @@ class ActivityLease {
   private:
     ActivityCell* cell_ = nullptr;
 };
-
-/// Notes the route (null when none matched) that the calling loop thread now runs, in
-/// its current cell. No-op off loop threads.
-void note_activity(const Route* route, std::string_view method) noexcept;
 
 /// An executor that runs everything through `Inner` and, before each function it runs
 /// (each resumption of a coroutine spawned on it), marks its cell as the loop's current

@@ -2,7 +2,7 @@
 
 #include <boost/asio/execution_context.hpp>
 
-#include "route_table.hpp"
+#include "../core/route_table.hpp"
 
 namespace vial::detail {
 
