@@ -10,7 +10,7 @@ SHOWCASE := $(RELEASE)/examples/vial_showcase
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build run test test-sanitize test-tsan bench fuzz format clean package install
+.PHONY: deps build run dev test test-sanitize test-tsan bench fuzz format clean package install
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,6 +21,13 @@ build: deps
 
 run: build
 	$(SHOWCASE) run --host $(HOST) --port $(PORT) $(if $(THREADS),--threads $(THREADS)) $(ARGS)
+
+# The showcase under `dev`: every saved change under examples/, src/ or include/ rebuilds
+# it and restarts it on the same socket (docs/dev.md).
+dev: build
+	$(SHOWCASE) dev --host $(HOST) --port $(PORT) $(if $(THREADS),--threads $(THREADS)) \
+		--watch examples --watch src --watch include \
+		--build "cmake --build --preset release --target vial_showcase" $(ARGS)
 
 test: build
 	ctest --preset release -j $(JOBS)

@@ -68,6 +68,10 @@ struct ServerOptions {
     /// Then background tasks (vial::spawn) get this long before they are cancelled.
     std::chrono::milliseconds background_shutdown_timeout{10'000};
     int backlog = 1024;
+    /// A socket already listening, inherited from a supervising process (`app dev`, or
+    /// any that hands one over, as systemd's socket activation): the server accepts on it
+    /// instead of binding host and port. -1: bind (`run --listen-fd N`).
+    int listen_fd = -1;
     /// Log a warning when an event loop does not turn for this long (0: no watchdog).
     std::chrono::milliseconds stall_threshold{100};
     /// Limits of every WebSocket (WEBSOCKET_MAX_MESSAGE_BYTES, WEBSOCKET_IDLE_TIMEOUT_MS,

@@ -7,6 +7,9 @@
 #include <vial/server.hpp>
 #include <vial/version.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <iostream>
@@ -17,6 +20,7 @@
 
 #include "../core/dispatcher.hpp"
 #include "arguments.hpp"
+#include "dev_loop.hpp"
 
 namespace vial::cli {
 
@@ -37,7 +41,14 @@ constexpr const char* kUsage =
     "            --quiet         no access log (--access-log=off)\n"
     "            --debug         500s show the exception and its traceback (DEBUG)\n"
     "            --log-level L   as above\n"
+    "            --listen-fd N   accept on this inherited listening socket (from a supervisor)\n"
+    "            --ready-fd N    write one byte to this descriptor once serving\n"
     "            (DATABASE_MIGRATE_ON_START true: db upgrade first)\n"
+    "  dev       serve, and rebuild and restart on every source change (docs/dev.md)\n"
+    "            --build CMD     the shell command that rebuilds this program (required)\n"
+    "            --watch DIR     a directory to watch, recursively (repeatable; default .)\n"
+    "            --host, --port, --threads, --access-log, --quiet, --debug, --log-level as for "
+    "run\n"
     "  routes    list the routes: endpoint, methods, rule\n"
     "            --sort KEY      endpoint (default), methods, rule, or match (matching order)\n"
     "  db upgrade  apply the migrations not applied yet to DATABASE_URL\n"
@@ -127,6 +138,62 @@ LogLevel level_flag(detail::Arguments& args) {
     }
 }
 
+// Tells a supervisor (`dev`) that this process serves: one byte, then the descriptor goes.
+void signal_ready(int fd) {
+    char byte = '1';
+    [[maybe_unused]] auto written = ::write(fd, &byte, 1);
+    ::close(fd);
+}
+
+// `dev`: the supervisor. It takes run's flags, keeps host and port for its own socket,
+// and hands the rest to every generation of `run`.
+int dev(App& app, detail::Arguments& args, const std::string& config_file,
+        std::optional<LogLevel> log_level) {
+    using detail::UsageError;
+    detail::DevLoopOptions o;
+    ServerOptions defaults = server_options(app.config());
+    o.host = defaults.host;
+    o.port = defaults.port;
+    while (!args.done()) {
+        std::string_view flag = args.next();
+        if (flag == "--build") {
+            o.build = std::string(args.value());
+        } else if (flag == "--watch") {
+            o.watch.emplace_back(args.value());
+        } else if (flag == "--host") {
+            o.host = std::string(args.value());
+        } else if (flag == "--port") {
+            o.port = args.number<std::uint16_t>(65535);
+        } else if (flag == "--threads") {
+            o.run_args.push_back("--threads=" + std::to_string(args.number<unsigned>(1024)));
+        } else if (flag == "--access-log") {
+            o.run_args.push_back("--access-log=" + std::string(args.value()));
+        } else if ((flag == "--quiet" || flag == "--debug") && !args.has_inline_value()) {
+            o.run_args.emplace_back(flag);
+        } else if (flag == "--log-level") {
+            o.run_args.push_back("--log-level=" + std::string(log_level_name(level_flag(args))));
+        } else {
+            throw UsageError("unknown option '" + std::string(flag) + "' for dev");
+        }
+    }
+    if (o.build.empty())
+        throw UsageError("dev needs --build CMD: the command that rebuilds this program");
+    for (const auto& dir : o.watch) {
+        struct stat info {};
+        if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+            throw UsageError("--watch '" + dir + "' is not a directory");
+    }
+    // This program's path now: each generation runs what the build left there.
+    char path[4096];
+    ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) throw Error("dev: cannot find this program's path (/proc/self/exe)");
+    o.executable.assign(path, static_cast<std::size_t>(n));
+    if (!config_file.empty()) o.global_args.push_back("--config=" + config_file);
+    if (log_level)
+        o.global_args.push_back("--log-level=" + std::string(log_level_name(*log_level)));
+    return detail::run_dev_loop(o);
+}
+
 }  // namespace
 
 int main(App& app, int argc, char** argv) {
@@ -207,11 +274,13 @@ int main(App& app, int argc, char** argv) {
             while (!args.done()) rest.emplace_back(args.next_raw());
             return run_sync(custom.run(std::move(rest)));
         }
+        if (command == "dev") return dev(app, args, config_file, log_level);
         if (command != "run") {
             usage(std::cerr, program, app);
             throw UsageError("unknown command '" + std::string(command) + "'");
         }
         ServerOptions options = server_options(app.config());
+        int ready_fd = -1;
         while (!args.done()) {
             std::string_view flag = args.next();
             if (flag == "--host") {
@@ -234,6 +303,10 @@ int main(App& app, int argc, char** argv) {
                     throw UsageError("invalid value '" + std::string(format) +
                                      "' for --access-log (off, clf, combined or json)");
                 }
+            } else if (flag == "--listen-fd") {
+                options.listen_fd = args.number<int>(1 << 20);
+            } else if (flag == "--ready-fd") {
+                ready_fd = args.number<int>(1 << 20);
             } else if (flag == "--log-level") {
                 log_level = level_flag(args);
                 logging::set_level(*log_level);  // before migrations and the Server
@@ -250,6 +323,8 @@ int main(App& app, int argc, char** argv) {
             app.config().set("LOG_LEVEL", std::string(log_level_name(*log_level)));
         Server server(app, options);
         if (log_level) logging::set_level(*log_level);
+        server.start();
+        if (ready_fd >= 0) signal_ready(ready_fd);
         server.run();
         return 0;
     } catch (const UsageError& e) {

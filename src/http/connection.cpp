@@ -42,7 +42,11 @@ constexpr std::size_t kMaxCopiedBody = 16 * 1024;
 
 Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
                        std::shared_ptr<asio::cancellation_signal> signal, ActivityLease label)
-    : loop(owner), socket(std::move(s)), cancel(std::move(signal)), activity(std::move(label)) {
+    : loop(owner),
+      socket(std::move(s)),
+      accepted(owner.now),
+      cancel(std::move(signal)),
+      activity(std::move(label)) {
     next = loop.connections;
     if (next) next->prev = this;
     loop.connections = this;
@@ -172,7 +176,8 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
             if (used > 0 && buffer.size() > 0) continue;
         }
         if (!co_await flush(c, out)) co_return ReadResult{.closed = true};
-        if (!started && c.loop.stopping) co_return ReadResult{.closed = true};
+        if (started) c.fresh = false;
+        if (!started && c.loop.stopping && !c.fresh) co_return ReadResult{.closed = true};
 
         c.phase = !started                  ? Connection::Phase::Idle
                   : parser.is_header_done() ? Connection::Phase::Body

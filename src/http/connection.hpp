@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "../runtime/activity.hpp"
 #include "../core/task_fwd.hpp"
+#include "../runtime/activity.hpp"
 
 namespace vial::detail {
 
@@ -33,6 +33,12 @@ struct Connection {
     Loop& loop;
     boost::asio::ip::tcp::socket socket;
     Phase phase = Phase::Idle;
+    /// No request begun yet, since `accepted` (the loop's clock). At stop such a
+    /// connection is not closed at once as an idle keep-alive one is: its client has
+    /// just connected and is likely sending a request (a restart under load, `app dev`),
+    /// so it gets kFreshGrace to begin one.
+    bool fresh = true;
+    TimePoint accepted{};
     TimePoint deadline = TimePoint::max();
     bool timed_out = false;
     /// When the connection last went idle, as the loop's count of idle transitions (exact

@@ -54,6 +54,9 @@ void close_socket(Connection& c, bool timed_out) {
 
 }  // namespace
 
+// How long a connection accepted just before a stop gets to begin its first request.
+constexpr std::chrono::milliseconds kFreshGrace{1000};
+
 void Loop::sweep() {
     const auto min_age = tick();
     for (Connection* c = connections; c; c = c->next) {
@@ -68,7 +71,8 @@ void Loop::sweep() {
             c->last_progress = now;
         }
         bool expired = now >= c->deadline || too_slow(*c, options.limits, now);
-        bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle;
+        bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle &&
+                                   (!c->fresh || now - c->accepted >= kFreshGrace);
         if (stopping && c->phase == Connection::Phase::Upgraded) c->websocket->going_away();
         if (expired || idle_while_stopping) close_socket(*c, expired);
     }

@@ -13,7 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -174,6 +176,7 @@ struct Server::Impl {
     Impl(App& a, ServerOptions o) : app(a), options(std::move(o)) {}
 
     void open_acceptor(Loop& loop, const tcp::endpoint& endpoint) {
+        if (options.listen_fd >= 0) return adopt_acceptor(loop);
         tcp::acceptor& acceptor = loop.acceptor.emplace(loop.context);
         boost::system::error_code ec;
         acceptor.open(endpoint.protocol(), ec);
@@ -184,6 +187,32 @@ struct Server::Impl {
         if (ec) {
             throw Error("cannot listen on " + options.host + ":" + std::to_string(endpoint.port()) +
                         ": " + ec.message());
+        }
+    }
+
+    // Each loop accepts on its own descriptor of the inherited socket, so that closing
+    // one (at stop) leaves the socket, and the connections queued on it, to whoever else
+    // holds it: the supervisor and the process that replaces this one.
+    void adopt_acceptor(Loop& loop) {
+        int fd = options.listen_fd;
+        int listening = 0;
+        socklen_t size = sizeof listening;
+        sockaddr_storage address{};
+        socklen_t address_size = sizeof address;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_size) != 0 ||
+            (address.ss_family != AF_INET && address.ss_family != AF_INET6)) {
+            throw Error("--listen-fd " + std::to_string(fd) +
+                        " is not a listening TCP socket inherited by this process");
+        }
+        int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (own < 0) throw Error("cannot duplicate --listen-fd " + std::to_string(fd));
+        boost::system::error_code ec;
+        loop.acceptor.emplace(loop.context)
+            .assign(address.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), own, ec);
+        if (ec) {
+            ::close(own);
+            throw Error("cannot accept on --listen-fd " + std::to_string(fd) + ": " + ec.message());
         }
     }
 
@@ -203,7 +232,7 @@ struct Server::Impl {
         // An IP address, or "localhost"; names are not resolved (no DNS wait at startup).
         auto address =
             asio::ip::make_address(options.host == "localhost" ? "127.0.0.1" : options.host, ec);
-        if (ec) {
+        if (ec && options.listen_fd < 0) {
             throw Error("invalid host address '" + options.host +
                         "': give an IP address such as 127.0.0.1, 0.0.0.0 or ::1, or localhost");
         }
@@ -217,7 +246,10 @@ struct Server::Impl {
             if (i == 0) endpoint.port(loop->acceptor->local_endpoint().port());
             loops.push_back(std::move(loop));
         }
-        port = endpoint.port();
+        port = loops.front()->acceptor->local_endpoint().port();
+        std::string where = options.listen_fd < 0
+                                ? options.host
+                                : loops.front()->acceptor->local_endpoint().address().to_string();
         // On the first loop, on this thread, before any loop runs: a hook can open a pool,
         // or `co_await vial::spawn(...)` a task that runs on that loop for the server's
         // life (a continuously running worker), cancelled when shutdown begins.
@@ -248,7 +280,7 @@ struct Server::Impl {
         }
         running = true;
         detail::log::info("vial " + std::string(kVersion) + " serving app '" + app.name() +
-                          "' on http://" + options.host + ":" + std::to_string(port) + " with " +
+                          "' on http://" + where + ":" + std::to_string(port) + " with " +
                           std::to_string(count) + (count == 1 ? " thread" : " threads"));
     }
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "../runtime/activity.hpp"
 #include "../core/log.hpp"
+#include "../runtime/activity.hpp"
 #include "loop.hpp"
 
 namespace vial {

@@ -200,3 +200,29 @@ TEST(Cli, LogLevelAndAccessLogFormatFromFlagsAndEnvironment) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, DevRefusesAMissingBuildOrWatchDirectory) {
+    auto no_build = run_showcase("dev --port 0");
+    EXPECT_EQ(no_build.exit_code, 2);
+    EXPECT_NE(no_build.output.find("dev needs --build CMD"), std::string::npos) << no_build.output;
+    auto bad_watch = run_showcase("dev --port 0 --build true --watch /nonexistent/dir");
+    EXPECT_EQ(bad_watch.exit_code, 2);
+    EXPECT_NE(bad_watch.output.find("--watch '/nonexistent/dir' is not a directory"),
+              std::string::npos)
+        << bad_watch.output;
+    auto unknown = run_showcase("dev --build true --reload");
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.output.find("unknown option '--reload' for dev"), std::string::npos);
+}
+
+TEST(Cli, RunRefusesAListenFdThatIsNoListeningSocket) {
+    // Descriptor 0 is the pipe popen gives (not a socket).
+    auto r = run_showcase("run --listen-fd 0");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("--listen-fd 0 is not a listening TCP socket"), std::string::npos)
+        << r.output;
+}
+
+}  // namespace
