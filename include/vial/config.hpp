@@ -82,9 +82,11 @@ T Config::get(std::string_view key) const {
             : value.if_uint64() && *value.if_uint64() <= static_cast<std::uint64_t>(INT64_MAX)
                 ? std::optional<std::int64_t>(static_cast<std::int64_t>(*value.if_uint64()))
                 : std::nullopt;
+        // Negative values compare as signed, positive ones as unsigned (so that neither
+        // -5 for an int nor 2^63 for a uint64_t is misjudged).
         if (!number || *number < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-            static_cast<std::uint64_t>(*number) >
-                static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+            (*number > 0 && static_cast<std::uint64_t>(*number) >
+                                static_cast<std::uint64_t>(std::numeric_limits<T>::max()))) {
             wrong_type(key, "an integer in range");
         }
         return static_cast<T>(*number);
