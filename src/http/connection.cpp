@@ -361,105 +361,203 @@ void abandon(Connection& c) {
     c.cancel->emit(asio::cancellation_type::terminal);
 }
 
+namespace {
+
+// What every request of a connection shares: where the client is and how it is logged.
+struct ConnectionFacts {
+    std::string remote;
+    AccessLogFormat access;
+    bool logging() const noexcept { return access != AccessLogFormat::off; }
+};
+
+RequestParser new_parser(const Loop& loop) {
+    const ConnectionLimits& limits = loop.options.limits;
+    RequestParser parser({.max_request_line = limits.max_request_line,
+                          .max_header_bytes = limits.max_header_bytes,
+                          .max_body_bytes = limits.max_body_bytes});
+    if (loop.dispatcher.has_streamed_bodies()) {
+        parser.streams_body = [&loop](std::string_view method, std::string_view target) {
+            return loop.dispatcher.streamed_body_limit(method, origin_form(std::string(target)));
+        };
+    }
+    return parser;
+}
+
+// Answers a request refused before dispatch (its status and reason from the read), logs
+// it, and ends the connection.
+Task<void> refuse_request(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+                          const RequestParser& parser, const ReadResult& read,
+                          const ConnectionFacts& facts) {
+    Loop& loop = c.loop;
+    ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
+    std::size_t before = out.size();
+    Response refusal = render_http_error(HttpError(read.error_status, reason_for(read)), nullptr);
+    if (read.error_status == 503) refusal.headers().set("Retry-After", "1");
+    // One id for the refusal and its log line, so that a client can report it.
+    std::string id = new_request_id();
+    const std::string& id_header = loop.dispatcher.request_id_header();
+    if (!id_header.empty()) HeadersAccess::add_unchecked(refusal.headers(), id_header, id);
+    write_response(refusal, framing, out);
+    if (facts.logging()) {
+        log_rejection(facts.access, facts.remote, parser, buffer, read, out.size() - before,
+                      Clock::now(), id);
+    }
+    if (co_await flush(c, out)) co_await linger_close(c, buffer);
+}
+
+// The Request of a parsed message; a target the Request refuses becomes `refusal` (and
+// the connection will close after it).
+std::optional<Request> build_request(RequestParser& parser, const std::string& remote,
+                                     Response& refusal, bool& keep_alive) {
+    std::optional<Request> request;
+    try {
+        // A streamed body's first bytes stay with the parser: the view reads them.
+        request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
+                        std::move(parser.headers),
+                        parser.streaming ? std::string() : std::move(parser.body));
+    } catch (const HttpError& e) {
+        refusal = render_http_error(e, nullptr);
+        keep_alive = false;
+        return request;
+    }
+    RequestAccess::set_remote_addr(*request, remote);
+    RequestAccess::set_http_version(*request, parser.version);
+    return request;
+}
+
+}  // namespace
+
+namespace {
+
+// One request's state from its parse to its answer.
+struct Exchange {
+    Clock::time_point started;  // for the access log's duration
+    AccessFacts facts;
+    int version = 11;
+    bool keep_alive = true;
+    bool head = false;
+    /// The view left part of a streamed body on the wire: the connection must close.
+    bool unread_body = false;
+    // Destroyed in reverse: the body stream, then the WebSocket, then the request, and
+    // last the response (whose producer may have held on to the others).
+    Response response;
+    std::optional<Request> request;
+    std::unique_ptr<ServerWebSocket> websocket;
+    std::unique_ptr<ServerBodyStream> body_stream;
+};
+
+Exchange begin_exchange(const RequestParser& parser, const ConnectionFacts& connection) {
+    Exchange x;
+    if (connection.logging()) {
+        x.started = Clock::now();
+        x.facts.method = parser.method;
+        x.facts.target = parser.target;
+    }
+    x.keep_alive = parser.keep_alive();
+    x.version = parser.version;
+    x.head = parser.method == "HEAD";
+    return x;
+}
+
+// A valid upgrade request: the ServerWebSocket a WebSocket route may accept (any other
+// route answers over HTTP). Null when the client went while earlier answers were sent.
+Task<std::unique_ptr<ServerWebSocket>> prepare_upgrade(Connection& c, Request& request,
+                                                       boost::beast::flat_buffer& buffer,
+                                                       std::string& out) {
+    auto websocket = std::make_unique<ServerWebSocket>(c, request, c.loop.options.websocket);
+    RequestAccess::set_websocket(request, websocket.get());
+    c.websocket = websocket.get();
+    // Answers to pipelined requests before it leave before a 101 can.
+    if (!out.empty() && !co_await flush(c, out)) {
+        c.websocket = nullptr;
+        co_return nullptr;
+    }
+    c.phase = Connection::Phase::Dispatch;
+    // A socket may idle for hours: it keeps no HTTP read buffer meanwhile.
+    buffer.shrink_to_fit();
+    out.shrink_to_fit();
+    co_return websocket;
+}
+
+// Sends a streamed answer whose head is in `out`: the head at once (a client waits for
+// it before the first chunk), then the producer's chunks. The request stays alive for
+// the producer, which may still read it (without a 100 Continue then: it cannot come
+// after the head). True when the connection may carry another request.
+Task<bool> answer_streamed(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+                           Exchange& x, const WrittenResponse& written,
+                           const ConnectionFacts& connection) {
+    if (x.body_stream) x.body_stream->forget_continue();
+    if (!co_await flush(c, out)) co_return false;
+    std::size_t head_bytes = c.written;
+    std::string where = x.request ? x.request->method() + " " + x.request->path() : "-";
+    StreamSent sent =
+        co_await send_stream(c, *x.response.stream_body(), written.chunked, out, where);
+    if (c.abandoned) co_return false;
+    if (connection.logging()) {
+        access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
+                   head_bytes + sent.bytes, x.started);
+    }
+    x.request.reset();
+    release_body(c);
+    if (!sent.ok) co_return false;
+    if (!x.keep_alive) {
+        co_await end_connection(c, buffer, x.unread_body && !x.body_stream->finished());
+        co_return false;
+    }
+    co_return true;
+}
+
+}  // namespace
+
 Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
                             ActivityLease activity) {
     Connection c(loop, std::move(socket), std::move(cancel), std::move(activity));
     const ServerOptions& options = loop.options;
-    const AccessLogFormat access = options.quiet ? AccessLogFormat::off : options.access_log;
-    const bool logging_access = access != AccessLogFormat::off;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto endpoint = c.socket.remote_endpoint(ec);
-    std::string remote = ec ? std::string("-") : endpoint.address().to_string();
+    const ConnectionFacts connection{ec ? std::string("-") : endpoint.address().to_string(),
+                                     options.quiet ? AccessLogFormat::off : options.access_log};
+    const std::string& remote = connection.remote;
+    const AccessLogFormat access = connection.access;
+    const bool logging_access = connection.logging();
 
     boost::beast::flat_buffer buffer(options.limits.max_header_bytes + kReadChunk);
     std::string out;
     for (;;) {
-        RequestParser parser({.max_request_line = options.limits.max_request_line,
-                              .max_header_bytes = options.limits.max_header_bytes,
-                              .max_body_bytes = options.limits.max_body_bytes});
-        if (loop.dispatcher.has_streamed_bodies()) {
-            parser.streams_body = [&loop](std::string_view method, std::string_view target) {
-                return loop.dispatcher.streamed_body_limit(method,
-                                                           origin_form(std::string(target)));
-            };
-        }
+        RequestParser parser = new_parser(loop);
         ReadResult read = co_await read_request(c, buffer, out, parser);
         if (read.closed) break;
         if (read.error_status) {
-            ResponseFraming framing{.keep_alive = false, .date = {loop.date, sizeof loop.date}};
-            std::size_t before = out.size();
-            Response refusal =
-                render_http_error(HttpError(read.error_status, reason_for(read)), nullptr);
-            if (read.error_status == 503) refusal.headers().set("Retry-After", "1");
-            // One id for the refusal and its log line, so that a client can report it.
-            std::string id = new_request_id();
-            const std::string& id_header = loop.dispatcher.request_id_header();
-            if (!id_header.empty()) HeadersAccess::add_unchecked(refusal.headers(), id_header, id);
-            write_response(refusal, framing, out);
-            if (logging_access) {
-                log_rejection(access, remote, parser, buffer, read, out.size() - before,
-                              Clock::now(), id);
-            }
-            if (co_await flush(c, out)) co_await linger_close(c, buffer);
+            co_await refuse_request(c, buffer, out, parser, read, connection);
             co_return;
         }
 
         c.phase = Connection::Phase::Dispatch;
         c.dispatch_started = loop.now;
-        auto started = logging_access ? Clock::now() : Clock::time_point{};
-        bool keep_alive = parser.keep_alive();
-        int version = parser.version;
-        bool head = parser.method == "HEAD";
-        AccessFacts facts;
-        if (logging_access) {
-            facts.method = parser.method;
-            facts.target = parser.target;
-        }
+        Exchange x = begin_exchange(parser, connection);
         bool continue_expected = parser.streaming && parser.expects_continue();
-        Response response;
-        std::optional<Request> request;
-        try {
-            // A streamed body's first bytes stay with the parser: the view reads them.
-            request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
-                            std::move(parser.headers),
-                            parser.streaming ? std::string() : std::move(parser.body));
-        } catch (const HttpError& e) {
-            response = render_http_error(e, nullptr);
-            keep_alive = false;
-        }
-        std::unique_ptr<ServerWebSocket> websocket;
-        std::unique_ptr<ServerBodyStream> body_stream;
-        if (request && parser.streaming) {
-            body_stream =
+        x.request = build_request(parser, remote, x.response, x.keep_alive);
+        if (x.request && parser.streaming) {
+            x.body_stream =
                 std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
-            RequestAccess::set_body_stream(*request, body_stream.get());
+            RequestAccess::set_body_stream(*x.request, x.body_stream.get());
         }
-        if (request) {
-            RequestAccess::set_remote_addr(*request, remote);
-            RequestAccess::set_http_version(*request, version);
-            if (wants_websocket(*request) && !upgrade_error(*request)) {
-                // A WebSocket route may accept it; any other route answers over HTTP.
-                websocket = std::make_unique<ServerWebSocket>(c, *request, options.websocket);
-                RequestAccess::set_websocket(*request, websocket.get());
-                c.websocket = websocket.get();
-                // Answers to pipelined requests before it leave before a 101 can.
-                if (!out.empty() && !co_await flush(c, out)) break;
-                c.phase = Connection::Phase::Dispatch;
-                // A socket may idle for hours: it keeps no HTTP read buffer meanwhile.
-                buffer.shrink_to_fit();
-                out.shrink_to_fit();
+        if (x.request) {
+            if (wants_websocket(*x.request) && !upgrade_error(*x.request)) {
+                x.websocket = co_await prepare_upgrade(c, *x.request, buffer, out);
+                if (!x.websocket) break;
             }
             loop.board->enter(c.activity.cell());
-            response = co_await loop.dispatcher.full_dispatch(*request, false);
-            if (logging_access) facts.note(request->headers(), request->id(), access);
+            x.response = co_await loop.dispatcher.full_dispatch(*x.request, false);
+            if (logging_access) x.facts.note(x.request->headers(), x.request->id(), access);
         }
-        if (websocket && websocket->accepted()) {
+        if (x.websocket && x.websocket->accepted()) {
             // The connection was the socket's: it ends with it, whatever the view did.
-            co_await websocket->finish();
+            co_await x.websocket->finish();
             c.websocket = nullptr;
-            if (logging_access) access_log(access, remote, facts, version, 101, 0, started);
+            if (logging_access) access_log(access, remote, x.facts, x.version, 101, 0, x.started);
             break;
         }
         c.websocket = nullptr;
@@ -467,54 +565,34 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
         // A body the view did not read to its end is still on the wire: the connection
         // cannot carry another request, and closes after a drain (so that the response
         // is not lost to a reset).
-        bool unread_body =
-            body_stream && !body_stream->finished() && !(parser.is_done() && parser.body.empty());
-        if (unread_body) keep_alive = false;
+        x.unread_body = x.body_stream && !x.body_stream->finished() &&
+                        !(parser.is_done() && parser.body.empty());
+        if (x.unread_body) x.keep_alive = false;
 
-        ResponseFraming framing{.keep_alive = keep_alive && !loop.stopping,
-                                .head_request = head,
-                                .http_version = version,
+        ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
+                                .head_request = x.head,
+                                .http_version = x.version,
                                 .date = {loop.date, sizeof loop.date},
                                 .max_copied_body = kMaxCopiedBody};
         std::size_t before = out.size();
-        WrittenResponse written = write_response(response, framing, out);
-        keep_alive = written.keep_alive;
+        WrittenResponse written = write_response(x.response, framing, out);
+        x.keep_alive = written.keep_alive;
         if (written.run_stream) {
-            // The head leaves at once (a client waits for it before the first chunk); the
-            // request stays alive for the producer, which may still read it (without a
-            // 100 Continue then: it cannot come after the head).
-            if (body_stream) body_stream->forget_continue();
-            if (!co_await flush(c, out)) break;
-            std::size_t head_bytes = c.written;
-            std::string where = request ? request->method() + " " + request->path() : "-";
-            StreamSent sent =
-                co_await send_stream(c, *response.stream_body(), written.chunked, out, where);
-            if (c.abandoned) break;
-            if (logging_access) {
-                access_log(access, remote, facts, version, response.status(),
-                           head_bytes + sent.bytes, started);
-            }
-            request.reset();
-            release_body(c);
-            if (!sent.ok) break;
-            if (!keep_alive) {
-                co_await end_connection(c, buffer, unread_body && !body_stream->finished());
-                break;
-            }
+            if (!co_await answer_streamed(c, buffer, out, x, written, connection)) break;
             continue;
         }
-        request.reset();  // its body is no longer needed: uncharge it before writing
+        x.request.reset();  // its body is no longer needed: uncharge it before writing
         release_body(c);
         if (logging_access) {
-            access_log(access, remote, facts, version, response.status(),
-                       out.size() - before + written.body.size(), started);
+            access_log(access, remote, x.facts, x.version, x.response.status(),
+                       out.size() - before + written.body.size(), x.started);
         }
-        if (!keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
+        if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
             !written.body.empty()) {
             if (!co_await flush(c, out, written.body)) break;
         }
-        if (!keep_alive) {
-            co_await end_connection(c, buffer, unread_body);
+        if (!x.keep_alive) {
+            co_await end_connection(c, buffer, x.unread_body);
             break;
         }
     }
