@@ -1,5 +1,9 @@
 #include "loop.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -132,6 +136,32 @@ std::chrono::milliseconds Loop::tick() const {
     auto shortest =
         std::min({l.header_timeout, l.body_timeout, l.keep_alive_timeout, l.write_timeout});
     return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+}
+
+namespace asio = boost::asio;
+
+// Beats for the watchdog: a loop that stops beating is blocked.
+Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
+    asio::steady_timer timer(loop.context);
+    for (;;) {
+        loop.heartbeat.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
+        timer.expires_after(interval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+Task<void> sweeper(Loop& loop) {
+    asio::steady_timer timer(loop.context);
+    const auto tick = loop.tick();
+    for (;;) {
+        timer.expires_after(tick);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        loop.refresh_clock();
+        loop.sweep();
+    }
 }
 
 }  // namespace vial::detail

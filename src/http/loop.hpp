@@ -3,6 +3,7 @@
 // connections it owns and a coarse clock. Everything here is touched only from the
 // loop's own thread, except `active` (read by Server::stop) and `stop_requested`.
 #include <vial/server.hpp>
+#include <vial/task.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -70,5 +71,10 @@ struct Loop {
     /// How often sweep() runs: fine enough for the shortest configured timeout.
     std::chrono::milliseconds tick() const;
 };
+
+/// The loop's sweeper: every tick(), refreshes the clock and runs sweep().
+Task<void> sweeper(Loop& loop);
+/// Beats for the stall watchdog every `interval`: a loop that stops beating is blocked.
+Task<void> ticker(Loop& loop, std::chrono::milliseconds interval);
 
 }  // namespace vial::detail
