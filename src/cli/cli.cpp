@@ -138,6 +138,39 @@ LogLevel level_flag(detail::Arguments& args) {
     }
 }
 
+int routes(App& app, detail::Arguments& args) {
+    std::string sort = "endpoint";
+    while (!args.done()) {
+        std::string_view flag = args.next();
+        if (flag != "--sort")
+            throw detail::UsageError("unknown option '" + std::string(flag) + "' for routes");
+        sort = std::string(args.value());
+    }
+    return print_routes(app, sort);
+}
+
+int db(App& app, detail::Arguments& args, const char* program) {
+    using detail::UsageError;
+    if (args.done()) throw UsageError("db needs a command: db upgrade [--dir DIR]");
+    std::string_view sub = args.next();
+    if (sub != "upgrade") {
+        throw UsageError("unknown db command '" + std::string(sub) +
+                         "' (there is: db upgrade [--dir DIR])");
+    }
+    std::string dir;
+    while (!args.done()) {
+        std::string_view flag = args.next();
+        if (flag == "--help" || flag == "-h") {
+            usage(std::cout, program, app);
+            return 0;
+        }
+        if (flag != "--dir")
+            throw UsageError("unknown option '" + std::string(flag) + "' for db upgrade");
+        dir = std::string(args.value());
+    }
+    return upgrade_database(app, dir);
+}
+
 // Tells a supervisor (`dev`) that this process serves: one byte, then the descriptor goes.
 void signal_ready(int fd) {
     char byte = '1';
@@ -194,6 +227,59 @@ int dev(App& app, detail::Arguments& args, const std::string& config_file,
     return detail::run_dev_loop(o);
 }
 
+// `run`: serves until SIGINT or SIGTERM.
+int run(App& app, detail::Arguments& args, const char* program, std::optional<LogLevel> log_level) {
+    using detail::UsageError;
+    ServerOptions options = server_options(app.config());
+    int ready_fd = -1;
+    while (!args.done()) {
+        std::string_view flag = args.next();
+        if (flag == "--host") {
+            options.host = std::string(args.value());
+        } else if (flag == "--port") {
+            options.port = args.number<std::uint16_t>(65535);
+        } else if (flag == "--threads") {
+            options.threads = args.number<unsigned>(1024);
+        } else if (flag == "--quiet" && !args.has_inline_value()) {
+            options.quiet = true;
+        } else if (flag == "--debug" && !args.has_inline_value()) {
+            if (app.frozen())
+                throw UsageError("--debug: the app is already frozen; set DEBUG in its config");
+            app.config().set("DEBUG", true);
+        } else if (flag == "--access-log") {
+            std::string_view format = args.value();
+            try {
+                options.access_log = parse_access_log_format(format);
+            } catch (const Error&) {
+                throw UsageError("invalid value '" + std::string(format) +
+                                 "' for --access-log (off, clf, combined or json)");
+            }
+        } else if (flag == "--listen-fd") {
+            options.listen_fd = args.number<int>(1 << 20);
+        } else if (flag == "--ready-fd") {
+            ready_fd = args.number<int>(1 << 20);
+        } else if (flag == "--log-level") {
+            log_level = level_flag(args);
+            logging::set_level(*log_level);  // before migrations and the Server
+        } else if (flag == "--help" || flag == "-h") {
+            usage(std::cout, program, app);
+            return 0;
+        } else {
+            throw UsageError("unknown option '" + std::string(flag) + "' for run");
+        }
+    }
+    if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
+    // The Server applies LOG_LEVEL: make it the flag's, so that start-up keeps it.
+    if (log_level && !app.frozen())
+        app.config().set("LOG_LEVEL", std::string(log_level_name(*log_level)));
+    Server server(app, options);
+    if (log_level) logging::set_level(*log_level);
+    server.start();
+    if (ready_fd >= 0) signal_ready(ready_fd);
+    server.run();
+    return 0;
+}
+
 }  // namespace
 
 int main(App& app, int argc, char** argv) {
@@ -236,38 +322,8 @@ int main(App& app, int argc, char** argv) {
         if (!log_level && app.config().contains("LOG_LEVEL"))
             log_level = parse_log_level(app.config().get<std::string>("LOG_LEVEL"));
         if (log_level) logging::set_level(*log_level);
-        if (command == "routes") {
-            std::string sort = "endpoint";
-            while (!args.done()) {
-                std::string_view flag = args.next();
-                if (flag == "--sort") {
-                    sort = std::string(args.value());
-                } else {
-                    throw UsageError("unknown option '" + std::string(flag) + "' for routes");
-                }
-            }
-            return print_routes(app, sort);
-        }
-        if (command == "db") {
-            if (args.done()) throw UsageError("db needs a command: db upgrade [--dir DIR]");
-            std::string_view sub = args.next();
-            if (sub != "upgrade") {
-                throw UsageError("unknown db command '" + std::string(sub) +
-                                 "' (there is: db upgrade [--dir DIR])");
-            }
-            std::string dir;
-            while (!args.done()) {
-                std::string_view flag = args.next();
-                if (flag == "--help" || flag == "-h") {
-                    usage(std::cout, program, app);
-                    return 0;
-                }
-                if (flag != "--dir")
-                    throw UsageError("unknown option '" + std::string(flag) + "' for db upgrade");
-                dir = std::string(args.value());
-            }
-            return upgrade_database(app, dir);
-        }
+        if (command == "routes") return routes(app, args);
+        if (command == "db") return db(app, args, program);
         for (const auto& custom : app.cli_commands()) {
             if (custom.name != command) continue;
             std::vector<std::string> rest;
@@ -279,54 +335,7 @@ int main(App& app, int argc, char** argv) {
             usage(std::cerr, program, app);
             throw UsageError("unknown command '" + std::string(command) + "'");
         }
-        ServerOptions options = server_options(app.config());
-        int ready_fd = -1;
-        while (!args.done()) {
-            std::string_view flag = args.next();
-            if (flag == "--host") {
-                options.host = std::string(args.value());
-            } else if (flag == "--port") {
-                options.port = args.number<std::uint16_t>(65535);
-            } else if (flag == "--threads") {
-                options.threads = args.number<unsigned>(1024);
-            } else if (flag == "--quiet" && !args.has_inline_value()) {
-                options.quiet = true;
-            } else if (flag == "--debug" && !args.has_inline_value()) {
-                if (app.frozen())
-                    throw UsageError("--debug: the app is already frozen; set DEBUG in its config");
-                app.config().set("DEBUG", true);
-            } else if (flag == "--access-log") {
-                std::string_view format = args.value();
-                try {
-                    options.access_log = parse_access_log_format(format);
-                } catch (const Error&) {
-                    throw UsageError("invalid value '" + std::string(format) +
-                                     "' for --access-log (off, clf, combined or json)");
-                }
-            } else if (flag == "--listen-fd") {
-                options.listen_fd = args.number<int>(1 << 20);
-            } else if (flag == "--ready-fd") {
-                ready_fd = args.number<int>(1 << 20);
-            } else if (flag == "--log-level") {
-                log_level = level_flag(args);
-                logging::set_level(*log_level);  // before migrations and the Server
-            } else if (flag == "--help" || flag == "-h") {
-                usage(std::cout, program, app);
-                return 0;
-            } else {
-                throw UsageError("unknown option '" + std::string(flag) + "' for run");
-            }
-        }
-        if (app.config().get<bool>("DATABASE_MIGRATE_ON_START", false)) upgrade_database(app, "");
-        // The Server applies LOG_LEVEL: make it the flag's, so that start-up keeps it.
-        if (log_level && !app.frozen())
-            app.config().set("LOG_LEVEL", std::string(log_level_name(*log_level)));
-        Server server(app, options);
-        if (log_level) logging::set_level(*log_level);
-        server.start();
-        if (ready_fd >= 0) signal_ready(ready_fd);
-        server.run();
-        return 0;
+        return run(app, args, program, log_level);
     } catch (const UsageError& e) {
         std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
         return 2;
