@@ -22,6 +22,7 @@
 #include <iostream>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace vial::detail {
 
@@ -130,8 +131,37 @@ std::string read_changes(int inotify, std::unordered_map<int, std::string>& dirs
     return changed;
 }
 
-// Runs the build through the shell; on failure says why, with the compiler's first error.
-bool build(const std::string& command) {
+enum class BuildOutcome { succeeded, failed, interrupted };
+
+// What to show of a failed build: the first line a compiler or linker marks as an error (a linker's
+// own lines, "undefined reference" or "multiple definition", come before its "collect2: error"),
+// else the output's last lines.
+std::string first_error(const std::string& output) {
+    std::vector<std::string_view> lines;
+    for (std::size_t start = 0; start < output.size();) {
+        std::size_t end = output.find('\n', start);
+        if (end == std::string::npos) end = output.size();
+        lines.emplace_back(output.data() + start, end - start);
+        start = end + 1;
+    }
+    for (std::string_view line : lines) {
+        // "error:" with its colon: a progress line naming error_page.cpp is no error.
+        if (line.find("error:") != std::string_view::npos ||
+            line.find("Error:") != std::string_view::npos || line.starts_with("CMake Error") ||
+            line.find("undefined reference") != std::string_view::npos ||
+            line.find("multiple definition") != std::string_view::npos) {
+            return std::string(line);
+        }
+    }
+    std::string tail;
+    for (std::size_t i = lines.size() > 10 ? lines.size() - 10 : 0; i < lines.size(); ++i)
+        tail += "\n  " + std::string(lines[i]);
+    return tail;
+}
+
+// Runs the build through the shell, in its own process group. A SIGINT or SIGTERM meanwhile
+// ends it at once (and the loop); SIGCHLD from an app generation is left to the caller.
+BuildOutcome build(const std::string& command, int signal_fd, bool& children_changed) {
     say("building: " + command);
     auto started = Clock::now();
     std::string output;
@@ -139,45 +169,56 @@ bool build(const std::string& command) {
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error("dev: pipe failed");
     pid_t pid = ::fork();
     if (pid == 0) {
+        ::setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::dup2(pipe_fds[1], 1);
         ::dup2(pipe_fds[1], 2);
         ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
+    ::setpgid(pid, pid);
     ::close(pipe_fds[1]);
-    char chunk[4096];
-    ssize_t n;
-    while ((n = ::read(pipe_fds[0], chunk, sizeof chunk)) > 0) output.append(chunk, std::size_t(n));
+    bool interrupted = false;
+    for (bool open = true; open && !interrupted;) {
+        pollfd fds[2] = {{pipe_fds[0], POLLIN, 0}, {signal_fd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info{};
+            while (::read(signal_fd, &info, sizeof info) == sizeof info) {
+                if (info.ssi_signo == SIGCHLD) {
+                    children_changed = true;
+                } else {
+                    interrupted = true;
+                }
+            }
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            char chunk[4096];
+            ssize_t n = ::read(pipe_fds[0], chunk, sizeof chunk);
+            if (n > 0) {
+                output.append(chunk, std::size_t(n));
+            } else {
+                open = false;
+            }
+        }
+    }
     ::close(pipe_fds[0]);
+    if (interrupted) ::kill(-pid, SIGTERM);
     int status = 0;
     ::waitpid(pid, &status, 0);
+    if (interrupted) return BuildOutcome::interrupted;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         say("build succeeded in " + std::to_string(ms) + " ms");
-        return true;
+        return BuildOutcome::succeeded;
     }
-    // The first line a compiler or linker marks as an error; else the output's tail.
-    std::string first_error;
-    std::size_t start = 0;
-    while (start < output.size()) {
-        std::size_t end = output.find('\n', start);
-        if (end == std::string::npos) end = output.size();
-        std::string_view line(output.data() + start, end - start);
-        if (line.find("error") != std::string_view::npos) {
-            first_error = std::string(line);
-            break;
-        }
-        start = end + 1;
-    }
-    if (first_error.empty())
-        first_error = output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
-    say("build failed (the running app keeps serving): " + first_error);
-    return false;
+    std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                        : "killed by signal " + std::to_string(WTERMSIG(status));
+    say("build failed (" + how + "; the running app keeps serving): " + first_error(output));
+    return BuildOutcome::failed;
 }
-
-struct Generation {
-    pid_t pid = -1;
-};
 
 // Starts the app on the listener; waits until it says it serves (a byte on the ready
 // pipe) or fails. -1 when it did not come up.
@@ -217,6 +258,19 @@ pid_t start_generation(const DevLoopOptions& o, int listener, int timeout_ms) {
     return -1;
 }
 
+// Reaps generations that exited on their own; `current` becomes -1 if it was one.
+void reap(pid_t& current) {
+    int status;
+    pid_t gone;
+    while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        if (gone == current) {
+            say("the app (pid " + std::to_string(gone) +
+                ") exited; save a file to rebuild and restart it");
+            current = -1;
+        }
+    }
+}
+
 // Asks a generation to finish its requests and stop, and reaps it.
 void retire(pid_t pid) {
     if (pid <= 0) return;
@@ -242,7 +296,8 @@ int run_dev_loop(const DevLoopOptions& o) {
     for (const auto& dir : o.watch.empty() ? std::vector<std::string>{"."} : o.watch)
         watch_tree(inotify, dir, dirs);
     say("serving on http://" + o.host + ":" + std::to_string(bound_port(listener)) + ", watching " +
-        std::to_string(dirs.size()) + " directories; rebuilding with: " + o.build);
+        std::to_string(dirs.size()) + (dirs.size() == 1 ? " directory" : " directories") +
+        "; rebuilding with: " + o.build);
 
     pid_t current = start_generation(o, listener, o.start_timeout_ms);
     if (current < 0)
@@ -259,15 +314,7 @@ int run_dev_loop(const DevLoopOptions& o) {
             bool stop = false;
             while (::read(signal_fd, &info, sizeof info) == sizeof info) {
                 if (info.ssi_signo == SIGCHLD) {
-                    int status;
-                    pid_t gone;
-                    while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
-                        if (gone == current) {
-                            say("the app (pid " + std::to_string(gone) +
-                                ") exited; save a file to rebuild and restart it");
-                            current = -1;
-                        }
-                    }
+                    reap(current);
                 } else {
                     stop = true;
                 }
@@ -285,7 +332,11 @@ int run_dev_loop(const DevLoopOptions& o) {
         }
         if (changed.empty()) continue;
         say("changed: " + changed);
-        if (!build(o.build)) continue;
+        bool children_changed = false;
+        BuildOutcome outcome = build(o.build, signal_fd, children_changed);
+        if (children_changed) reap(current);
+        if (outcome == BuildOutcome::interrupted) break;
+        if (outcome == BuildOutcome::failed) continue;
         pid_t next = start_generation(o, listener, o.start_timeout_ms);
         if (next < 0) {
             say("the new build did not start serving; the running app keeps serving");

@@ -143,7 +143,7 @@ TEST_F(DevLoop, RestartsOnEveryChangeWithoutRefusingARequest) {
 
 TEST_F(DevLoop, AFailedBuildKeepsTheOldProcessServingAndShowsTheFirstError) {
     write_build(
-        "echo '[1/2] Building CXX object views.cpp.o'\n"
+        "echo '[1/2] Building CXX object src/error_page.cpp.o'\n"
         "echo 'src/views.cpp:12:5: error: expected \";\" before \"}\" token' >&2\n"
         "echo 'src/views.cpp:20:1: error: a second error' >&2\n"
         "exit 1");
@@ -152,8 +152,8 @@ TEST_F(DevLoop, AFailedBuildKeepsTheOldProcessServingAndShowsTheFirstError) {
     ASSERT_TRUE(eventually([&] { return log().find("build failed") != std::string::npos; }, 20s))
         << log();
     std::string text = log();
-    EXPECT_NE(text.find("build failed (the running app keeps serving): src/views.cpp:12:5: error: "
-                        "expected \";\" before \"}\" token"),
+    EXPECT_NE(text.find("build failed (exit status 1; the running app keeps serving): "
+                        "src/views.cpp:12:5: error: expected \";\" before \"}\" token"),
               std::string::npos)
         << text;
     EXPECT_EQ(text.find("a second error"), std::string::npos);
@@ -166,6 +166,33 @@ TEST_F(DevLoop, AFailedBuildKeepsTheOldProcessServingAndShowsTheFirstError) {
     ASSERT_TRUE(eventually([&] { return count_of(log(), "restarted: pid") == 1; }, 20s)) << log();
     load.stop();
     EXPECT_EQ(load.failed, 0) << log();
+}
+
+TEST_F(DevLoop, ALinkErrorShowsTheUndefinedSymbolNotJustTheLinkersExitStatus) {
+    write_build(
+        "echo '/usr/bin/ld: app.o: in function `main:' >&2\n"
+        "echo 'app.cpp:(.text+0x5): undefined reference to `missing()' >&2\n"
+        "echo 'collect2: error: ld returned 1 exit status' >&2\n"
+        "exit 1");
+    edit_source("views.cpp");
+    ASSERT_TRUE(eventually([&] { return log().find("build failed") != std::string::npos; }, 20s))
+        << log();
+    EXPECT_NE(log().find("keeps serving): app.cpp:(.text+0x5): undefined reference to `missing()"),
+              std::string::npos)
+        << log();
+}
+
+TEST_F(DevLoop, SigtermDuringABuildStopsAtOnce) {
+    write_build("sleep 30");
+    edit_source("views.cpp");
+    ASSERT_TRUE(eventually([&] { return log().find("building:") != std::string::npos; }, 20s));
+    auto asked = std::chrono::steady_clock::now();
+    ASSERT_EQ(::kill(supervisor_, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(supervisor_, &status, 0), supervisor_);
+    supervisor_ = -1;
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+    EXPECT_EQ(log().find("build failed"), std::string::npos) << log();
 }
 
 TEST_F(DevLoop, StopsItsAppOnSigterm) {
