@@ -86,6 +86,57 @@ std::string utc_now() {
     return text;
 }
 
+// Applies one migration in a transaction with its record; false when another process
+// applied it meanwhile. A failure is a DatabaseError naming the file (nothing of it kept).
+Task<bool> apply_migration(Database& db, std::int64_t version, const Migration& migration) {
+    std::vector<std::string> statements = detail::split_statements(read_file(migration.path));
+    refuse_transaction_control(migration.name, statements);
+    std::exception_ptr failure;
+    bool skipped = false;  // another process applied it meanwhile
+    try {
+        std::string when = utc_now();
+        bool postgres = db.backend() == "postgresql";
+        auto body = [&](Transaction& tx) -> Task<void> {
+            // Another process may be migrating too: on PostgreSQL one at a time (a
+            // transaction-scoped lock; SQLite's BEGIN IMMEDIATE already serialises),
+            // then the version is looked at again.
+            if (postgres) {
+                Task<std::vector<Row>> lock =
+                    tx.query("SELECT pg_advisory_xact_lock(8402771902371)");
+                co_await std::move(lock);
+            }
+            Task<std::optional<Row>> again =
+                tx.query_one("SELECT 1 FROM vial_migrations WHERE version = ?", version);
+            if (co_await std::move(again)) {
+                skipped = true;
+                co_return;
+            }
+            for (const std::string& statement : statements) co_await tx.execute(statement);
+            Task<ExecResult> record = tx.execute(
+                "INSERT INTO vial_migrations (version, name, applied_at) VALUES (?, ?, ?)", version,
+                migration.name, when);
+            co_await std::move(record);
+        };
+        Task<void> run = db.transaction(body);
+        co_await std::move(run);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception&) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+            throw DatabaseError("migrations: " + migration.name +
+                                " failed (nothing of it "
+                                "was kept): " +
+                                e.what());
+        }
+    }
+    co_return !skipped;
+}
+
 }  // namespace
 
 Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
@@ -110,52 +161,8 @@ Task<std::vector<std::string>> migrate(Database& db, std::string directory) {
             throw DatabaseError("migrations: " + migration.name +
                                 " is older than the newest applied migration (version " +
                                 std::to_string(newest) + "); give it a higher number to apply it");
-        std::vector<std::string> statements = detail::split_statements(read_file(migration.path));
-        refuse_transaction_control(migration.name, statements);
-        std::exception_ptr failure;
-        bool skipped = false;  // another process applied it meanwhile
-        try {
-            std::string when = utc_now();
-            bool postgres = db.backend() == "postgresql";
-            auto body = [&](Transaction& tx) -> Task<void> {
-                // Another process may be migrating too: on PostgreSQL one at a time (a
-                // transaction-scoped lock; SQLite's BEGIN IMMEDIATE already serialises),
-                // then the version is looked at again.
-                if (postgres) {
-                    Task<std::vector<Row>> lock =
-                        tx.query("SELECT pg_advisory_xact_lock(8402771902371)");
-                    co_await std::move(lock);
-                }
-                Task<std::optional<Row>> again =
-                    tx.query_one("SELECT 1 FROM vial_migrations WHERE version = ?", version);
-                if (co_await std::move(again)) {
-                    skipped = true;
-                    co_return;
-                }
-                for (const std::string& statement : statements) co_await tx.execute(statement);
-                Task<ExecResult> record = tx.execute(
-                    "INSERT INTO vial_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    version, migration.name, when);
-                co_await std::move(record);
-            };
-            Task<void> run = db.transaction(body);
-            co_await std::move(run);
-        } catch (const Cancelled&) {
-            throw;
-        } catch (const std::exception&) {
-            failure = std::current_exception();
-        }
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& e) {
-                throw DatabaseError("migrations: " + migration.name +
-                                    " failed (nothing of it "
-                                    "was kept): " +
-                                    e.what());
-            }
-        }
-        if (!skipped) applied.push_back(migration.name);
+        Task<bool> apply = apply_migration(db, version, migration);
+        if (co_await std::move(apply)) applied.push_back(migration.name);
     }
     co_return applied;
 }
