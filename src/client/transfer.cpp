@@ -160,39 +160,40 @@ Transfer::~Transfer() {
     curl_slist_free_all(header_list);
 }
 
-std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state,
-                                        std::string method, std::string url,
-                                        const RequestOptions& options, bool streamed) {
-    const ClientOptions& client = state->options;
-    auto t = std::make_unique<Transfer>();
-    t->method = std::move(method);
-    t->url = resolve_url(client, t->method, std::move(url), options.params);
-    t->origin = origin_of(*boost::urls::parse_uri(t->url));
-    t->client = std::move(state);
-    CURL* e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+namespace {
+
+// What every transfer sets: the URL, our callbacks, the protocols and codings allowed.
+void set_handlers(Transfer& t) {
+    CURL* e = t.easy;
+    curl_easy_setopt(e, CURLOPT_URL, t.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, (std::string("vial/") + kVersion).c_str());
+}
+
+// Timeouts, redirects, HTTP/2, TLS, cookies and the progress watch.
+void set_limits_and_tls(Transfer& t, const RequestOptions& options, bool streamed) {
+    CURL* e = t.easy;
+    const ClientOptions& client = t.client->options;
     auto timeout = options.timeout.value_or(client.timeout);
     // A stream may run for as long as its reader likes: our watchdog bounds the wait for
     // its head instead (and read_timeout, or else `timeout`, each wait for more bytes).
-    if (streamed) t->stream = std::make_shared<StreamState>();
-    t->timeout = timeout;
+    if (streamed) t.stream = std::make_shared<StreamState>();
+    t.timeout = timeout;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, streamed ? 0L : static_cast<long>(timeout.count()));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(client.connect_timeout.count()));
     bool follow = options.follow_redirects.value_or(client.follow_redirects);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
-    t->follow_redirects = follow;
+    t.follow_redirects = follow;
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(client.max_redirects));
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      client.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
@@ -204,58 +205,86 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
     // Over HTTP/2, a request that starts while the connection is being set up waits to
     // share it rather than opening another.
     if (client.http2) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    t->client->attach_cookies(e);
-    t->watch_progress =
+    t.client->attach_cookies(e);
+    t.watch_progress =
         streamed || client.read_timeout.count() > 0 || client.write_timeout.count() > 0;
-    if (t->watch_progress) {
+    if (t.watch_progress) {
         curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_connected);
-        curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
         curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
+}
 
-    for (const auto& [name, value] : merged_headers(client, options)) add_header(*t, name, value);
+// The headers, the body (in memory, uploaded, or multipart) and its Content-Type, auth.
+// True when the request has a body (an empty one counts).
+bool set_headers_and_body(Transfer& t, const RequestOptions& options) {
+    CURL* e = t.easy;
+    const ClientOptions& client = t.client->options;
+    for (const auto& [name, value] : merged_headers(client, options)) add_header(t, name, value);
     std::string content_type;
     bool has_body = true;
     if (auto body = in_memory_body(options)) {
-        t->request_body = std::move(body->bytes);
+        t.request_body = std::move(body->bytes);
         content_type = std::move(body->content_type);
     } else if (!options.body_file.empty() || options.body_stream) {
-        attach_upload(*t, options);
+        attach_upload(t, options);
         content_type =
             options.content_type.empty() ? "application/octet-stream" : options.content_type;
     } else if (!options.multipart.empty()) {
-        attach_multipart(*t, options);  // curl sets its Content-Type, with the boundary
-        t->upload_streamed = true;
+        attach_multipart(t, options);  // curl sets its Content-Type, with the boundary
+        t.upload_streamed = true;
     } else {
         has_body = false;
     }
-    if (has_body && !t->mime && !has_content_type(client, options))
-        add_header(*t, "Content-Type", content_type);
+    if (has_body && !t.mime && !has_content_type(client, options))
+        add_header(t, "Content-Type", content_type);
     if (options.basic_auth) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERNAME, options.basic_auth->first.c_str());
         curl_easy_setopt(e, CURLOPT_PASSWORD, options.basic_auth->second.c_str());
     } else if (!options.bearer_token.empty()) {
-        add_header(*t, "Authorization", "Bearer " + options.bearer_token);
+        add_header(t, "Authorization", "Bearer " + options.bearer_token);
     }
     // One round trip, not two: no "Expect: 100-continue" before a body.
-    t->header_list = curl_slist_append(t->header_list, "Expect:");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    t.header_list = curl_slist_append(t.header_list, "Expect:");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list);
+    return has_body;
+}
 
-    if (t->method == "HEAD") {
+// The method, and how a buffered body goes with it.
+void set_method(Transfer& t, bool has_body) {
+    CURL* e = t.easy;
+    if (t.method == "HEAD") {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else if (t->upload_streamed) {
+    } else if (t.upload_streamed) {
         // attach_upload or attach_multipart chose how it is sent
-    } else if (t->method != "GET" || has_body) {
-        if (t->method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method.c_str());
-        if (has_body || t->method == "POST") {
+    } else if (t.method != "GET" || has_body) {
+        if (t.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.method.c_str());
+        if (has_body || t.method == "POST") {
             curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(t->request_body.size()));
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request_body.data());
+                             static_cast<curl_off_t>(t.request_body.size()));
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request_body.data());
         }
     }
+}
+
+}  // namespace
+
+std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state,
+                                        std::string method, std::string url,
+                                        const RequestOptions& options, bool streamed) {
+    const ClientOptions& client = state->options;
+    auto t = std::make_unique<Transfer>();
+    t->method = std::move(method);
+    t->url = resolve_url(client, t->method, std::move(url), options.params);
+    t->origin = origin_of(*boost::urls::parse_uri(t->url));
+    t->client = std::move(state);
+    set_handlers(*t);
+    set_limits_and_tls(*t, options, streamed);
+    bool has_body = set_headers_and_body(*t, options);
+    set_method(*t, has_body);
     return t;
 }
 
