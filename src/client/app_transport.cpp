@@ -132,14 +132,11 @@ Task<Response> dispatch_whole(const Dispatcher& dispatcher, Request& request,
     co_return response;
 }
 
-}  // namespace
-
-Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std::string method,
-                                 std::string url, RequestOptions options) {
-    const ClientOptions& o = client->options;
-    std::string current = resolve_url(o, method, std::move(url), options.params);
+// The headers every hop of one call sends: the client's and the call's, the body's type,
+// and the authorization.
+Headers request_headers(const ClientOptions& o, const RequestOptions& options,
+                        const InMemoryBody& body) {
     Headers headers = merged_headers(o, options);
-    InMemoryBody body = co_await collect_body(options);
     if (!body.content_type.empty() && !has_content_type(o, options))
         headers.add("Content-Type", body.content_type);
     if (options.basic_auth) {
@@ -148,6 +145,39 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
     } else if (!options.bearer_token.empty()) {
         headers.set("Authorization", "Bearer " + options.bearer_token);
     }
+    return headers;
+}
+
+// The Request the app receives for one hop to `url`, with its Host and the jar's cookies.
+std::optional<Request> app_request(const ClientState& client, const std::string& method,
+                                   const std::string& url, const boost::urls::url_view& target_url,
+                                   const Headers& headers, const std::string& body) {
+    Headers sent = headers;
+    sent.set("Host", std::string(target_url.encoded_authority()));
+    if (client.share) {
+        std::string cookies = cookie_header(client, target_url);
+        if (!cookies.empty()) sent.set("Cookie", cookies);
+    }
+    std::string target(target_url.encoded_path().empty() ? "/" : target_url.encoded_path());
+    if (target_url.has_query()) target += "?" + std::string(target_url.encoded_query());
+    std::optional<Request> request;
+    try {
+        request.emplace(method, std::move(target), std::move(sent), body);
+    } catch (const HttpError& e) {
+        throw InvalidUrl(method, url, e.what());
+    }
+    RequestAccess::set_remote_addr(*request, "127.0.0.1");
+    return request;
+}
+
+}  // namespace
+
+Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std::string method,
+                                 std::string url, RequestOptions options) {
+    const ClientOptions& o = client->options;
+    std::string current = resolve_url(o, method, std::move(url), options.params);
+    InMemoryBody body = co_await collect_body(options);
+    Headers headers = request_headers(o, options, body);
     bool follow = options.follow_redirects.value_or(o.follow_redirects);
     auto timeout = options.timeout.value_or(o.timeout);
     auto started = std::chrono::steady_clock::now();
@@ -155,21 +185,8 @@ Task<ClientResponse> send_to_app(std::shared_ptr<const ClientState> client, std:
 
     for (int redirects = 0;; ++redirects) {
         boost::urls::url_view target_url = *boost::urls::parse_uri(current);
-        Headers sent = headers;
-        sent.set("Host", std::string(target_url.encoded_authority()));
-        if (client->share) {
-            std::string cookies = cookie_header(*client, target_url);
-            if (!cookies.empty()) sent.set("Cookie", cookies);
-        }
-        std::string target(target_url.encoded_path().empty() ? "/" : target_url.encoded_path());
-        if (target_url.has_query()) target += "?" + std::string(target_url.encoded_query());
-        std::optional<Request> request;
-        try {
-            request.emplace(method, std::move(target), std::move(sent), body.bytes);
-        } catch (const HttpError& e) {
-            throw InvalidUrl(method, current, e.what());
-        }
-        RequestAccess::set_remote_addr(*request, "127.0.0.1");
+        std::optional<Request> request =
+            app_request(*client, method, current, target_url, headers, body.bytes);
 
         auto left = timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - started);
