@@ -114,12 +114,24 @@ Dispatcher::Dispatcher(const App& app)
         }
         bound.push_back(route.get());
         has_streamed_bodies_ = has_streamed_bodies_ || route->stream_body;
+        if (route->stream_body) {
+            for (const auto& method : route->methods) {
+                if (std::find(streamed_methods_.begin(), streamed_methods_.end(), method) ==
+                    streamed_methods_.end())
+                    streamed_methods_.push_back(method);
+            }
+        }
     }
 }
 
 std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view method,
                                                            std::string_view target) const {
     if (!has_streamed_bodies_) return std::nullopt;
+    // Most requests use a method no streamed route takes (a GET, when uploads are POSTs):
+    // they need no probe of the route table.
+    if (std::find(streamed_methods_.begin(), streamed_methods_.end(), method) ==
+        streamed_methods_.end())
+        return std::nullopt;
     try {
         Request probe{std::string(method), std::string(target)};
         RouteMatch match = routes_.match(RequestAccess::route_path(probe), probe.method());

@@ -10,7 +10,9 @@
 
 #include <exception>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "app_compiler.hpp"
 #include "hook_chain.hpp"
@@ -77,6 +79,8 @@ class Dispatcher {
     RouteTable routes_;
     std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;
     bool has_streamed_bodies_ = false;
+    /// The methods of the routes that stream their bodies (few: a linear scan).
+    std::vector<std::string> streamed_methods_;
 };
 
 /// "what()" of an exception, for logs.
