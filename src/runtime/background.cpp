@@ -14,9 +14,9 @@
 #include <memory>
 #include <mutex>
 
-#include "activity.hpp"
 #include "../core/dispatcher.hpp"
 #include "../core/log.hpp"
+#include "activity.hpp"
 
 namespace vial {
 
