@@ -305,7 +305,6 @@ int run_dev_loop(const DevLoopOptions& o) {
     else
         say("started pid " + std::to_string(current));
 
-    int exit_code = 0;
     for (;;) {
         pollfd fds[2] = {{signal_fd, POLLIN, 0}, {inotify, POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
@@ -355,7 +354,7 @@ int run_dev_loop(const DevLoopOptions& o) {
     ::close(listener);
     ::close(inotify);
     ::close(signal_fd);
-    return exit_code;
+    return 0;
 }
 
 }  // namespace vial::detail

@@ -113,7 +113,6 @@ Dispatcher::Dispatcher(const App& app)
                         "'; give one of them its own endpoint ({.endpoint = \"...\"})");
         }
         bound.push_back(route.get());
-        has_streamed_bodies_ = has_streamed_bodies_ || route->stream_body;
         if (route->stream_body) {
             for (const auto& method : route->methods) {
                 if (std::find(streamed_methods_.begin(), streamed_methods_.end(), method) ==
@@ -126,7 +125,6 @@ Dispatcher::Dispatcher(const App& app)
 
 std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view method,
                                                            std::string_view target) const {
-    if (!has_streamed_bodies_) return std::nullopt;
     // Most requests use a method no streamed route takes (a GET, when uploads are POSTs):
     // they need no probe of the route table.
     if (std::find(streamed_methods_.begin(), streamed_methods_.end(), method) ==

@@ -36,7 +36,7 @@ class Dispatcher {
     /// for apps without such routes.
     std::optional<std::size_t> streamed_body_limit(std::string_view method,
                                                    std::string_view target) const;
-    bool has_streamed_bodies() const noexcept { return has_streamed_bodies_; }
+    bool has_streamed_bodies() const noexcept { return !streamed_methods_.empty(); }
     /// REQUEST_ID_HEADER ("X-Request-ID"), empty when ids are not echoed.
     const std::string& request_id_header() const noexcept { return request_id_header_; }
 
@@ -78,7 +78,6 @@ class Dispatcher {
     CompiledApp compiled_;
     RouteTable routes_;
     std::unordered_map<std::string, std::vector<const Route*>> by_endpoint_;
-    bool has_streamed_bodies_ = false;
     /// The methods of the routes that stream their bodies (few: a linear scan).
     std::vector<std::string> streamed_methods_;
 };
