@@ -16,7 +16,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = BlockPool::kBlockSize;
 
 [[noreturn]] void refuse(const RequestParser& parser, const boost::beast::error_code& ec) {
     if (parser.rejection) throw HttpError(parser.rejection_status, parser.rejection);

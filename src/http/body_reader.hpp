@@ -2,9 +2,9 @@
 // ServerBodyStream: a streamed request body, read from the connection as the view asks.
 #include <vial/body_stream.hpp>
 
-#include <boost/beast/core/flat_buffer.hpp>
-
 #include <string>
+
+#include "read_buffer.hpp"
 
 namespace vial::detail {
 
@@ -16,8 +16,8 @@ class ServerBodyStream final : public BodyStream {
     /// `parser` has the request's head (and may hold the body's first bytes); `buffer`
     /// holds bytes read but not parsed; `out` is the connection's pending output (the
     /// 100 Continue goes there when `continue_expected`).
-    ServerBodyStream(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
-                     RequestParser& parser, bool continue_expected)
+    ServerBodyStream(Connection& c, ReadBuffer& buffer, std::string& out, RequestParser& parser,
+                     bool continue_expected)
         : c_(c), buffer_(buffer), out_(out), parser_(parser), continue_due_(continue_expected) {}
 
     /// The response head is leaving: a 100 Continue can no longer precede it.
@@ -28,7 +28,7 @@ class ServerBodyStream final : public BodyStream {
 
   private:
     Connection& c_;
-    boost::beast::flat_buffer& buffer_;
+    ReadBuffer& buffer_;
     std::string& out_;
     RequestParser& parser_;
     bool continue_due_;

@@ -10,8 +10,10 @@
 #include <boost/beast/http/error.hpp>
 
 #include <array>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "../core/dispatcher.hpp"
 #include "../core/error_page.hpp"
@@ -35,7 +37,11 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 constexpr auto kNoDeadline = Clock::time_point::max();
-constexpr std::size_t kReadChunk = 16 * 1024;
+// One read takes at most a pool block; an idle connection's first read of a request
+// lands in kFirstRead bytes of its reading coroutine's frame (most requests fit; a
+// longer one continues in a block at once, with the bytes already in the socket).
+constexpr std::size_t kReadChunk = BlockPool::kBlockSize;
+constexpr std::size_t kFirstRead = 512;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 // Larger bodies are written from the Response, not copied next to the head first.
 constexpr std::size_t kMaxCopiedBody = 16 * 1024;
@@ -131,13 +137,14 @@ bool admits_body(const Connection& c, const RequestParser& parser) {
 // Feeds buffered bytes to the parser, reading more as needed, until one request is
 // complete. Pending responses are flushed before blocking on a read, so pipelined
 // requests already buffered are answered together in one write.
-Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& out,
                               RequestParser& parser) {
     const ConnectionLimits& limits = c.loop.options.limits;
     bool continue_sent = false;
     bool head_checked = false;
     bool started = buffer.size() > 0;
     std::size_t bytes_read = buffer.size();
+    std::array<char, kFirstRead> first;
     auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
     auto refuse = [&](ReadResult result) {
         result.bytes_read = bytes_read;
@@ -190,7 +197,17 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
         if (room == 0) co_return refuse({.error_status = 431});
-        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
+        boost::system::error_code ec;
+        std::size_t n = 0;
+        if (buffer.size() == 0 && !started) {
+            // Waiting for a request, perhaps for long: no block is held meanwhile.
+            buffer.shrink_to_fit();
+            std::tie(ec, n) = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
+            // A whole block (not n bytes), so that the rest of the request fits.
+            if (!ec) std::memcpy(buffer.prepare(room).data(), first.data(), n);
+        } else {
+            std::tie(ec, n) = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
+        }
         c.deadline = kNoDeadline;
         if (ec) {
             if (c.timed_out && c.phase != Connection::Phase::Idle)
@@ -208,7 +225,7 @@ Task<ReadResult> read_request(Connection& c, boost::beast::flat_buffer& buffer, 
 
 // After an error response the client may still be sending: stop writing, drain what it
 // sends for a moment, then close, so the response is not lost to a TCP reset.
-Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
+Task<void> linger_close(Connection& c, ReadBuffer& buffer) {
     boost::system::error_code ignored;
     c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     c.phase = Connection::Phase::Header;
@@ -225,7 +242,7 @@ Task<void> linger_close(Connection& c, boost::beast::flat_buffer& buffer) {
 // After the last response of a connection: a request body still arriving is drained
 // first (closing under it would reset the connection and lose the response); otherwise
 // the send side is shut and the caller closes.
-Task<void> end_connection(Connection& c, boost::beast::flat_buffer& buffer, bool body_unread) {
+Task<void> end_connection(Connection& c, ReadBuffer& buffer, bool body_unread) {
     if (body_unread) {
         co_await linger_close(c, buffer);
         co_return;
@@ -281,8 +298,8 @@ std::string printable(std::string_view text, std::size_t limit) {
 // A refused request's line: what was received of its method and target (from the parser
 // once the request line was in, else the raw first bytes), the bytes read and why.
 void log_rejection(AccessLogFormat format, const std::string& remote, const RequestParser& parser,
-                   const boost::beast::flat_buffer& buffer, const ReadResult& read,
-                   std::size_t sent, Clock::time_point started, std::string_view request_id) {
+                   const ReadBuffer& buffer, const ReadResult& read, std::size_t sent,
+                   Clock::time_point started, std::string_view request_id) {
     AccessFacts facts;
     facts.method = facts.target = "-";
     if (!parser.method.empty()) {
@@ -385,7 +402,7 @@ RequestParser new_parser(const Loop& loop) {
 
 // Answers a request refused before dispatch (its status and reason from the read), logs
 // it, and ends the connection.
-Task<void> refuse_request(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
+Task<void> refuse_request(Connection& c, ReadBuffer& buffer, std::string& out,
                           const RequestParser& parser, const ReadResult& read,
                           const ConnectionFacts& facts) {
     Loop& loop = c.loop;
@@ -462,8 +479,7 @@ Exchange begin_exchange(const RequestParser& parser, const ConnectionFacts& conn
 // A valid upgrade request: the ServerWebSocket a WebSocket route may accept (any other
 // route answers over HTTP). Null when the client went while earlier answers were sent.
 Task<std::unique_ptr<ServerWebSocket>> prepare_upgrade(Connection& c, Request& request,
-                                                       boost::beast::flat_buffer& buffer,
-                                                       std::string& out) {
+                                                       ReadBuffer& buffer, std::string& out) {
     auto websocket = std::make_unique<ServerWebSocket>(c, request, c.loop.options.websocket);
     RequestAccess::set_websocket(request, websocket.get());
     c.websocket = websocket.get();
@@ -483,9 +499,8 @@ Task<std::unique_ptr<ServerWebSocket>> prepare_upgrade(Connection& c, Request& r
 // it before the first chunk), then the producer's chunks. The request stays alive for
 // the producer, which may still read it (without a 100 Continue then: it cannot come
 // after the head). True when the connection may carry another request.
-Task<bool> answer_streamed(Connection& c, boost::beast::flat_buffer& buffer, std::string& out,
-                           Exchange& x, const WrittenResponse& written,
-                           const ConnectionFacts& connection) {
+Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
+                           const WrittenResponse& written, const ConnectionFacts& connection) {
     if (x.body_stream) x.body_stream->forget_continue();
     if (!co_await flush(c, out)) co_return false;
     std::size_t head_bytes = c.written;
@@ -523,7 +538,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
     const AccessLogFormat access = connection.access;
     const bool logging_access = connection.logging();
 
-    boost::beast::flat_buffer buffer(options.limits.max_header_bytes + kReadChunk);
+    ReadBuffer buffer(options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks});
     std::string out;
     for (;;) {
         RequestParser parser = new_parser(loop);
@@ -536,6 +551,8 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
 
         c.phase = Connection::Phase::Dispatch;
         c.dispatch_started = loop.now;
+        // The view may wait long: its connection holds no read block meanwhile.
+        if (buffer.size() == 0) buffer.shrink_to_fit();
         Exchange x = begin_exchange(parser, connection);
         bool continue_expected = parser.streaming && parser.expects_continue();
         x.request = build_request(parser, remote, x.response, x.keep_alive);

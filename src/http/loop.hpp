@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "../runtime/activity.hpp"
+#include "read_buffer.hpp"
 
 namespace vial::detail {
 
@@ -40,6 +41,8 @@ struct Loop {
     /// Counts connections going idle (Connection::idle_since).
     std::uint64_t idle_transitions = 0;
     bool stopping = false;
+    /// Read-buffer blocks lent to connections while they have bytes to parse.
+    BlockPool blocks;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
     // `board` (a service of `context`) says which task the loop runs.

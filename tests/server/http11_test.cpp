@@ -23,6 +23,29 @@ TEST_F(Http11, KeepAliveServesSeveralRequestsOnOneConnection) {
     }
 }
 
+// An idle connection reads a request's first bytes into a small area and takes a
+// buffer only for the rest: requests far longer than that area, and bodies longer than
+// one buffer, arrive whole, again and again on one connection.
+TEST_F(Http11, LongRequestsOnOneConnectionArriveWhole) {
+    RawClient client(port());
+    std::string padding(3000, 'p');
+    std::string body = "[" + std::string(40000, ' ') + "1]";
+    for (int i = 0; i < 3; ++i) {
+        client.send("GET /hello/long HTTP/1.1\r\nHost: t\r\nX-Pad-1: " + padding +
+                    "\r\nX-Pad-2: " + padding + "\r\n\r\n");
+        auto r = client.read_response();
+        EXPECT_EQ(r.status, 200) << "round " << i;
+        EXPECT_EQ(r.body, "Hello, long!");
+        client.send(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body);
+        r = client.read_response();
+        EXPECT_EQ(r.status, 200) << "round " << i;
+        EXPECT_EQ(r.body, "[1]");
+    }
+}
+
 TEST_F(Http11, TenPipelinedRequestsInOneWriteAreAnsweredInOrder) {
     RawClient client(port());
     std::string batch;

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""The async path's costs against the sync path's, on one showcase process (one loop).
+
+Scenarios (all by default; `--scenarios ratio,waiting` picks some):
+  ratio    server CPU per request of /prices (gather over three 50 ms timers + JSON,
+           c100) divided by /plaintext's (c64); rounds alternate, the median is kept.
+  c10k     /slow?ms=100 at 10,000 connections: CPU per request against /plaintext c64's
+           (same rounds), p99 and req/s.
+  waiting  RSS growth per request with 10,000 requests suspended at once
+           (GET /slow?ms=30000 on 10,000 sockets), bytes per waiting request.
+  idle     RSS growth per connection with 10,000 idle keep-alive connections (each has
+           had one /plaintext answered and stays open).
+
+Server `taskset -c 0`, wrk `taskset -c 1`; CPU = utime + stime of the server during the
+measured run / requests completed (the same method as bench/run.py). Run with Debian's
+/usr/bin/python3:  /usr/bin/python3 bench/async_path.py [--binary PATH] [--rounds 3]
+"""
+import argparse
+import os
+import resource
+import selectors
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import PORT, SHOWCASE, cpu_seconds, run_wrk, stop, wait_port  # noqa: E402
+
+SOCKETS = 10_000
+
+
+def start(binary):
+    proc = subprocess.Popen(["taskset", "-c", "0", binary, "run", "--port", str(PORT),
+                             "--threads", "1", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not wait_port(PORT):
+        stop(proc)
+        raise RuntimeError(f"{binary} did not start")
+    return proc
+
+
+def cpu_per_request(proc, path, connections, seconds):
+    before = cpu_seconds([proc.pid])
+    result = run_wrk(path, connections, seconds)
+    after = cpu_seconds([proc.pid])
+    result["cpu_us"] = (after - before) * 1e6 / max(result["requests"], 1)
+    return result
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def open_sockets(count, request, read_answer):
+    """`count` connections to the server, each having sent `request`; when `read_answer`,
+    each has also received its whole answer (a Content-Length body). Paced in batches so
+    the listen backlog never overflows."""
+    selector = selectors.DefaultSelector()
+    sockets = []
+    for begin in range(0, count, 500):
+        batch = []
+        for _ in range(min(500, count - begin)):
+            s = socket.create_connection(("127.0.0.1", PORT))
+            s.sendall(request)
+            batch.append(s)
+        sockets += batch
+        if read_answer:
+            for s in batch:
+                s.setblocking(False)
+                selector.register(s, selectors.EVENT_READ, bytearray())
+            pending = len(batch)
+            while pending:
+                for key, _ in selector.select(timeout=10):
+                    data = key.fileobj.recv(65536)
+                    key.data.extend(data)
+                    head, sep, body = bytes(key.data).partition(b"\r\n\r\n")
+                    length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:")]
+                    if not data or (sep and length and len(body) >= length[0]):
+                        selector.unregister(key.fileobj)
+                        pending -= 1
+    return sockets
+
+
+def memory_per_socket(binary, request, read_answer):
+    proc = start(binary)
+    try:
+        run_wrk("/plaintext", 64, 1)  # the loop's own buffers and caches, warmed
+        time.sleep(0.5)
+        before = rss_kib(proc.pid)
+        sockets = open_sockets(SOCKETS, request, read_answer)
+        time.sleep(2)  # every request read and its view suspended
+        after = rss_kib(proc.pid)
+        for s in sockets:
+            s.close()
+        return {"before_kib": before, "after_kib": after,
+                "bytes_each": (after - before) * 1024 / SOCKETS}
+    finally:
+        stop(proc)
+
+
+def ratio_rounds(binary, rounds, seconds, slow_too):
+    proc = start(binary)
+    rows = []
+    try:
+        run_wrk("/plaintext", 64, 2)
+        run_wrk("/prices", 100, 2)
+        for _ in range(rounds):
+            row = {"plaintext": cpu_per_request(proc, "/plaintext", 64, seconds),
+                   "prices": cpu_per_request(proc, "/prices", 100, seconds)}
+            if slow_too:
+                row["slow"] = cpu_per_request(proc, "/slow?ms=100", SOCKETS, seconds)
+            rows.append(row)
+    finally:
+        stop(proc)
+    return rows
+
+
+def median(rows, key, field):
+    return statistics.median(r[key][field] for r in rows)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=SHOWCASE)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--scenarios", default="ratio,c10k,waiting,idle")
+    args = parser.parse_args()
+    wanted = set(args.scenarios.split(","))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 3 * SOCKETS), hard))
+
+    print(f"binary: {args.binary}")
+    if wanted & {"ratio", "c10k"}:
+        rows = ratio_rounds(args.binary, args.rounds, args.seconds, "c10k" in wanted)
+        plain = median(rows, "plaintext", "cpu_us")
+        prices = median(rows, "prices", "cpu_us")
+        print(f"plaintext c64: {plain:.2f} µs/req (rounds: "
+              + ", ".join(f"{r['plaintext']['cpu_us']:.2f}" for r in rows) + ")")
+        print(f"prices c100:   {prices:.2f} µs/req, {median(rows, 'prices', 'rps'):.0f} req/s; "
+              f"ratio to plaintext {statistics.median(r['prices']['cpu_us'] / r['plaintext']['cpu_us'] for r in rows):.2f}x (target <= 3x)")
+        if "c10k" in wanted:
+            slow = median(rows, "slow", "cpu_us")
+            print(f"slow?ms=100 c10000: {slow:.2f} µs/req, "
+                  f"{median(rows, 'slow', 'rps'):.0f} req/s, p99 {median(rows, 'slow', 'p99'):.1f} ms, "
+                  f"errors {max(r['slow']['errors'] for r in rows)}; ratio to plaintext "
+                  f"{statistics.median(r['slow']['cpu_us'] / r['plaintext']['cpu_us'] for r in rows):.2f}x "
+                  "(target <= 1.5x, p99 <= 120 ms)")
+    if "waiting" in wanted:
+        m = memory_per_socket(args.binary, b"GET /slow?ms=30000 HTTP/1.1\r\nHost: b\r\n\r\n", False)
+        print(f"waiting: {SOCKETS} requests suspended: RSS {m['before_kib']} -> {m['after_kib']} KiB, "
+              f"{m['bytes_each']:.0f} bytes each (target <= 2048)")
+    if "idle" in wanted:
+        m = memory_per_socket(args.binary, b"GET /plaintext HTTP/1.1\r\nHost: b\r\n\r\n", True)
+        print(f"idle: {SOCKETS} keep-alive connections: RSS {m['before_kib']} -> {m['after_kib']} KiB, "
+              f"{m['bytes_each']:.0f} bytes each (target <= 1536)")
+
+
+if __name__ == "__main__":
+    main()
