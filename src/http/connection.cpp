@@ -38,8 +38,8 @@ namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 constexpr auto kNoDeadline = Clock::time_point::max();
 // One read takes at most a pool block; an idle connection's first read of a request
-// lands in kFirstRead bytes of its reading coroutine's frame (most requests fit; a
-// longer one continues in a block at once, with the bytes already in the socket).
+// lands in kFirstRead bytes of await_request's frame (most requests fit; a longer one
+// continues in a block at once, with the bytes already in the socket).
 constexpr std::size_t kReadChunk = BlockPool::kBlockSize;
 constexpr std::size_t kFirstRead = 512;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
@@ -144,7 +144,6 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
     bool head_checked = false;
     bool started = buffer.size() > 0;
     std::size_t bytes_read = buffer.size();
-    std::array<char, kFirstRead> first;
     auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
     auto refuse = [&](ReadResult result) {
         result.bytes_read = bytes_read;
@@ -197,17 +196,7 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
         c.timed_out = false;
         std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
         if (room == 0) co_return refuse({.error_status = 431});
-        boost::system::error_code ec;
-        std::size_t n = 0;
-        if (buffer.size() == 0 && !started) {
-            // Waiting for a request, perhaps for long: no block is held meanwhile.
-            buffer.shrink_to_fit();
-            std::tie(ec, n) = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
-            // A whole block (not n bytes), so that the rest of the request fits.
-            if (!ec) std::memcpy(buffer.prepare(room).data(), first.data(), n);
-        } else {
-            std::tie(ec, n) = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
-        }
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
             if (c.timed_out && c.phase != Connection::Phase::Idle)
@@ -221,6 +210,30 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
             header_deadline = c.loop.now + limits.header_timeout;
         }
     }
+}
+
+// Waits for the first bytes of the connection's next request, after sending the answers
+// still pending. Until they come, the connection holds only this small frame (the bytes
+// land in it, then move to a block) and serve_connection's: no read block, no request
+// state. False when the connection is to close (the client left, the keep-alive
+// timeout, or the server stopping).
+Task<bool> await_request(Connection& c, ReadBuffer& buffer, std::string& out) {
+    if (!out.empty() && !co_await flush(c, out)) co_return false;
+    if (c.loop.stopping && !c.fresh) co_return false;
+    c.phase = Connection::Phase::Idle;
+    c.idle_since = ++c.loop.idle_transitions;
+    c.deadline = c.loop.now + c.loop.options.limits.keep_alive_timeout;
+    c.timed_out = false;
+    buffer.shrink_to_fit();
+    std::array<char, kFirstRead> first;
+    auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
+    c.deadline = kNoDeadline;
+    if (ec) co_return false;
+    // A whole block (not n bytes), so that the rest of the request fits.
+    std::memcpy(buffer.prepare(kReadChunk).data(), first.data(), n);
+    buffer.commit(n);
+    c.fresh = false;
+    co_return true;
 }
 
 // After an error response the client may still be sending: stop writing, drain what it
@@ -524,6 +537,93 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
 
 }  // namespace
 
+namespace {
+
+// One request of connection `c`, from its first bytes (already in `buffer`) to its
+// answer. Its state (parser, request, response) lives in this frame, freed once the
+// request is answered: a connection between requests keeps none of it. False when the
+// connection is to close.
+Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
+                         const ConnectionFacts& connection) {
+    Loop& loop = c.loop;
+    const std::string& remote = connection.remote;
+    const AccessLogFormat access = connection.access;
+    const bool logging_access = connection.logging();
+    RequestParser parser = new_parser(loop);
+    ReadResult read = co_await read_request(c, buffer, out, parser);
+    if (read.closed) co_return false;
+    if (read.error_status) {
+        co_await refuse_request(c, buffer, out, parser, read, connection);
+        co_return false;
+    }
+
+    c.phase = Connection::Phase::Dispatch;
+    c.dispatch_started = loop.now;
+    // The view may wait long: its connection holds no read block meanwhile.
+    if (buffer.size() == 0) buffer.shrink_to_fit();
+    Exchange x = begin_exchange(parser, connection);
+    bool continue_expected = parser.streaming && parser.expects_continue();
+    x.request = build_request(parser, remote, x.response, x.keep_alive);
+    if (x.request && parser.streaming) {
+        x.body_stream =
+            std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
+        RequestAccess::set_body_stream(*x.request, x.body_stream.get());
+    }
+    if (x.request) {
+        if (wants_websocket(*x.request) && !upgrade_error(*x.request)) {
+            x.websocket = co_await prepare_upgrade(c, *x.request, buffer, out);
+            if (!x.websocket) co_return false;
+        }
+        loop.board->enter(c.activity.cell());
+        x.response = co_await loop.dispatcher.full_dispatch(*x.request, false);
+        if (logging_access) x.facts.note(x.request->headers(), x.request->id(), access);
+    }
+    if (x.websocket && x.websocket->accepted()) {
+        // The connection was the socket's: it ends with it, whatever the view did.
+        co_await x.websocket->finish();
+        c.websocket = nullptr;
+        if (logging_access) access_log(access, remote, x.facts, x.version, 101, 0, x.started);
+        co_return false;
+    }
+    c.websocket = nullptr;
+    if (c.abandoned) co_return false;  // nobody to answer: the client left, or shutdown gave up
+    // A body the view did not read to its end is still on the wire: the connection
+    // cannot carry another request, and closes after a drain (so that the response
+    // is not lost to a reset).
+    x.unread_body =
+        x.body_stream && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
+    if (x.unread_body) x.keep_alive = false;
+
+    ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
+                            .head_request = x.head,
+                            .http_version = x.version,
+                            .date = {loop.date, sizeof loop.date},
+                            .max_copied_body = kMaxCopiedBody};
+    std::size_t before = out.size();
+    WrittenResponse written = write_response(x.response, framing, out);
+    x.keep_alive = written.keep_alive;
+    if (written.run_stream) {
+        co_return co_await answer_streamed(c, buffer, out, x, written, connection);
+    }
+    x.request.reset();  // its body is no longer needed: uncharge it before writing
+    release_body(c);
+    if (logging_access) {
+        access_log(access, remote, x.facts, x.version, x.response.status(),
+                   out.size() - before + written.body.size(), x.started);
+    }
+    if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
+        !written.body.empty()) {
+        if (!co_await flush(c, out, written.body)) co_return false;
+    }
+    if (!x.keep_alive) {
+        co_await end_connection(c, buffer, x.unread_body);
+        co_return false;
+    }
+    co_return true;
+}
+
+}  // namespace
+
 Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
                             ActivityLease activity) {
@@ -534,84 +634,12 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
     auto endpoint = c.socket.remote_endpoint(ec);
     const ConnectionFacts connection{ec ? std::string("-") : endpoint.address().to_string(),
                                      options.quiet ? AccessLogFormat::off : options.access_log};
-    const std::string& remote = connection.remote;
-    const AccessLogFormat access = connection.access;
-    const bool logging_access = connection.logging();
 
     ReadBuffer buffer(options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks});
     std::string out;
     for (;;) {
-        RequestParser parser = new_parser(loop);
-        ReadResult read = co_await read_request(c, buffer, out, parser);
-        if (read.closed) break;
-        if (read.error_status) {
-            co_await refuse_request(c, buffer, out, parser, read, connection);
-            co_return;
-        }
-
-        c.phase = Connection::Phase::Dispatch;
-        c.dispatch_started = loop.now;
-        // The view may wait long: its connection holds no read block meanwhile.
-        if (buffer.size() == 0) buffer.shrink_to_fit();
-        Exchange x = begin_exchange(parser, connection);
-        bool continue_expected = parser.streaming && parser.expects_continue();
-        x.request = build_request(parser, remote, x.response, x.keep_alive);
-        if (x.request && parser.streaming) {
-            x.body_stream =
-                std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
-            RequestAccess::set_body_stream(*x.request, x.body_stream.get());
-        }
-        if (x.request) {
-            if (wants_websocket(*x.request) && !upgrade_error(*x.request)) {
-                x.websocket = co_await prepare_upgrade(c, *x.request, buffer, out);
-                if (!x.websocket) break;
-            }
-            loop.board->enter(c.activity.cell());
-            x.response = co_await loop.dispatcher.full_dispatch(*x.request, false);
-            if (logging_access) x.facts.note(x.request->headers(), x.request->id(), access);
-        }
-        if (x.websocket && x.websocket->accepted()) {
-            // The connection was the socket's: it ends with it, whatever the view did.
-            co_await x.websocket->finish();
-            c.websocket = nullptr;
-            if (logging_access) access_log(access, remote, x.facts, x.version, 101, 0, x.started);
-            break;
-        }
-        c.websocket = nullptr;
-        if (c.abandoned) break;  // nobody to answer: the client left, or shutdown gave up
-        // A body the view did not read to its end is still on the wire: the connection
-        // cannot carry another request, and closes after a drain (so that the response
-        // is not lost to a reset).
-        x.unread_body = x.body_stream && !x.body_stream->finished() &&
-                        !(parser.is_done() && parser.body.empty());
-        if (x.unread_body) x.keep_alive = false;
-
-        ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
-                                .head_request = x.head,
-                                .http_version = x.version,
-                                .date = {loop.date, sizeof loop.date},
-                                .max_copied_body = kMaxCopiedBody};
-        std::size_t before = out.size();
-        WrittenResponse written = write_response(x.response, framing, out);
-        x.keep_alive = written.keep_alive;
-        if (written.run_stream) {
-            if (!co_await answer_streamed(c, buffer, out, x, written, connection)) break;
-            continue;
-        }
-        x.request.reset();  // its body is no longer needed: uncharge it before writing
-        release_body(c);
-        if (logging_access) {
-            access_log(access, remote, x.facts, x.version, x.response.status(),
-                       out.size() - before + written.body.size(), x.started);
-        }
-        if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
-            !written.body.empty()) {
-            if (!co_await flush(c, out, written.body)) break;
-        }
-        if (!x.keep_alive) {
-            co_await end_connection(c, buffer, x.unread_body);
-            break;
-        }
+        if (buffer.size() == 0 && !co_await await_request(c, buffer, out)) break;
+        if (!co_await serve_request(c, buffer, out, connection)) break;
     }
     c.socket.close(ec);
 }
