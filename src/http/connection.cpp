@@ -400,17 +400,16 @@ struct ConnectionFacts {
     bool logging() const noexcept { return access != AccessLogFormat::off; }
 };
 
-RequestParser new_parser(const Loop& loop) {
+void start_parser(std::optional<RequestParser>& parser, const Loop& loop) {
     const ConnectionLimits& limits = loop.options.limits;
-    RequestParser parser({.max_request_line = limits.max_request_line,
-                          .max_header_bytes = limits.max_header_bytes,
-                          .max_body_bytes = limits.max_body_bytes});
+    parser.emplace(ParserLimits{.max_request_line = limits.max_request_line,
+                                .max_header_bytes = limits.max_header_bytes,
+                                .max_body_bytes = limits.max_body_bytes});
     if (loop.dispatcher.has_streamed_bodies()) {
-        parser.streams_body = [&loop](std::string_view method, std::string_view target) {
+        parser->streams_body = [&loop](std::string_view method, std::string_view target) {
             return loop.dispatcher.streamed_body_limit(method, origin_form(std::string(target)));
         };
     }
-    return parser;
 }
 
 // Answers a request refused before dispatch (its status and reason from the read), logs
@@ -435,24 +434,23 @@ Task<void> refuse_request(Connection& c, ReadBuffer& buffer, std::string& out,
     if (co_await flush(c, out)) co_await linger_close(c, buffer);
 }
 
-// The Request of a parsed message; a target the Request refuses becomes `refusal` (and
-// the connection will close after it).
-std::optional<Request> build_request(RequestParser& parser, const std::string& remote,
-                                     Response& refusal, bool& keep_alive) {
-    std::optional<Request> request;
+// Builds the Request of a parsed message in `request` (in place: a Request is large);
+// a target the Request refuses becomes `refusal` (and the connection will close after it).
+void build_request(RequestParser& parser, const std::string& remote,
+                   std::optional<Request>& request, Response& refusal, bool& keep_alive) {
     try {
         // A streamed body's first bytes stay with the parser: the view reads them.
         request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
                         std::move(parser.headers),
                         parser.streaming ? std::string() : std::move(parser.body));
     } catch (const HttpError& e) {
+        request.reset();
         refusal = render_http_error(e, nullptr);
         keep_alive = false;
-        return request;
+        return;
     }
     RequestAccess::set_remote_addr(*request, remote);
     RequestAccess::set_http_version(*request, parser.version);
-    return request;
 }
 
 }  // namespace
@@ -476,8 +474,7 @@ struct Exchange {
     std::unique_ptr<ServerBodyStream> body_stream;
 };
 
-Exchange begin_exchange(const RequestParser& parser, const ConnectionFacts& connection) {
-    Exchange x;
+void begin_exchange(Exchange& x, const RequestParser& parser, const ConnectionFacts& connection) {
     if (connection.logging()) {
         x.started = Clock::now();
         x.facts.method = parser.method;
@@ -486,7 +483,6 @@ Exchange begin_exchange(const RequestParser& parser, const ConnectionFacts& conn
     x.keep_alive = parser.keep_alive();
     x.version = parser.version;
     x.head = parser.method == "HEAD";
-    return x;
 }
 
 // A valid upgrade request: the ServerWebSocket a WebSocket route may accept (any other
@@ -537,6 +533,53 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
 
 }  // namespace
 
+// The state of one request in flight: its parser, then its exchange. Kept out of
+// serve_request's frame and recycled by the loop: a connection between requests holds
+// none of it, and the hot path allocates none (a frame this large would take malloc's
+// slow path on every request).
+struct RequestState {
+    std::optional<RequestParser> parser;
+    std::optional<Exchange> exchange;
+};
+
+void RequestStateDeleter::operator()(RequestState* state) const noexcept {
+    delete state;
+}
+
+namespace {
+
+constexpr std::size_t kSpareStates = 64;
+
+class RequestStateLease {
+  public:
+    explicit RequestStateLease(Loop& loop) : loop_(loop) {
+        // Reserved up front, so that giving back (in the destructor) never allocates.
+        if (loop.spare_states.capacity() < kSpareStates) loop.spare_states.reserve(kSpareStates);
+        if (loop.spare_states.empty()) {
+            state_.reset(new RequestState);
+        } else {
+            state_ = std::move(loop.spare_states.back());
+            loop.spare_states.pop_back();
+        }
+    }
+    ~RequestStateLease() {
+        // In reverse: the exchange's body stream still refers to the parser.
+        state_->exchange.reset();
+        state_->parser.reset();
+        if (loop_.spare_states.size() < kSpareStates)
+            loop_.spare_states.push_back(std::move(state_));
+    }
+    RequestStateLease(const RequestStateLease&) = delete;
+    RequestStateLease& operator=(const RequestStateLease&) = delete;
+    RequestState* operator->() const noexcept { return state_.get(); }
+
+  private:
+    Loop& loop_;
+    std::unique_ptr<RequestState, RequestStateDeleter> state_;
+};
+
+}  // namespace
+
 namespace {
 
 // One request of connection `c`, from its first bytes (already in `buffer`) to its
@@ -549,7 +592,9 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     const std::string& remote = connection.remote;
     const AccessLogFormat access = connection.access;
     const bool logging_access = connection.logging();
-    RequestParser parser = new_parser(loop);
+    RequestStateLease state(loop);
+    start_parser(state->parser, loop);
+    RequestParser& parser = *state->parser;
     ReadResult read = co_await read_request(c, buffer, out, parser);
     if (read.closed) co_return false;
     if (read.error_status) {
@@ -561,9 +606,10 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     c.dispatch_started = loop.now;
     // The view may wait long: its connection holds no read block meanwhile.
     if (buffer.size() == 0) buffer.shrink_to_fit();
-    Exchange x = begin_exchange(parser, connection);
+    Exchange& x = state->exchange.emplace();
+    begin_exchange(x, parser, connection);
     bool continue_expected = parser.streaming && parser.expects_continue();
-    x.request = build_request(parser, remote, x.response, x.keep_alive);
+    build_request(parser, remote, x.request, x.response, x.keep_alive);
     if (x.request && parser.streaming) {
         x.body_stream =
             std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);

@@ -11,8 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "../runtime/activity.hpp"
 #include "read_buffer.hpp"
@@ -22,6 +24,11 @@ namespace vial::detail {
 class Admission;
 class Dispatcher;
 struct Connection;
+/// The state of one request in flight (connection.cpp), recycled by its loop.
+struct RequestState;
+struct RequestStateDeleter {
+    void operator()(RequestState* state) const noexcept;
+};
 
 struct Loop {
     Loop(unsigned index, const Dispatcher& dispatcher, const ServerOptions& options,
@@ -43,6 +50,8 @@ struct Loop {
     bool stopping = false;
     /// Read-buffer blocks lent to connections while they have bytes to parse.
     BlockPool blocks;
+    /// Request states given back by answered requests, for the next ones.
+    std::vector<std::unique_ptr<RequestState, RequestStateDeleter>> spare_states;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
     // `board` (a service of `context`) says which task the loop runs.

@@ -1,14 +1,20 @@
-// The one place vial's gather, timeout and first_of instantiate Asio's parallel group:
-// the public templates reduce every call to a vector of Task<void> branches, so a view's
+// The one place vial's gather, timeout and first_of run branches concurrently: the
+// public templates reduce every call to a vector of Task<void> branches, so a view's
 // translation unit compiles a small wrapper coroutine per result type and nothing more.
 #include <vial/cancel.hpp>
 #include <vial/gather.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <optional>
+#include <vector>
 
 namespace vial::detail {
 
@@ -16,18 +22,85 @@ namespace {
 
 namespace asio = boost::asio;
 
-using BranchOp = decltype(asio::co_spawn(std::declval<asio::any_io_executor>(),
-                                         std::declval<Task<void>>(), asio::deferred));
+// One gather, first_of or timeout in flight: each branch runs as its own coroutine
+// (co_spawn) bound to a cancellation signal of the join, and the parent resumes once every
+// branch has completed, so the join lives in the parent's frame. When the join is
+// decided (the first failure, or for first_of the first completion) the other branches
+// are cancelled; a cancellation of the parent (client gone, shutdown) reaches every
+// branch. Leaner than Asio's ranged parallel group, which keeps its completion order
+// and results in deques: a gather's cost is its branches'.
+class Join {
+  public:
+    enum class Until { first_error, first_done };
 
-std::vector<BranchOp> spawn_deferred(const asio::any_io_executor& executor,
-                                     std::vector<Task<void>>& branches) {
-    std::vector<BranchOp> ops;
-    ops.reserve(branches.size());
-    for (auto& branch : branches) {
-        ops.push_back(asio::co_spawn(executor, std::move(branch), asio::deferred));
+    Join(std::size_t branches, Until until)
+        : signals_(branches), pending_(branches), until_(until) {}
+    Join(const Join&) = delete;
+    Join& operator=(const Join&) = delete;
+
+    /// Awaits every branch; then `first_error()` and `decider()` say what happened.
+    Task<void> run(std::vector<Task<void>>& branches) {
+        auto executor = co_await asio::this_coro::executor;
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+            [this, &executor, &branches](auto handler) {
+                start(executor, branches, std::move(handler));
+            },
+            asio::use_awaitable);
     }
-    return ops;
-}
+
+    const std::exception_ptr& first_error() const noexcept { return error_; }
+    /// The branch that decided the join (first_of's winner); npos if none did.
+    std::size_t decider() const noexcept { return decider_; }
+
+  private:
+    struct BranchDone {
+        Join* join;
+        std::size_t index;
+        void operator()(std::exception_ptr error) const { join->done(index, std::move(error)); }
+    };
+
+    template <class Handler>
+    void start(const asio::any_io_executor& executor, std::vector<Task<void>>& branches,
+               Handler handler) {
+        parent_slot_ = asio::get_associated_cancellation_slot(handler);
+        waiter_.emplace(std::move(handler));
+        if (parent_slot_.is_connected()) {
+            parent_slot_.assign([this](asio::cancellation_type type) {
+                for (auto& signal : signals_) signal.emit(type);
+            });
+        }
+        // A branch runs here up to its first wait; its completion always comes later,
+        // from the loop (co_spawn posts it), so none is done before all have started.
+        for (std::size_t i = 0; i < branches.size(); ++i) {
+            asio::co_spawn(executor, std::move(branches[i]),
+                           asio::bind_cancellation_slot(signals_[i].slot(), BranchDone{this, i}));
+        }
+    }
+
+    void done(std::size_t index, std::exception_ptr error) {
+        if (decider_ == npos && (error || until_ == Until::first_done)) {
+            decider_ = index;
+            error_ = std::move(error);
+            for (std::size_t i = 0; i < signals_.size(); ++i) {
+                if (i != index) signals_[i].emit(asio::cancellation_type::all);
+            }
+        }
+        if (--pending_ > 0) return;
+        if (parent_slot_.is_connected()) parent_slot_.clear();
+        // The parent resumes inside this call and frees the join: nothing after it.
+        asio::any_completion_handler<void()> waiter(std::move(*waiter_));
+        std::move(waiter)();
+    }
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    std::vector<asio::cancellation_signal> signals_;
+    std::size_t pending_;
+    Until until_;
+    std::size_t decider_ = npos;
+    std::exception_ptr error_;
+    asio::cancellation_slot parent_slot_;
+    std::optional<asio::any_completion_handler<void()>> waiter_;
+};
 
 Task<void> sleep_then_return(std::chrono::steady_clock::duration after) {
     co_await vial::sleep(after);
@@ -37,40 +110,30 @@ Task<void> sleep_then_return(std::chrono::steady_clock::duration after) {
 
 Task<void> run_all(std::vector<Task<void>> branches) {
     if (branches.empty()) co_return;
-    auto executor = co_await asio::this_coro::executor;
-    // A tuple rather than structured bindings: clang before 16 cannot capture bindings.
-    auto result =
-        co_await asio::experimental::make_parallel_group(spawn_deferred(executor, branches))
-            .async_wait(asio::experimental::wait_for_one_error(), asio::use_awaitable);
+    Join join(branches.size(), Join::Until::first_error);
+    co_await join.run(branches);
     // The first failure in completion order: the cancelled siblings complete after it
     // with their own, secondary, errors.
-    const auto& errors = std::get<1>(result);
-    for (std::size_t index : std::get<0>(result)) {
-        if (errors[index]) std::rethrow_exception(errors[index]);
-    }
+    if (join.first_error()) std::rethrow_exception(join.first_error());
 }
 
 Task<std::size_t> run_first(std::vector<Task<void>> branches) {
     if (branches.empty()) throw Error("first_of needs at least one task");
-    auto executor = co_await asio::this_coro::executor;
-    auto result =
-        co_await asio::experimental::make_parallel_group(spawn_deferred(executor, branches))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    std::size_t winner = std::get<0>(result)[0];
-    if (const auto& error = std::get<1>(result)[winner]) std::rethrow_exception(error);
-    co_return winner;
+    Join join(branches.size(), Join::Until::first_done);
+    co_await join.run(branches);
+    if (join.first_error()) std::rethrow_exception(join.first_error());
+    co_return join.decider();
 }
 
 Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<void> branch) {
-    auto executor = co_await asio::this_coro::executor;
-    auto [order, branch_error, timer_error] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, std::move(branch), asio::deferred),
-            asio::co_spawn(executor, sleep_then_return(after), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    (void)timer_error;
-    if (order[0] == 1) throw TimeoutError(after);
-    if (branch_error) std::rethrow_exception(branch_error);
+    std::vector<Task<void>> branches;
+    branches.reserve(2);
+    branches.push_back(std::move(branch));
+    branches.push_back(sleep_then_return(after));
+    Join join(2, Join::Until::first_done);
+    co_await join.run(branches);
+    if (join.decider() == 1) throw TimeoutError(after);
+    if (join.first_error()) std::rethrow_exception(join.first_error());
 }
 
 }  // namespace vial::detail
