@@ -153,10 +153,10 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
             chain = match.route->chain;
             if (!chain->blueprint.empty()) ContextAccess::set_blueprint(ctx, chain->blueprint);
         }
-        std::optional<Response> early;
-        if (!chain->before.empty()) early = co_await preprocess_request(ctx, *chain);
-        if (early) {
-            response = std::move(*early);
+        bool answered = false;
+        if (!chain->before.empty()) answered = co_await preprocess_request(ctx, *chain, response);
+        if (answered) {
+            // A before_request hook answered: the view does not run.
         } else if (match.route) {
             response = co_await dispatch_request(ctx, *match.route);
         } else {
@@ -166,29 +166,42 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         error = std::current_exception();
     }
     if (error && is_cancellation(error)) {
-        // Cancelled (client gone, shutdown): let the cleanup steps below await again.
+        // Cancelled (client gone, shutdown): let the cleanup steps await again (here: the
+        // await of finish_request itself would throw while the cancellation stands).
         auto state = co_await boost::asio::this_coro::cancellation_state;
         if (state.cancelled() != boost::asio::cancellation_type::none)
             co_await clear_cancellation();
     }
+    if (error || !chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
+        !chain->teardown.empty()) {
+        co_await finish_request(ctx, *chain, response, error, propagate_exceptions);
+    } else {
+        if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
+        finalize_request(request, response);
+    }
+    co_return response;
+}
+
+Task<void> Dispatcher::finish_request(RequestContext& ctx, const HookChain& chain,
+                                      Response& response, std::exception_ptr error,
+                                      bool propagate) const {
     std::exception_ptr escaped;
     if (error) {
         try {
-            response = co_await handle_exception(ctx, *chain, error, propagate_exceptions);
+            response = co_await handle_exception(ctx, chain, error, propagate);
         } catch (...) {
             escaped = std::current_exception();
         }
     }
     if (!escaped) {
-        if (!chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty()) {
-            response = co_await process_response(ctx, *chain, std::move(response));
+        if (!chain.after.empty() || !ContextAccess::pending_after_hooks(ctx).empty()) {
+            response = co_await process_response(ctx, chain, std::move(response));
         }
         if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
-        finalize_request(request, response);
+        finalize_request(ctx.request(), response);
     }
-    if (!chain->teardown.empty()) co_await do_teardown_request(ctx, *chain, error);
+    if (!chain.teardown.empty()) co_await do_teardown_request(ctx, chain, error);
     if (escaped) std::rethrow_exception(escaped);
-    co_return response;
 }
 
 RouteMatch Dispatcher::match_request(Request& request) const {
@@ -207,13 +220,16 @@ RouteMatch Dispatcher::match_request(Request& request) const {
     return match;
 }
 
-Task<std::optional<Response>> Dispatcher::preprocess_request(RequestContext& ctx,
-                                                             const HookChain& chain) const {
+Task<bool> Dispatcher::preprocess_request(RequestContext& ctx, const HookChain& chain,
+                                          Response& early) const {
     for (const BeforeRequestHook* hook : chain.before) {
-        std::optional<Response> early = co_await (*hook)(ctx);
-        if (early) co_return early;
+        std::optional<Response> answer = co_await (*hook)(ctx);
+        if (answer) {
+            early = std::move(*answer);
+            co_return true;
+        }
     }
-    co_return std::nullopt;
+    co_return false;
 }
 
 Response Dispatcher::no_route_response(const Request& request, const RouteMatch& match) const {

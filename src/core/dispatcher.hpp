@@ -47,9 +47,10 @@ class Dispatcher {
   private:
     // 1. Find the route; bind endpoint and view arguments onto the request.
     RouteMatch match_request(Request& request) const;
-    // 2. before_request hooks, app first; a returned response skips the view.
-    Task<std::optional<Response>> preprocess_request(RequestContext& ctx,
-                                                     const HookChain& chain) const;
+    // 2. before_request hooks, app first; a returned response (put in `early`, and true
+    //    returned) skips the view.
+    Task<bool> preprocess_request(RequestContext& ctx, const HookChain& chain,
+                                  Response& early) const;
     // 3a. No route answers: throws HttpError 404 or 405 (with Allow), or returns a 308 to
     //     the slash-terminated rule or the automatic OPTIONS response.
     Response no_route_response(const Request& request, const RouteMatch& match) const;
@@ -69,6 +70,10 @@ class Dispatcher {
     // 7. teardown_request hooks; each failure is logged and the others still run.
     Task<void> do_teardown_request(RequestContext& ctx, const HookChain& chain,
                                    std::exception_ptr error) const;
+    // Steps 4 to 7 when any of them has work (an error, after-request hooks, teardown
+    // hooks): in a frame of their own, so that the common request's frame stays small.
+    Task<void> finish_request(RequestContext& ctx, const HookChain& chain, Response& response,
+                              std::exception_ptr error, bool propagate) const;
 
     const App& app_;
     // Where a request's id comes from and is echoed ("X-Request-ID"); empty: neither.
