@@ -24,6 +24,7 @@
 #include "admission.hpp"
 #include "body_reader.hpp"
 #include "loop.hpp"
+#include "parked.hpp"
 #include "request_parser.hpp"
 #include "request_target.hpp"
 #include "response_writer.hpp"
@@ -64,9 +65,10 @@ Connection::~Connection() {
     if (next) next->prev = prev;
     if (loop.connections == this) loop.connections = next;
     loop.active.fetch_sub(1, std::memory_order_relaxed);
-    // The accept loop admitted it; whatever is still charged goes with it.
+    // The accept loop admitted it; whatever is still charged goes with it (a parked
+    // connection keeps the admission).
     if (body_charged + write_charged > 0) loop.admission.release(body_charged + write_charged);
-    loop.admission.release_connection();
+    if (!handed_off) loop.admission.release_connection();
 }
 
 namespace {
@@ -212,28 +214,37 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
     }
 }
 
+enum class Awaited { request, close, park };
+
 // Waits for the first bytes of the connection's next request, after sending the answers
 // still pending. Until they come, the connection holds only this small frame (the bytes
 // land in it, then move to a block) and serve_connection's: no read block, no request
-// state. False when the connection is to close (the client left, the keep-alive
-// timeout, or the server stopping).
-Task<bool> await_request(Connection& c, ReadBuffer& buffer, std::string& out) {
-    if (!out.empty() && !co_await flush(c, out)) co_return false;
-    if (c.loop.stopping && !c.fresh) co_return false;
+// state. `close` when the client left, the keep-alive timeout passed or the server is
+// stopping; `park` when the sweeper asked the connection to park.
+Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out) {
+    if (!out.empty() && !co_await flush(c, out)) co_return Awaited::close;
+    if (c.loop.stopping && !c.fresh) co_return Awaited::close;
     c.phase = Connection::Phase::Idle;
     c.idle_since = ++c.loop.idle_transitions;
+    c.idle_at = c.loop.now;
     c.deadline = c.loop.now + c.loop.options.limits.keep_alive_timeout;
     c.timed_out = false;
+    c.park = false;
     buffer.shrink_to_fit();
     std::array<char, kFirstRead> first;
+    c.parkable = true;
     auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
+    c.parkable = false;
     c.deadline = kNoDeadline;
-    if (ec) co_return false;
+    if (ec) {
+        bool parks = c.park && ec == asio::error::operation_aborted && !c.loop.stopping;
+        co_return parks ? Awaited::park : Awaited::close;
+    }
     // A whole block (not n bytes), so that the rest of the request fits.
     std::memcpy(buffer.prepare(kReadChunk).data(), first.data(), n);
     buffer.commit(n);
     c.fresh = false;
-    co_return true;
+    co_return Awaited::request;
 }
 
 // After an error response the client may still be sending: stop writing, drain what it
@@ -672,8 +683,9 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
 
 Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
-                            ActivityLease activity) {
+                            ActivityLease activity, bool resumed) {
     Connection c(loop, std::move(socket), std::move(cancel), std::move(activity));
+    c.fresh = !resumed;
     const ServerOptions& options = loop.options;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -684,7 +696,14 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
     ReadBuffer buffer(options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks});
     std::string out;
     for (;;) {
-        if (buffer.size() == 0 && !co_await await_request(c, buffer, out)) break;
+        if (buffer.size() == 0) {
+            Awaited next = co_await await_request(c, buffer, out);
+            if (next == Awaited::park) {
+                park(c);
+                co_return;
+            }
+            if (next == Awaited::close) break;
+        }
         if (!co_await serve_request(c, buffer, out, connection)) break;
     }
     c.socket.close(ec);

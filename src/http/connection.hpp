@@ -45,6 +45,15 @@ struct Connection {
     /// order, no clock read): the lowest is the idlest, shed first when connections or
     /// descriptors run out.
     std::uint64_t idle_since = 0;
+    /// When the connection last went idle (the loop's clock), for parking.
+    TimePoint idle_at{};
+    /// Waiting for a request in await_request, the one wait that can park.
+    bool parkable = false;
+    /// Set by the sweeper when a parkable connection has idled for kParkAfter: its wait
+    /// is cancelled and it parks (parked.hpp).
+    bool park = false;
+    /// Parked: the socket and the connection's count moved to a ParkedConnection.
+    bool handed_off = false;
     /// The response being written: when it started and bytes taken so far (for the
     /// minimum send rate). The sweeper notes `written` each tick and, when it moved, the
     /// tick's time in `last_progress`: a writer whose count has not moved for a while is
@@ -72,12 +81,13 @@ struct Connection {
     Connection* next = nullptr;
 };
 
-/// Serves every request of one accepted socket, then closes it.
-/// Spawn it bound to `cancel`'s slot so the sweeper can cancel the view in flight.
-/// Spawn it on a LabelledExecutor of `activity`'s cell.
+/// Serves every request of one accepted socket, then closes it (or parks it, when it
+/// idles long). Spawn it bound to `cancel`'s slot so the sweeper can cancel the view in
+/// flight, on a LabelledExecutor of `activity`'s cell. `resumed`: a parked connection
+/// whose next request is arriving (admitted and counted already).
 Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
                             std::shared_ptr<boost::asio::cancellation_signal> cancel,
-                            ActivityLease activity);
+                            ActivityLease activity, bool resumed = false);
 
 /// Cancels the view in flight on `c` (client gone, or shutdown deadline).
 void abandon(Connection& c);

@@ -14,6 +14,7 @@
 #include "../core/log.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
+#include "parked.hpp"
 #include "websocket_session.hpp"
 
 namespace vial::detail {
@@ -78,7 +79,17 @@ void Loop::sweep() {
         bool idle_while_stopping = stopping && c->phase == Connection::Phase::Idle &&
                                    (!c->fresh || now - c->accepted >= kFreshGrace);
         if (stopping && c->phase == Connection::Phase::Upgraded) c->websocket->going_away();
-        if (expired || idle_while_stopping) close_socket(*c, expired);
+        if (expired || idle_while_stopping) {
+            c->park = false;
+            close_socket(*c, expired);
+        } else if (c->parkable && !c->park && !stopping && now - c->idle_at >= kParkAfter) {
+            // Idle for a while: its coroutine's frames go, the socket waits alone.
+            c->park = true;
+            close_socket(*c, false);
+        }
+    }
+    for (ParkedConnection* p = parked; p; p = p->next) {
+        if (stopping || now >= p->deadline) close_parked(*p);
     }
     if (admission.over_budget()) close_stalled_writers();
 }
@@ -118,6 +129,18 @@ void Loop::close_stalled_writers() {
 }
 
 bool Loop::shed_idlest() {
+    // Parked connections have idled longest; the one parked first goes first.
+    ParkedConnection* oldest = nullptr;
+    for (ParkedConnection* p = parked; p; p = p->next) {
+        if (p->deadline != ParkedConnection::TimePoint::max() &&
+            (!oldest || p->idle_since < oldest->idle_since))
+            oldest = p;
+    }
+    if (oldest) {
+        oldest->deadline = ParkedConnection::TimePoint::max();  // not shed twice
+        close_parked(*oldest);
+        return true;
+    }
     Connection* idlest = nullptr;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Idle && c->deadline != Connection::TimePoint::max() &&
@@ -125,6 +148,7 @@ bool Loop::shed_idlest() {
             idlest = c;
     }
     if (!idlest) return false;
+    idlest->park = false;
     // Marked as stopping-idle: its read ends and the connection closes quietly.
     idlest->deadline = Connection::TimePoint::max();
     close_socket(*idlest, false);

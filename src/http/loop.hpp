@@ -24,6 +24,7 @@ namespace vial::detail {
 class Admission;
 class Dispatcher;
 struct Connection;
+struct ParkedConnection;
 /// The state of one request in flight (connection.cpp), recycled by its loop.
 struct RequestState;
 struct RequestStateDeleter {
@@ -44,6 +45,8 @@ struct Loop {
     Admission& admission;
     // Intrusive list of live connections, for timeouts and shutdown.
     Connection* connections = nullptr;
+    // Intrusive list of parked ones (idle long, without a coroutine: parked.hpp).
+    ParkedConnection* parked = nullptr;
     std::atomic<std::size_t> active{0};
     /// Counts connections going idle (Connection::idle_since).
     std::uint64_t idle_transitions = 0;

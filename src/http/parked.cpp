@@ -1,0 +1,71 @@
+#include "parked.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <memory>
+
+#include "admission.hpp"
+#include "connection.hpp"
+#include "loop.hpp"
+
+namespace vial::detail {
+
+namespace asio = boost::asio;
+
+ParkedConnection::ParkedConnection(Loop& owner, asio::ip::tcp::socket s, std::uint64_t idle,
+                                   TimePoint until)
+    : loop(owner), socket(std::move(s)), idle_since(idle), deadline(until) {
+    next = loop.parked;
+    if (next) next->prev = this;
+    loop.parked = this;
+    loop.active.fetch_add(1, std::memory_order_relaxed);
+}
+
+ParkedConnection::~ParkedConnection() {
+    if (prev) prev->next = next;
+    if (next) next->prev = prev;
+    if (loop.parked == this) loop.parked = next;
+    loop.active.fetch_sub(1, std::memory_order_relaxed);
+    if (!resumed) loop.admission.release_connection();
+}
+
+namespace {
+
+// The wait's handler owns the parked connection: when the wait ends (bytes, or a close)
+// it resumes or goes; if the loop is torn down with the wait pending, it goes with it.
+void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
+    ParkedConnection& p = *parked;
+    p.socket.async_wait(asio::socket_base::wait_read, [parked = std::move(parked)](
+                                                          boost::system::error_code ec) mutable {
+        Loop& loop = parked->loop;
+        if (ec || loop.stopping) return;  // closes as `parked` goes
+        parked->resumed = true;
+        auto cancel = std::make_shared<asio::cancellation_signal>();
+        auto slot = cancel->slot();
+        ActivityLease activity(*loop.board, {});
+        LabelledExecutor executor(loop.context.get_executor(), activity.cell());
+        asio::co_spawn(executor,
+                       serve_connection(loop, std::move(parked->socket), std::move(cancel),
+                                        std::move(activity), true),
+                       asio::bind_cancellation_slot(slot, asio::detached));
+    });
+}
+
+}  // namespace
+
+void park(Connection& c) {
+    c.handed_off = true;
+    auto deadline = c.idle_at + c.loop.options.limits.keep_alive_timeout;
+    wait_for_request(
+        std::make_unique<ParkedConnection>(c.loop, std::move(c.socket), c.idle_since, deadline));
+}
+
+void close_parked(ParkedConnection& p) {
+    boost::system::error_code ignored;
+    p.socket.cancel(ignored);
+}
+
+}  // namespace vial::detail

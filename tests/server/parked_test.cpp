@@ -1,0 +1,97 @@
+// Keep-alive connections idle past a second park: their coroutine ends and the socket
+// waits alone (parked.hpp). Everything a client sees stays the same: the next request is
+// answered on the same connection, the keep-alive timeout still closes it, the connection
+// cap sheds parked connections first, and a stop closes them at once.
+#include <chrono>
+#include <thread>
+
+#include "server_fixture.hpp"
+
+namespace vial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// kParkAfter (1 s) plus a sweeper tick (at most 250 ms) and a margin.
+constexpr auto kParked = 1600ms;
+
+class Parked : public ServerTest {};
+
+TEST_F(Parked, AParkedConnectionAnswersItsNextRequests) {
+    start();
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_EQ(client.read_response().status, 200);
+    for (int round = 0; round < 2; ++round) {
+        std::this_thread::sleep_for(kParked);
+        // A request in two pieces: the first wakes the parked connection, the second
+        // reaches the coroutine that took over.
+        client.send("GET /hello/parked HTTP/1.1\r\n");
+        std::this_thread::sleep_for(20ms);
+        client.send("Host: t\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+        auto r = client.read_response();
+        EXPECT_EQ(r.status, 200) << "round " << round;
+        EXPECT_EQ(r.body, "Hello, parked!");
+        EXPECT_EQ(client.read_response().body, "Hello, World!");
+    }
+}
+
+// An empty line before a request leaves the connection idle but inside the request
+// reader: it does not park there, and is not closed for it either.
+TEST_F(Parked, AStrayEmptyLineThenAPauseStillGetsItsAnswer) {
+    start();
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_EQ(client.read_response().status, 200);
+    client.send("\r\n");
+    std::this_thread::sleep_for(kParked);
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(client.read_response().status, 200);
+}
+
+TEST_F(Parked, TheKeepAliveTimeoutStillClosesAParkedConnection) {
+    ConnectionLimits limits;
+    limits.keep_alive_timeout = 2500ms;
+    start(limits);
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_EQ(client.read_response().status, 200);
+    auto idle_from = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.wait_closed());
+    auto idle = std::chrono::steady_clock::now() - idle_from;
+    EXPECT_GE(idle, 2400ms);
+    EXPECT_LT(idle, 4000ms);
+}
+
+TEST_F(Parked, TheConnectionCapShedsAParkedConnectionFirst) {
+    ConnectionLimits limits;
+    limits.max_connections = 2;
+    start(limits);
+    RawClient parked(port());
+    parked.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_EQ(parked.read_response().status, 200);
+    std::this_thread::sleep_for(kParked);
+    RawClient busy(port());
+    busy.send("GET /slow?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(50ms);
+    RawClient next(port());
+    next.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(next.read_response().status, 200);
+    EXPECT_TRUE(parked.wait_closed()) << "the parked connection was kept";
+    EXPECT_EQ(busy.read_response().body, "ok");
+}
+
+TEST_F(Parked, StoppingClosesParkedConnectionsAtOnce) {
+    start();
+    RawClient client(port());
+    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_EQ(client.read_response().status, 200);
+    std::this_thread::sleep_for(kParked);
+    auto stopping = std::chrono::steady_clock::now();
+    server().stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, 1s);
+    EXPECT_TRUE(client.wait_closed());
+}
+
+}  // namespace
+}  // namespace vial::testing
