@@ -165,15 +165,14 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
     } catch (...) {
         error = std::current_exception();
     }
-    if (error && is_cancellation(error)) {
-        // Cancelled (client gone, shutdown): let the cleanup steps await again (here: the
-        // await of finish_request itself would throw while the cancellation stands).
+    if (error || !chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
+        !chain->teardown.empty()) {
+        // Cancelled (client gone, shutdown), whatever the view then threw or returned: let
+        // the cleanup steps await again (the await of finish_request itself would throw
+        // while the cancellation stands). Reading the state never suspends.
         auto state = co_await boost::asio::this_coro::cancellation_state;
         if (state.cancelled() != boost::asio::cancellation_type::none)
             co_await clear_cancellation();
-    }
-    if (error || !chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
-        !chain->teardown.empty()) {
         co_await finish_request(ctx, *chain, response, error, propagate_exceptions);
     } else {
         if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);

@@ -49,7 +49,7 @@ Task<std::string> ServerBodyStream::next() {
         c_.phase = Connection::Phase::Body;
         c_.deadline = c_.loop.now + c_.loop.options.limits.body_timeout;
         c_.timed_out = false;
-        std::size_t room = std::min(kReadChunk, buffer_.max_size() - buffer_.size());
+        std::size_t room = read_room(buffer_);
         auto [ec, n] = co_await c_.socket.async_read_some(buffer_.prepare(room), on_loop(c_));
         c_.deadline = Connection::TimePoint::max();
         c_.phase = Connection::Phase::Dispatch;

@@ -196,7 +196,7 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
                      : c.phase == Connection::Phase::Body ? c.loop.now + limits.body_timeout
                                                           : header_deadline;
         c.timed_out = false;
-        std::size_t room = std::min(kReadChunk, buffer.max_size() - buffer.size());
+        std::size_t room = read_room(buffer);
         if (room == 0) co_return refuse({.error_status = 431});
         auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;

@@ -42,14 +42,14 @@ void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
                                                           boost::system::error_code ec) mutable {
         Loop& loop = parked->loop;
         if (ec || loop.stopping) return;  // closes as `parked` goes
-        parked->resumed = true;
         auto cancel = std::make_shared<asio::cancellation_signal>();
         auto slot = cancel->slot();
         ActivityLease activity(*loop.board, {});
         LabelledExecutor executor(loop.context.get_executor(), activity.cell());
-        asio::co_spawn(executor,
-                       serve_connection(loop, std::move(parked->socket), std::move(cancel),
-                                        std::move(activity), true),
+        auto serve = serve_connection(loop, std::move(parked->socket), std::move(cancel),
+                                      std::move(activity), true);
+        parked->resumed = true;  // from here the new coroutine holds the connection's count
+        asio::co_spawn(executor, std::move(serve),
                        asio::bind_cancellation_slot(slot, asio::detached));
     });
 }
@@ -57,10 +57,11 @@ void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
 }  // namespace
 
 void park(Connection& c) {
-    c.handed_off = true;
     auto deadline = c.idle_at + c.loop.options.limits.keep_alive_timeout;
-    wait_for_request(
-        std::make_unique<ParkedConnection>(c.loop, std::move(c.socket), c.idle_since, deadline));
+    auto parked =
+        std::make_unique<ParkedConnection>(c.loop, std::move(c.socket), c.idle_since, deadline);
+    c.handed_off = true;  // the parked connection holds its count now
+    wait_for_request(std::move(parked));
 }
 
 void close_parked(ParkedConnection& p) {

@@ -6,6 +6,7 @@
 // memory of 10,000 waiting requests is their state, not 10,000 header-sized buffers.
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 #include <vector>
@@ -58,5 +59,15 @@ struct BlockAllocator {
 };
 
 using ReadBuffer = boost::beast::basic_flat_buffer<BlockAllocator>;
+
+/// How much the next read may take into `buffer`: what is left of its block while the
+/// bytes fit one (Beast then moves unparsed bytes to the block's start instead of
+/// reallocating), a block's worth beyond, never past the buffer's limit.
+inline std::size_t read_room(const ReadBuffer& buffer) {
+    std::size_t size = buffer.size();
+    std::size_t room =
+        size < BlockPool::kBlockSize ? BlockPool::kBlockSize - size : BlockPool::kBlockSize;
+    return std::min(room, buffer.max_size() - size);
+}
 
 }  // namespace vial::detail

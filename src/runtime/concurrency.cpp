@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace vial::detail {
@@ -53,10 +54,26 @@ class Join {
     std::size_t decider() const noexcept { return decider_; }
 
   private:
-    struct BranchDone {
-        Join* join;
-        std::size_t index;
-        void operator()(std::exception_ptr error) const { join->done(index, std::move(error)); }
+    // A branch's completion. Destroyed without being called (its operation abandoned as
+    // the loop is torn down), it still counts the branch as ended, so that the parent's
+    // suspended stack (which owns this join) is destroyed with the last one, as Asio's
+    // parallel group does, rather than kept alive by the join's own waiter.
+    class BranchDone {
+      public:
+        BranchDone(Join* join, std::size_t index) noexcept : join_(join), index_(index) {}
+        BranchDone(BranchDone&& other) noexcept
+            : join_(std::exchange(other.join_, nullptr)), index_(other.index_) {}
+        BranchDone& operator=(BranchDone&&) = delete;
+        ~BranchDone() {
+            if (join_) join_->dropped();
+        }
+        void operator()(std::exception_ptr error) {
+            std::exchange(join_, nullptr)->done(index_, std::move(error));
+        }
+
+      private:
+        Join* join_;
+        std::size_t index_;
     };
 
     template <class Handler>
@@ -89,7 +106,17 @@ class Join {
         if (parent_slot_.is_connected()) parent_slot_.clear();
         // The parent resumes inside this call and frees the join: nothing after it.
         asio::any_completion_handler<void()> waiter(std::move(*waiter_));
+        if (dropped_ > 0) return;  // the parent is going: `waiter` takes its stack along
         std::move(waiter)();
+    }
+
+    void dropped() noexcept {
+        ++dropped_;
+        if (--pending_ > 0) return;
+        if (parent_slot_.is_connected()) parent_slot_.clear();
+        // Destroying the waiter destroys the parent's suspended stack, and this join in
+        // it: nothing after it.
+        asio::any_completion_handler<void()> waiter(std::move(*waiter_));
     }
 
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -97,6 +124,7 @@ class Join {
     std::size_t pending_;
     Until until_;
     std::size_t decider_ = npos;
+    std::size_t dropped_ = 0;
     std::exception_ptr error_;
     asio::cancellation_slot parent_slot_;
     std::optional<asio::any_completion_handler<void()>> waiter_;
@@ -132,7 +160,9 @@ Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<voi
     branches.push_back(sleep_then_return(after));
     Join join(2, Join::Until::first_done);
     co_await join.run(branches);
-    if (join.decider() == 1) throw TimeoutError(after);
+    // The timer's branch ended first without an error: the time ran out. (It ends with
+    // Cancelled when the parent itself was cancelled: that is rethrown instead.)
+    if (join.decider() == 1 && !join.first_error()) throw TimeoutError(after);
     if (join.first_error()) std::rethrow_exception(join.first_error());
 }
 

@@ -50,6 +50,26 @@ TEST(ReadBuffer, AnEmptyBufferGivesItsBlockBackAndTakesOneForTheNextRead) {
     EXPECT_EQ(pool.spares(), 0u);
 }
 
+// A request's first bytes (copied in from the idle read) and the rest of it share one
+// block: reading on takes what is left of it, without a reallocation.
+TEST(ReadBuffer, ReadingOnAfterTheFirstBytesKeepsTheBlock) {
+    BlockPool pool(4);
+    ReadBuffer buffer(64 * 1024, BlockAllocator{&pool});
+    buffer.prepare(BlockPool::kBlockSize);
+    buffer.commit(600);
+    char* block = static_cast<char*>(buffer.data().data());
+    std::size_t room = vial::detail::read_room(buffer);
+    EXPECT_EQ(room, BlockPool::kBlockSize - 600);
+    buffer.prepare(room);
+    EXPECT_EQ(buffer.capacity(), BlockPool::kBlockSize);
+    EXPECT_EQ(static_cast<char*>(buffer.data().data()), block);
+    // Part consumed by the parser: the rest moves to the block's start, still no growth.
+    buffer.consume(500);
+    buffer.prepare(vial::detail::read_room(buffer));
+    EXPECT_EQ(buffer.capacity(), BlockPool::kBlockSize);
+    EXPECT_EQ(vial::detail::read_room(buffer), BlockPool::kBlockSize - 100);
+}
+
 TEST(ReadBuffer, GrowingPastOneBlockKeepsTheBytes) {
     BlockPool pool(4);
     ReadBuffer buffer(64 * 1024, BlockAllocator{&pool});
