@@ -2,6 +2,12 @@
 #include <vial/cancel.hpp>
 #include <vial/run_sync.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -44,6 +50,39 @@ TEST(Timeout, CancelsTheInnerTaskAndThrowsTimeoutError) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
     EXPECT_TRUE(flags.cancelled);
     EXPECT_TRUE(flags.cleaned_up);  // clear_cancellation let the cleanup await
+}
+
+// The caller of timeout() is cancelled (its client left) while the task finishes some
+// work it cannot drop: what reaches the caller is the cancellation, not a TimeoutError
+// (the deadline did not pass).
+TEST(Timeout, ACancelledCallerGetsCancelledNotTimeoutError) {
+    boost::asio::io_context context;
+    boost::asio::cancellation_signal signal;
+    std::exception_ptr outcome;
+    bool done = false;
+    auto stubborn = []() -> vial::Task<void> {
+        try {
+            co_await vial::sleep(5s);
+        } catch (const vial::Cancelled&) {
+        }
+        co_await vial::clear_cancellation();
+        co_await vial::sleep(30ms);
+    };
+    boost::asio::co_spawn(
+        context, vial::timeout(5s, stubborn()),
+        boost::asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr error) {
+            outcome = error;
+            done = true;
+        }));
+    boost::asio::steady_timer client_leaves(context, 20ms);
+    client_leaves.async_wait(
+        [&](boost::system::error_code) { signal.emit(boost::asio::cancellation_type::terminal); });
+    auto started = std::chrono::steady_clock::now();
+    context.run();
+    ASSERT_TRUE(done);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    ASSERT_TRUE(outcome);
+    EXPECT_THROW(std::rethrow_exception(outcome), vial::Cancelled);
 }
 
 TEST(Timeout, PassesTheTasksOwnExceptionThrough) {
