@@ -75,6 +75,7 @@ namespace {
 
 struct ReadResult {
     bool closed = false;         // the peer left, or an idle/draining connection ended
+    bool idle = false;           // only empty lines came: no request begun, wait again
     int error_status = 0;        // answer this status, then close
     std::size_t bytes_read = 0;  // of this request, for the log of a rejected one
     // Why, for the error page; kept as plain values (text is built only on error).
@@ -175,8 +176,9 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
                     co_return refuse({.error_status = 503, .rejection = kOverBudget});
             }
             if (parser.is_done()) co_return ReadResult{.bytes_read = bytes_read};
-            // Only empty lines so far (a stray CRLF after the last body): still idle.
-            if (!parser.got_some() && buffer.size() == 0) started = false;
+            // Only empty lines so far (a stray CRLF after the last body): still idle, and
+            // waiting is await_request's (which holds no request state and may park).
+            if (!parser.got_some() && buffer.size() == 0) co_return ReadResult{.idle = true};
             if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
                 out += "HTTP/1.1 100 Continue\r\n\r\n";
                 continue_sent = true;
@@ -608,6 +610,7 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     RequestParser& parser = *state->parser;
     ReadResult read = co_await read_request(c, buffer, out, parser);
     if (read.closed) co_return false;
+    if (read.idle) co_return true;
     if (read.error_status) {
         co_await refuse_request(c, buffer, out, parser, read, connection);
         co_return false;

@@ -36,8 +36,8 @@ TEST_F(Parked, AParkedConnectionAnswersItsNextRequests) {
     }
 }
 
-// An empty line before a request leaves the connection idle but inside the request
-// reader: it does not park there, and is not closed for it either.
+// An empty line before a request (allowed by RFC 9112) leaves the connection waiting for
+// a request as before: it parks, and its request, when it comes, is answered.
 TEST_F(Parked, AStrayEmptyLineThenAPauseStillGetsItsAnswer) {
     start();
     RawClient client(port());
