@@ -546,16 +546,24 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
 
 }  // namespace
 
-// The state of one request in flight: its parser, then its exchange. Kept out of
-// serve_request's frame and recycled by the loop: a connection between requests holds
-// none of it, and the hot path allocates none (a frame this large would take malloc's
-// slow path on every request).
-struct RequestState {
+// The state of one request in flight, kept out of serve_request's frame and recycled
+// by the loop: a connection between requests holds none of it, and the hot path
+// allocates none (a frame this large would take malloc's slow path on every request).
+// The parser is its own piece: given back once the request is built (unless the view
+// streams the body), so that a request whose view waits does not keep it.
+struct ParserState {
     std::optional<RequestParser> parser;
+    void clear() noexcept { parser.reset(); }
+};
+struct RequestState {
     std::optional<Exchange> exchange;
+    void clear() noexcept { exchange.reset(); }
 };
 
 void RequestStateDeleter::operator()(RequestState* state) const noexcept {
+    delete state;
+}
+void RequestStateDeleter::operator()(ParserState* state) const noexcept {
     delete state;
 }
 
@@ -563,32 +571,38 @@ namespace {
 
 constexpr std::size_t kSpareStates = 64;
 
-class RequestStateLease {
+// One state from the loop's spares (or new), given back (cleared) when released or at
+// the latest when the lease goes.
+template <class State>
+class Lease {
   public:
-    explicit RequestStateLease(Loop& loop) : loop_(loop) {
+    using Spares = std::vector<std::unique_ptr<State, RequestStateDeleter>>;
+
+    explicit Lease(Spares& spares) : spares_(spares) {
         // Reserved up front, so that giving back (in the destructor) never allocates.
-        if (loop.spare_states.capacity() < kSpareStates) loop.spare_states.reserve(kSpareStates);
-        if (loop.spare_states.empty()) {
-            state_.reset(new RequestState);
+        if (spares.capacity() < kSpareStates) spares.reserve(kSpareStates);
+        if (spares.empty()) {
+            state_.reset(new State);
         } else {
-            state_ = std::move(loop.spare_states.back());
-            loop.spare_states.pop_back();
+            state_ = std::move(spares.back());
+            spares.pop_back();
         }
     }
-    ~RequestStateLease() {
-        // In reverse: the exchange's body stream still refers to the parser.
-        state_->exchange.reset();
-        state_->parser.reset();
-        if (loop_.spare_states.size() < kSpareStates)
-            loop_.spare_states.push_back(std::move(state_));
+    ~Lease() { release(); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+    State* operator->() const noexcept { return state_.get(); }
+    void release() noexcept {
+        if (!state_) return;
+        state_->clear();
+        if (spares_.size() < kSpareStates) spares_.push_back(std::move(state_));
+        state_.reset();
     }
-    RequestStateLease(const RequestStateLease&) = delete;
-    RequestStateLease& operator=(const RequestStateLease&) = delete;
-    RequestState* operator->() const noexcept { return state_.get(); }
 
   private:
-    Loop& loop_;
-    std::unique_ptr<RequestState, RequestStateDeleter> state_;
+    Spares& spares_;
+    std::unique_ptr<State, RequestStateDeleter> state_;
 };
 
 }  // namespace
@@ -605,9 +619,11 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     const std::string& remote = connection.remote;
     const AccessLogFormat access = connection.access;
     const bool logging_access = connection.logging();
-    RequestStateLease state(loop);
-    start_parser(state->parser, loop);
-    RequestParser& parser = *state->parser;
+    // Declared first, so destroyed last: the exchange's body stream refers to the parser.
+    Lease<ParserState> parsing(loop.spare_parsers);
+    Lease<RequestState> state(loop.spare_states);
+    start_parser(parsing->parser, loop);
+    RequestParser& parser = *parsing->parser;
     ReadResult read = co_await read_request(c, buffer, out, parser);
     if (read.closed) co_return false;
     if (read.idle) co_return true;
@@ -624,10 +640,13 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     begin_exchange(x, parser, connection);
     bool continue_expected = parser.streaming && parser.expects_continue();
     build_request(parser, remote, x.request, x.response, x.keep_alive);
-    if (x.request && parser.streaming) {
+    const bool streaming = x.request && parser.streaming;
+    if (streaming) {
         x.body_stream =
             std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
         RequestAccess::set_body_stream(*x.request, x.body_stream.get());
+    } else {
+        parsing.release();  // `parser` is not used past this point
     }
     if (x.request) {
         if (wants_websocket(*x.request) && !upgrade_error(*x.request)) {
@@ -651,7 +670,7 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     // cannot carry another request, and closes after a drain (so that the response
     // is not lost to a reset).
     x.unread_body =
-        x.body_stream && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
+        streaming && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
     if (x.unread_body) x.keep_alive = false;
 
     ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,

@@ -25,10 +25,13 @@ class Admission;
 class Dispatcher;
 struct Connection;
 struct ParkedConnection;
-/// The state of one request in flight (connection.cpp), recycled by its loop.
+/// The state of one request in flight (connection.cpp), recycled by its loop: its
+/// exchange (request, response) and, while it is read, its parser.
 struct RequestState;
+struct ParserState;
 struct RequestStateDeleter {
     void operator()(RequestState* state) const noexcept;
+    void operator()(ParserState* state) const noexcept;
 };
 
 struct Loop {
@@ -53,8 +56,10 @@ struct Loop {
     bool stopping = false;
     /// Read-buffer blocks lent to connections while they have bytes to parse.
     BlockPool blocks;
-    /// Request states given back by answered requests, for the next ones.
+    /// Request states given back by answered requests, and parsers by read ones, for
+    /// the next ones.
     std::vector<std::unique_ptr<RequestState, RequestStateDeleter>> spare_states;
+    std::vector<std::unique_ptr<ParserState, RequestStateDeleter>> spare_parsers;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
     // `board` (a service of `context`) says which task the loop runs.
