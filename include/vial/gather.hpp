@@ -9,7 +9,7 @@
 /// The range form takes `std::vector<Task<T>>` and returns `std::vector<T>` in input order.
 ///
 /// Only thin templates live here: each task is wrapped into a `Task<void>` that stores
-/// its result, and the concurrency itself (Asio's parallel group) is compiled once in
+/// its result, and the concurrency itself (a join of co_spawned branches) is compiled once in
 /// the library, so a view's translation unit does not instantiate it per call.
 #include <vial/task.hpp>
 
