@@ -12,18 +12,21 @@ Scenarios (all by default; `--scenarios ratio,waiting` picks some):
            had one /plaintext answered and stays open), opened at once and in ten
            batches 1.6 s apart (each parked before the next arrives).
 
-Server `taskset -c 0`, wrk `taskset -c 1`; CPU = utime + stime of the server during the
-measured run / requests completed (the same method as bench/run.py). Run with Debian's
+Server `taskset -c 0`, wrk `taskset -c 1`; CPU = the server's task-clock during the measured
+run (`perf stat`; without perf, utime + stime as bench/run.py) / requests completed. Run with Debian's
 /usr/bin/python3:  /usr/bin/python3 bench/async_path.py [--binary PATH] [--rounds 3]
 """
 import argparse
 import os
 import resource
 import selectors
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -43,10 +46,30 @@ def start(binary):
 
 
 def cpu_per_request(proc, path, connections, seconds):
+    """Server CPU µs per request over one wrk run: `perf stat -e task-clock` when perf is
+    installed (nanosecond resolution), else utime + stime from /proc (10 ms ticks: coarse
+    at /prices's load, where the server is ~8% busy)."""
+    perf = None
+    if shutil.which("perf"):
+        out = tempfile.NamedTemporaryFile(prefix="vial-perf-", delete=False).name
+        perf = subprocess.Popen(["perf", "stat", "-e", "task-clock", "-x,", "-o", out,
+                                 "-p", str(proc.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.1)
     before = cpu_seconds([proc.pid])
     result = run_wrk(path, connections, seconds)
     after = cpu_seconds([proc.pid])
-    result["cpu_us"] = (after - before) * 1e6 / max(result["requests"], 1)
+    cpu = after - before
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+        with open(out) as f:
+            for line in f:
+                fields = line.split(",")
+                if len(fields) > 2 and fields[2].startswith("task-clock") and fields[0]:
+                    cpu = float(fields[0]) / 1000.0  # msec -> s
+        os.unlink(out)
+    result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)
     return result
 
 
