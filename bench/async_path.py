@@ -30,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import PORT, SHOWCASE, cpu_seconds, run_wrk, stop, wait_port  # noqa: E402
+from run import PORT, SHOWCASE, cpu_seconds, rss_kib, run_wrk, stop, wait_port  # noqa: E402
 
 SOCKETS = 10_000
 
@@ -71,14 +71,6 @@ def cpu_per_request(proc, path, connections, seconds):
         os.unlink(out)
     result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)
     return result
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def open_sockets(count, request, read_answer):

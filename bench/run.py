@@ -118,6 +118,15 @@ def cpu_seconds(pids):
     return total / TICKS
 
 
+def rss_kib(pid):
+    """A process's resident memory now (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def peak_rss_mib(pids):
     total = 0
     for pid in pids:

@@ -25,14 +25,6 @@ import run as bench  # noqa: E402  (ports, CPU accounting, stop)
 CLIENTS = os.path.join(bench.ROOT, "build", "release", "bench", "vial_stream_clients")
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def start(server):
     command = bench.SERVERS[server]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -65,10 +57,10 @@ def idle(count):
     proc = start("vial")
     try:
         pid = proc.pid
-        before = rss_kib(pid)
+        before = bench.rss_kib(pid)
         load = clients("ws-idle", count, 3)
         time.sleep(1)
-        after = rss_kib(pid)
+        after = bench.rss_kib(pid)
         result = finish(load)
         return {"sockets": result["connected"], "failed": result["failed"],
                 "rss_before_mib": before / 1024, "rss_after_mib": after / 1024,
@@ -104,7 +96,7 @@ def sse(count, seconds):
         return {"subscribers": result["connected"], "events": result["events"], "due": round(due),
                 "delivered": result["events"] / due,
                 "cpu_us_per_event": cpu * 1e6 / max(result["events"], 1),
-                "rss_mib": rss_kib(proc.pid) / 1024}
+                "rss_mib": bench.rss_kib(proc.pid) / 1024}
     finally:
         bench.stop(proc)
 

@@ -23,6 +23,7 @@
 #include "access_log.hpp"
 #include "admission.hpp"
 #include "body_reader.hpp"
+#include "intrusive_list.hpp"
 #include "loop.hpp"
 #include "parked.hpp"
 #include "request_parser.hpp"
@@ -54,16 +55,12 @@ Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
       accepted(owner.now),
       cancel(std::move(signal)),
       activity(std::move(label)) {
-    next = loop.connections;
-    if (next) next->prev = this;
-    loop.connections = this;
+    link_front(loop.connections, *this);
     loop.active.fetch_add(1, std::memory_order_relaxed);
 }
 
 Connection::~Connection() {
-    if (prev) prev->next = next;
-    if (next) next->prev = prev;
-    if (loop.connections == this) loop.connections = next;
+    unlink(loop.connections, *this);
     loop.active.fetch_sub(1, std::memory_order_relaxed);
     // The accept loop admitted it; whatever is still charged goes with it (a parked
     // connection keeps the admission).
@@ -137,17 +134,18 @@ bool admits_body(const Connection& c, const RequestParser& parser) {
     return !length || parser.streaming || *length <= admission.max_buffered_bytes() - buffered;
 }
 
-// Feeds buffered bytes to the parser, reading more as needed, until one request is
-// complete. Pending responses are flushed before blocking on a read, so pipelined
-// requests already buffered are answered together in one write.
+// Feeds buffered bytes (at least the request's first ones, which await_request or a
+// pipelined request left there) to the parser, reading more as needed, until one request
+// is complete; the header timeout runs from its start. Pending responses are flushed
+// before blocking on a read, so pipelined requests already buffered are answered together
+// in one write.
 Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& out,
                               RequestParser& parser) {
     const ConnectionLimits& limits = c.loop.options.limits;
     bool continue_sent = false;
     bool head_checked = false;
-    bool started = buffer.size() > 0;
     std::size_t bytes_read = buffer.size();
-    auto header_deadline = started ? c.loop.now + limits.header_timeout : kNoDeadline;
+    const auto header_deadline = c.loop.now + limits.header_timeout;
     auto refuse = [&](ReadResult result) {
         result.bytes_read = bytes_read;
         return result;
@@ -186,33 +184,23 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
             if (used > 0 && buffer.size() > 0) continue;
         }
         if (!co_await flush(c, out)) co_return ReadResult{.closed = true};
-        if (started) c.fresh = false;
-        if (!started && c.loop.stopping && !c.fresh) co_return ReadResult{.closed = true};
 
-        c.phase = !started                  ? Connection::Phase::Idle
-                  : parser.is_header_done() ? Connection::Phase::Body
-                                            : Connection::Phase::Header;
-        if (c.phase == Connection::Phase::Idle) c.idle_since = ++c.loop.idle_transitions;
-        c.deadline = c.phase == Connection::Phase::Idle ? c.loop.now + limits.keep_alive_timeout
-                     // An idle timeout: a body that keeps arriving is not cut.
-                     : c.phase == Connection::Phase::Body ? c.loop.now + limits.body_timeout
-                                                          : header_deadline;
+        c.phase = parser.is_header_done() ? Connection::Phase::Body : Connection::Phase::Header;
+        c.deadline = c.phase == Connection::Phase::Body
+                         // An idle timeout: a body that keeps arriving is not cut.
+                         ? c.loop.now + limits.body_timeout
+                         : header_deadline;
         c.timed_out = false;
         std::size_t room = read_room(buffer);
         if (room == 0) co_return refuse({.error_status = 431});
         auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
-            if (c.timed_out && c.phase != Connection::Phase::Idle)
-                co_return refuse({.error_status = 408});
+            if (c.timed_out) co_return refuse({.error_status = 408});
             co_return ReadResult{.closed = true};
         }
         buffer.commit(n);
         bytes_read += n;
-        if (!started) {
-            started = true;
-            header_deadline = c.loop.now + limits.header_timeout;
-        }
     }
 }
 

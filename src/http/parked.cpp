@@ -9,6 +9,7 @@
 
 #include "admission.hpp"
 #include "connection.hpp"
+#include "intrusive_list.hpp"
 #include "loop.hpp"
 
 namespace vial::detail {
@@ -18,16 +19,12 @@ namespace asio = boost::asio;
 ParkedConnection::ParkedConnection(Loop& owner, asio::ip::tcp::socket s, std::uint64_t idle,
                                    TimePoint until)
     : loop(owner), socket(std::move(s)), idle_since(idle), deadline(until) {
-    next = loop.parked;
-    if (next) next->prev = this;
-    loop.parked = this;
+    link_front(loop.parked, *this);
     loop.active.fetch_add(1, std::memory_order_relaxed);
 }
 
 ParkedConnection::~ParkedConnection() {
-    if (prev) prev->next = next;
-    if (next) next->prev = prev;
-    if (loop.parked == this) loop.parked = next;
+    unlink(loop.parked, *this);
     loop.active.fetch_sub(1, std::memory_order_relaxed);
     if (!resumed) loop.admission.release_connection();
 }
