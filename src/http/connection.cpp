@@ -222,9 +222,7 @@ Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out)
     c.park = false;
     buffer.shrink_to_fit();
     std::array<char, kFirstRead> first;
-    c.parkable = true;
     auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
-    c.parkable = false;
     c.deadline = kNoDeadline;
     if (ec) {
         bool parks = c.park && ec == asio::error::operation_aborted && !c.loop.stopping;

@@ -47,10 +47,8 @@ struct Connection {
     std::uint64_t idle_since = 0;
     /// When the connection last went idle (the loop's clock), for parking.
     TimePoint idle_at{};
-    /// Waiting for a request in await_request, the one wait that can park.
-    bool parkable = false;
-    /// Set by the sweeper when a parkable connection has idled for kParkAfter: its wait
-    /// is cancelled and it parks (parked.hpp).
+    /// Set by the sweeper when a connection has idled for kParkAfter: its wait is
+    /// cancelled and it parks (parked.hpp).
     bool park = false;
     /// Parked: the socket and the connection's count moved to a ParkedConnection.
     bool handed_off = false;

@@ -82,8 +82,10 @@ void Loop::sweep() {
         if (expired || idle_while_stopping) {
             c->park = false;
             close_socket(*c, expired);
-        } else if (c->parkable && !c->park && !stopping && now - c->idle_at >= kParkAfter) {
-            // Idle for a while: its coroutine's frames go, the socket waits alone.
+        } else if (c->phase == Connection::Phase::Idle && !c->park && !stopping &&
+                   now - c->idle_at >= kParkAfter) {
+            // Waiting for a request (Idle is await_request's wait only) for a while: its
+            // coroutine's frames go, the socket waits alone.
             c->park = true;
             close_socket(*c, false);
         }
