@@ -2,9 +2,10 @@
 #include <vial/error.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
+#include "../runtime/deferred_op.hpp"
 #include "client_stream_access.hpp"
 #include "curl_loop.hpp"
 
@@ -48,10 +49,8 @@ Task<std::string> ClientStream::read() {
     auto initiation = [&state, &executor](auto handler) {
         state->loop->read_stream(state, detail::ChunkHandler(std::move(handler)), executor);
     };
-    auto operation =
-        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, std::string)>(
-            initiation, asio::use_awaitable);
-    std::string chunk = co_await std::move(operation);
+    auto operation = detail::deferred_operation<void(std::exception_ptr, std::string)>(initiation);
+    std::string chunk = detail::value_or_rethrow(co_await std::move(operation));
     co_return chunk;
 }
 

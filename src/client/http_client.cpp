@@ -1,9 +1,10 @@
 #include <vial/http_client.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
+#include "../runtime/deferred_op.hpp"
 #include "app_transport.hpp"
 #include "client_response_access.hpp"
 #include "client_state.hpp"
@@ -25,10 +26,9 @@ Task<ClientResponse> run(std::unique_ptr<detail::Transfer> transfer) {
     auto initiation = [&loop, &transfer, &executor](auto handler) {
         loop.start(std::move(transfer), detail::TransferHandler(std::move(handler)), executor);
     };
-    auto operation = asio::async_initiate<const asio::use_awaitable_t<>&,
-                                          void(std::exception_ptr, ClientResponse)>(
-        initiation, asio::use_awaitable);
-    ClientResponse response = co_await std::move(operation);
+    auto operation =
+        detail::deferred_operation<void(std::exception_ptr, ClientResponse)>(initiation);
+    ClientResponse response = detail::value_or_rethrow(co_await std::move(operation));
     co_return response;
 }
 

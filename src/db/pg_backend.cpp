@@ -1,13 +1,14 @@
 #include "pg_backend.hpp"
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <mutex>
 
+#include "../runtime/deferred_op.hpp"
 #include "pg_listener.hpp"
 #include "pg_pool.hpp"
 
@@ -40,11 +41,10 @@ std::string where_of(const std::string& url) {
     return host + (port.empty() ? "" : ":" + port) + (dbname.empty() ? "" : "/" + dbname);
 }
 
-// Submits `query` to `connection`; the returned awaitable completes with its result.
+// Submits `query` to `connection`; the returned deferred operation completes with its result.
 // Cancelling the await abandons the statement there. Not a coroutine of its own: the
 // caller's frame holds what the statement needs.
-Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
-                        std::shared_ptr<PgQuery> query) {
+auto start(const std::shared_ptr<PgConnection>& connection, std::shared_ptr<PgQuery> query) {
     auto initiation = [&connection, query = std::move(query)](auto handler) {
         query->slot = asio::get_associated_cancellation_slot(handler);
         query->handler.emplace(std::move(handler));
@@ -73,9 +73,7 @@ Task<QueryResult> start(const std::shared_ptr<PgConnection>& connection,
         // One connection, in order (a later statement may depend on an earlier one).
         for (auto& member : query->members) connection->submit(member);
     };
-    return asio::async_initiate<const asio::use_awaitable_t<>&,
-                                void(std::exception_ptr, QueryResult)>(std::move(initiation),
-                                                                       asio::use_awaitable);
+    return deferred_operation<void(std::exception_ptr, QueryResult)>(std::move(initiation));
 }
 
 // The statement to await; for query_many, one member per set of values under it.
@@ -114,7 +112,7 @@ Task<QueryResult> run_on(std::shared_ptr<PgConnection> connection, Statement sta
     MembersUnlinked unlinked{query};
     query->executor = co_await asio::this_coro::executor;
     auto operation = start(connection, std::move(query));
-    co_return co_await std::move(operation);
+    co_return value_or_rethrow(co_await std::move(operation));
 }
 
 class PgSession : public Session {
@@ -156,7 +154,7 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         std::shared_ptr<PgConnection> connection = pool->try_pick(false);
         if (!connection) connection = co_await pool->pick(false);
         auto operation = start(connection, std::move(query));
-        co_return co_await std::move(operation);
+        co_return value_or_rethrow(co_await std::move(operation));
     }
 
     Task<std::unique_ptr<Session>> begin() override {

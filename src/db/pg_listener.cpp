@@ -3,9 +3,11 @@
 #include <vial/cancel.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "../runtime/deferred_op.hpp"
 
 namespace vial::detail {
 
@@ -52,10 +54,8 @@ Task<std::shared_ptr<PgListener>> PgListener::open(asio::any_io_executor loop,
         query->handler.emplace(std::move(handler));
         listener->connection_->submit(query);
     };
-    auto operation =
-        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, QueryResult)>(
-            initiation, asio::use_awaitable);
-    co_await std::move(operation);
+    auto operation = deferred_operation<void(std::exception_ptr, QueryResult)>(initiation);
+    value_or_rethrow(co_await std::move(operation));
     co_return listener;
 }
 
@@ -122,10 +122,8 @@ Task<Notification> PgListener::next() {
             });
         }
     };
-    auto operation = asio::async_initiate<const asio::use_awaitable_t<>&,
-                                          void(std::exception_ptr, Notification)>(
-        initiation, asio::use_awaitable);
-    Notification received = co_await std::move(operation);
+    auto operation = deferred_operation<void(std::exception_ptr, Notification)>(initiation);
+    Notification received = value_or_rethrow(co_await std::move(operation));
     co_return received;
 }
 

@@ -3,9 +3,9 @@
 #include <vial/cancel.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 
@@ -75,7 +75,7 @@ Task<std::shared_ptr<PgConnection>> PgPool::pick(bool exclusive) {
             ~Listed() { waiters.erase(at); }
         } listed{waiters_, waiters_.insert(waiters_.end(), &timer)};
         // Woken early (cancelled) by wake(); a cancelled task throws on its next await.
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await timer.async_wait(asio::as_tuple(asio::deferred));
     }
 }
 

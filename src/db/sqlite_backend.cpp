@@ -4,17 +4,18 @@
 #include <vial/to_thread.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 
 #include "../runtime/blocking_pool.hpp"
+#include "../runtime/deferred_op.hpp"
 #include "sql_text.hpp"
 
 namespace vial::detail {
@@ -318,10 +319,8 @@ Task<QueryResult> SqliteBackend::run_job(std::shared_ptr<QueryJob> job) {
         begin_foreign_job(job->context);  // ended by complete()
         submit(job);
     };
-    auto operation =
-        asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, QueryResult)>(
-            initiation, asio::use_awaitable);
-    QueryResult result = co_await std::move(operation);
+    auto operation = deferred_operation<void(std::exception_ptr, QueryResult)>(initiation);
+    QueryResult result = value_or_rethrow(co_await std::move(operation));
     co_return result;
 }
 

@@ -3,9 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -62,8 +62,7 @@ Task<void> accept_loop(Loop& loop) {
     auto backoff = std::chrono::milliseconds(10);
     asio::steady_timer pause(loop.context);
     for (;;) {
-        auto [ec, socket] =
-            co_await loop.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+        auto [ec, socket] = co_await loop.acceptor->async_accept(asio::as_tuple(asio::deferred));
         if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
         if (ec) {
             // Out of descriptors: close the idlest keep-alive connection and retry at once
@@ -76,7 +75,7 @@ Task<void> accept_loop(Loop& loop) {
                     (shed ? "; closed the idlest keep-alive connection to make room"
                           : "; retrying in " + std::to_string(backoff.count()) + " ms"));
             pause.expires_after(shed ? std::chrono::milliseconds(1) : backoff);
-            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await pause.async_wait(asio::as_tuple(asio::deferred));
             if (!shed) backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
             continue;
         }

@@ -1,8 +1,8 @@
 #include "loop.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <sys/socket.h>
 
@@ -173,7 +173,7 @@ Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
         loop.heartbeat.store(std::chrono::steady_clock::now().time_since_epoch().count(),
                              std::memory_order_relaxed);
         timer.expires_after(interval);
-        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
         if (ec) co_return;
     }
 }
@@ -183,7 +183,7 @@ Task<void> sweeper(Loop& loop) {
     const auto tick = loop.tick();
     for (;;) {
         timer.expires_after(tick);
-        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
         if (ec) co_return;
         loop.refresh_clock();
         loop.sweep();

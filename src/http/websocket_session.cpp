@@ -5,8 +5,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -29,7 +29,7 @@ namespace {
 const std::string kServer = std::string("vial/") + kVersion;
 
 auto as_result() {
-    return asio::as_tuple(asio::use_awaitable);
+    return asio::as_tuple(asio::deferred);
 }
 
 // Counts the view as being inside receive/send for the scope.

@@ -10,8 +10,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
 #include <utility>
@@ -42,11 +42,11 @@ class Join {
     /// Awaits every branch; then `first_error()` and `decider()` say what happened.
     Task<void> run(std::vector<Task<void>>& branches) {
         auto executor = co_await asio::this_coro::executor;
-        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        co_await asio::async_initiate<const asio::deferred_t&, void()>(
             [this, &executor, &branches](auto handler) {
                 start(executor, branches, std::move(handler));
             },
-            asio::use_awaitable);
+            asio::deferred);
     }
 
     const std::exception_ptr& first_error() const noexcept { return error_; }

@@ -5,10 +5,10 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <list>
 
@@ -55,7 +55,7 @@ Task<void> TaskGroup::start(Task<void> task) {
 Task<void> TaskGroup::join() {
     while (state_->running > 0) {
         state_->wake->expires_at(asio::steady_timer::time_point::max());
-        auto [ec] = co_await state_->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await state_->wake->async_wait(asio::as_tuple(asio::deferred));
         (void)ec;  // woken by a finishing task
     }
     state_->signals.clear();

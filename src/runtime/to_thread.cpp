@@ -4,16 +4,17 @@
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <memory>
 
 #include "blocking_pool.hpp"
+#include "deferred_op.hpp"
 
 namespace vial::detail {
 
@@ -124,8 +125,8 @@ Task<void> run_blocking(BlockingCall call) {
             run_job(job, std::move(outcome), slot, context);
         });
     };
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
-        std::move(initiation), asio::use_awaitable);
+    detail::value_or_rethrow(
+        co_await detail::deferred_operation<void(std::exception_ptr)>(std::move(initiation)));
     if (outcome->dropped) throw_dropped_blocking_job();
     if (outcome->error) std::rethrow_exception(outcome->error);
 }

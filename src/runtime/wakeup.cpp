@@ -3,8 +3,8 @@
 #include <vial/cancel.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace vial::detail {
 
@@ -14,7 +14,7 @@ Task<void> Wakeup::wait() {
     // already pending, so it is set only when nobody waits yet.
     if (timer_.expiry() != boost::asio::steady_timer::time_point::max())
         timer_.expires_at(boost::asio::steady_timer::time_point::max());
-    auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::deferred));
     (void)ec;
     auto state = co_await boost::asio::this_coro::cancellation_state;
     if (state.cancelled() != boost::asio::cancellation_type::none) throw Cancelled();
