@@ -99,6 +99,48 @@ TEST(Gather, RangeFormRethrowsTheOriginalException) {
     EXPECT_TRUE(flag.cancelled);
 }
 
+vial::Task<int> ready(int value) {
+    co_return value;
+}
+
+vial::Task<int> fail_at_once() {
+    throw std::invalid_argument("refused before any wait");
+    co_return 0;
+}
+
+// Branches that end before their first wait end inside the join's start: the caller
+// still resumes once, with every result.
+TEST(Gather, TasksThatNeverWaitAreGatheredToo) {
+    auto [a, b, c] = vial::run_sync(vial::gather(ready(1), after(1ms, 2), ready(3)));
+    EXPECT_EQ(a, 1);
+    EXPECT_EQ(b, 2);
+    EXPECT_EQ(c, 3);
+
+    std::vector<vial::Task<int>> tasks;
+    for (int i = 0; i < 1000; ++i) tasks.push_back(ready(i));
+    auto values = vial::run_sync(vial::gather(std::move(tasks)));
+    ASSERT_EQ(values.size(), 1000u);
+    EXPECT_EQ(values[999], 999);
+}
+
+// A failure before the first wait cancels the rest as any failure does: a task after it
+// never finishes (it is not started, or cancelled at its first wait).
+TEST(Gather, AFailureBeforeAnyWaitCancelsTheOthers) {
+    Flag flag;
+    auto started = Clock::now();
+    EXPECT_THROW(vial::run_sync(vial::gather(fail_at_once(), long_wait(flag))),
+                 std::invalid_argument);
+    EXPECT_FALSE(flag.finished);
+    EXPECT_LT(Clock::now() - started, 2s);
+
+    Flag other;
+    auto first = vial::run_sync(vial::first_of(ready(4), long_wait(other)));
+    ASSERT_EQ(first.index(), 0u);
+    EXPECT_EQ(std::get<0>(first), 4);
+    EXPECT_FALSE(other.finished);
+    EXPECT_EQ(vial::run_sync(vial::timeout(1s, ready(5))), 5);
+}
+
 TEST(RunSync, ReturnsValueAndRethrows) {
     EXPECT_EQ(vial::run_sync(after(1ms, 9)), 9);
     EXPECT_THROW(vial::run_sync(fail_after(1ms)), std::invalid_argument);
