@@ -78,10 +78,11 @@ class Join {
     Join(const Join&) = delete;
     Join& operator=(const Join&) = delete;
 
-    /// Awaits every branch; then `first_error()` and `decider()` say what happened.
-    Task<void> run(std::vector<Task<void>>& branches) {
-        auto executor = co_await asio::this_coro::executor;
-        co_await asio::async_initiate<const asio::deferred_t&, void()>(
+    /// The operation to co_await for every branch to end, on `executor` (the caller's);
+    /// then `first_error()` and `decider()` say what happened. Not a coroutine: the
+    /// caller's frame is the only one a join adds.
+    auto run(const asio::any_io_executor& executor, std::vector<Task<void>>& branches) {
+        return asio::async_initiate<const asio::deferred_t&, void()>(
             [this, &executor, &branches](auto handler) {
                 start(executor, branches, std::move(handler));
             },
@@ -190,7 +191,8 @@ Task<void> sleep_then_return(std::chrono::steady_clock::duration after) {
 Task<void> run_all(std::vector<Task<void>> branches) {
     if (branches.empty()) co_return;
     Join join(branches.size(), Join::Until::first_error);
-    co_await join.run(branches);
+    auto executor = co_await asio::this_coro::executor;
+    co_await join.run(executor, branches);
     // The first failure in completion order: the cancelled siblings complete after it
     // with their own, secondary, errors.
     if (join.first_error()) std::rethrow_exception(join.first_error());
@@ -199,7 +201,8 @@ Task<void> run_all(std::vector<Task<void>> branches) {
 Task<std::size_t> run_first(std::vector<Task<void>> branches) {
     if (branches.empty()) throw Error("first_of needs at least one task");
     Join join(branches.size(), Join::Until::first_done);
-    co_await join.run(branches);
+    auto executor = co_await asio::this_coro::executor;
+    co_await join.run(executor, branches);
     if (join.first_error()) std::rethrow_exception(join.first_error());
     co_return join.decider();
 }
@@ -210,7 +213,8 @@ Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<voi
     branches.push_back(std::move(branch));
     branches.push_back(sleep_then_return(after));
     Join join(2, Join::Until::first_done);
-    co_await join.run(branches);
+    auto executor = co_await asio::this_coro::executor;
+    co_await join.run(executor, branches);
     // The timer's branch ended first without an error: the time ran out. (It ends with
     // Cancelled when the parent itself was cancelled: that is rethrown instead.)
     if (join.decider() == 1 && !join.first_error()) throw TimeoutError(after);
