@@ -29,8 +29,49 @@ bool has_double(const Json& value) noexcept {
 
 void append_text(std::string& out, const Json& value);
 
+// As Boost.JSON writes a string (its writer handles documents without doubles): quotes,
+// backslashes and control characters escaped, everything else (UTF-8 included) as is.
 void append_string(std::string& out, boost::json::string_view text) {
-    out += boost::json::serialize(text);
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    const char* run = text.data();  // the start of the bytes not yet copied
+    const char* end = text.data() + text.size();
+    for (const char* p = run; p != end; ++p) {
+        auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(run, p);
+        run = p + 1;
+        out.push_back('\\');
+        switch (c) {
+            case '"':
+                out.push_back('"');
+                break;
+            case '\\':
+                out.push_back('\\');
+                break;
+            case '\b':
+                out.push_back('b');
+                break;
+            case '\t':
+                out.push_back('t');
+                break;
+            case '\n':
+                out.push_back('n');
+                break;
+            case '\f':
+                out.push_back('f');
+                break;
+            case '\r':
+                out.push_back('r');
+                break;
+            default:
+                out.append("u00");
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xf]);
+        }
+    }
+    out.append(run, end);
+    out.push_back('"');
 }
 
 template <class Integer>
@@ -107,14 +148,17 @@ void append_double(std::string& out, double value) {
     std::string_view mantissa = sci.substr(0, e);
     bool negative = mantissa.front() == '-';
     if (negative) mantissa.remove_prefix(1);
-    std::string digits;  // the significant digits, without the point
+    // The significant digits, without the point (at most 17 for a double).
+    char digit_buffer[32];
+    std::size_t count = 0;
     for (char c : mantissa) {
-        if (c != '.') digits.push_back(c);
+        if (c != '.' && count < sizeof digit_buffer) digit_buffer[count++] = c;
     }
+    std::string_view digits(digit_buffer, count);
     if (negative) out.push_back('-');
     if (exponent < -4 || exponent >= 16) {
         out.push_back(digits[0]);
-        if (digits.size() > 1) out.append(".").append(digits, 1);
+        if (digits.size() > 1) out.append(".").append(digits.substr(1));
         out.push_back('e');
         out.push_back(exponent < 0 ? '-' : '+');
         int magnitude = std::abs(exponent);
@@ -130,7 +174,7 @@ void append_double(std::string& out, double value) {
     if (digits.size() <= whole) {
         out.append(digits).append(whole - digits.size(), '0').append(".0");
     } else {
-        out.append(digits, 0, whole).append(".").append(digits, whole);
+        out.append(digits.substr(0, whole)).append(".").append(digits.substr(whole));
     }
 }
 
@@ -152,6 +196,7 @@ std::string json_text(const Json& value) {
     // Boost.JSON's writer is the fast path; it would write 50.061118 as 5.0061118E1.
     if (!has_double(value)) return boost::json::serialize(value);
     std::string out;
+    out.reserve(128);  // most documents fit: one allocation rather than a doubling series
     append_text(out, value);
     return out;
 }

@@ -4,8 +4,10 @@
 #include <vial/response.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <limits>
+#include <string>
 
 #include "core/json_text.hpp"
 
@@ -53,6 +55,21 @@ TEST(JsonText, DoublesAreWrittenAsPythonWritesThem) {
     for (double d : {50.061118, 0.1 + 0.2, 1e16, 5e-324, 2.0 / 3.0}) {
         EXPECT_EQ(boost::json::parse(text(d)).as_double(), d) << text(d);
     }
+}
+
+// A document with a double is written by vial's own writer: its strings (keys and values)
+// come out as Boost.JSON writes them in documents without one.
+TEST(JsonText, StringsAreEscapedAsBoostJsonEscapesThem) {
+    std::string every;
+    for (int c = 1; c < 128; ++c) every.push_back(static_cast<char>(c));
+    every += "\xc3\xa9 \xe2\x82\xac";  // UTF-8 passes through
+    vial::Json plain{{every, every}};
+    std::string expected = boost::json::serialize(plain);
+    vial::Json with_double{{every, every}, {"x", 0.5}};
+    std::string written = vial::detail::json_text(with_double);
+    EXPECT_EQ(written.substr(0, expected.size() - 1), expected.substr(0, expected.size() - 1));
+    EXPECT_EQ(boost::json::parse(written).at(every).as_string(), every);
+    EXPECT_EQ(vial::detail::json_text(vial::Json{{"", ""}, {"x", 1.5}}), "{\"\":\"\",\"x\":1.5}");
 }
 
 TEST(JsonText, RequestJsonRefusesNumbersPastDoubleRange) {
