@@ -119,6 +119,40 @@ void release_body(Connection& c) {
     c.body_charged = 0;
 }
 
+// Writes what the socket takes at once, without suspending (the socket is non-blocking):
+// true when all of it left. Otherwise what did leave is dropped from `out` and `body`,
+// and flush waits for the socket to take the rest. Most answers leave whole, so this
+// saves the await's round through the loop's queue. An error is left for flush to meet.
+// Precondition: nothing charged for writing (c.write_charged == 0), as between flushes.
+bool write_now(Connection& c, std::string& out, std::string_view& body) {
+    std::size_t total = out.size() + body.size();
+    if (total == 0) return true;
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(out),
+                                              asio::buffer(body.data(), body.size())};
+    boost::system::error_code ec;
+    std::size_t n = c.socket.write_some(buffers, ec);
+    if (ec == asio::error::would_block) {
+        n = 0;
+    } else if (ec) {
+        return false;
+    }
+    if (n == total) {
+        out.clear();
+        return true;
+    }
+    if (n >= out.size()) {
+        body.remove_prefix(n - out.size());
+        out.clear();
+    } else {
+        out.erase(0, n);
+    }
+    // The client did not take it all: what is left counts against the buffered-bytes
+    // budget from now on (flush releases it as it leaves), as after flush's first write.
+    c.write_charged = total - n;
+    c.loop.admission.charge(c.write_charged);
+    return false;
+}
+
 constexpr const char* kOverBudget =
     "The server is holding too much unsent data for other clients; try again shortly.";
 
@@ -182,7 +216,10 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
             }
             if (used > 0 && buffer.size() > 0) continue;
         }
-        if (!co_await flush(c, out)) co_return ReadResult{.closed = true};
+        std::string_view none;
+        if (!write_now(c, out, none) && !co_await flush(c, out)) {
+            co_return ReadResult{.closed = true};
+        }
 
         c.phase = parser.is_header_done() ? Connection::Phase::Body : Connection::Phase::Header;
         c.deadline = c.phase == Connection::Phase::Body
@@ -211,7 +248,8 @@ enum class Awaited { request, close, park };
 // state. `close` when the client left, the keep-alive timeout passed or the server is
 // stopping; `park` when the sweeper asked the connection to park.
 Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out) {
-    if (!out.empty() && !co_await flush(c, out)) co_return Awaited::close;
+    std::string_view none;
+    if (!write_now(c, out, none) && !co_await flush(c, out)) co_return Awaited::close;
     if (c.loop.stopping && !c.fresh) co_return Awaited::close;
     c.phase = Connection::Phase::Idle;
     c.idle_since = ++c.loop.idle_transitions;
@@ -677,7 +715,8 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     }
     if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
         !written.body.empty()) {
-        if (!co_await flush(c, out, written.body)) co_return false;
+        std::string_view body = written.body;
+        if (!write_now(c, out, body) && !co_await flush(c, out, body)) co_return false;
     }
     if (!x.keep_alive) {
         co_await end_connection(c, buffer, x.unread_body);
@@ -696,6 +735,7 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
     const ServerOptions& options = loop.options;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    c.socket.non_blocking(true, ec);  // for write_now; Asio's own operations are unaffected
     auto endpoint = c.socket.remote_endpoint(ec);
     const ConnectionFacts connection{ec ? std::string("-") : endpoint.address().to_string(),
                                      options.quiet ? AccessLogFormat::off : options.access_log};
