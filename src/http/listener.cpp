@@ -1,10 +1,7 @@
 #include "listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <fcntl.h>
@@ -17,6 +14,7 @@
 #include <string>
 
 #include "../core/log.hpp"
+#include "../runtime/launch.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
 
@@ -100,10 +98,10 @@ Task<void> accept_loop(Loop& loop) {
         // stall after an await is still blamed on the request it serves.
         ActivityLease activity(*loop.board, {});
         LabelledExecutor executor(loop.context.get_executor(), activity.cell());
-        asio::co_spawn(
-            executor,
-            serve_connection(loop, std::move(socket), std::move(cancel), std::move(activity)),
-            asio::bind_cancellation_slot(slot, asio::detached));
+        // An exception out of a connection's coroutine ends that connection only.
+        launch(executor,
+               serve_connection(loop, std::move(socket), std::move(cancel), std::move(activity)),
+               slot, [](std::exception_ptr) {});
     }
 }
 

@@ -1,12 +1,10 @@
 #include "parked.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 
 #include <memory>
 
+#include "../runtime/launch.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
 #include "intrusive_list.hpp"
@@ -46,8 +44,7 @@ void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
         auto serve = serve_connection(loop, std::move(parked->socket), std::move(cancel),
                                       std::move(activity), true);
         parked->resumed = true;  // from here the new coroutine holds the connection's count
-        asio::co_spawn(executor, std::move(serve),
-                       asio::bind_cancellation_slot(slot, asio::detached));
+        launch(executor, std::move(serve), slot, [](std::exception_ptr) {});
     });
 }
 

@@ -7,16 +7,15 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/version.hpp>
 
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "launch.hpp"
 
 namespace vial::detail {
 
@@ -24,46 +23,8 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Runs `branch` as a thread of execution of its own on `executor`, at once (up to its
-// first wait), cancelled through `slot`; `done(error)` is its last step, called on the
-// loop, possibly before launch_branch returns.
-//
-// co_spawn does the same with more around it, per branch: work guards on two executors,
-// a dispatch and, when the branch never waited, a post before its handler; a proxy
-// cancellation handler in `slot`. A join needs none of them (its parent waits, every
-// branch runs on the parent's executor, and the join resumes the parent only once all
-// are started), so on the Boost this was measured with, a branch is Asio's own thread
-// entry frame around the task, launched as co_spawn launches one. /prices (a gather of
-// three) went from 38.8k to 33.5k instructions per request (callgrind). Other Boost
-// releases take co_spawn until checked: asio::detail is not a stable interface.
-template <class Done>
-asio::awaitable<asio::detail::awaitable_thread_entry_point, asio::any_io_executor> branch_entry(
-    Task<void> branch, Done done) {
-    std::exception_ptr error;
-    try {
-        co_await std::move(branch);
-    } catch (...) {
-        error = std::current_exception();
-    }
-    std::move(done)(std::move(error));
-}
-
-template <class Done>
-void launch_branch(const asio::any_io_executor& executor, Task<void> branch,
-                   asio::cancellation_slot slot, Done done) {
-#if BOOST_VERSION == 108100
-    asio::cancellation_state state(slot);
-    asio::detail::awaitable_handler<asio::any_io_executor, void>(
-        branch_entry(std::move(branch), std::move(done)), executor, slot, state)
-        .launch();
-#else
-    asio::co_spawn(executor, std::move(branch),
-                   asio::bind_cancellation_slot(slot, std::move(done)));
-#endif
-}
-
 // One gather, first_of or timeout in flight: each branch runs as a thread of execution of
-// its own (launch_branch) bound to a cancellation signal of the join, and the parent resumes once
+// its own (launch.hpp) bound to a cancellation signal of the join, and the parent resumes once
 // every branch has completed, so the join lives in the parent's frame. When the join is decided
 // (the first failure, or for first_of the first completion) the other branches are cancelled; a
 // cancellation of the parent (client gone, shutdown) reaches every branch. Leaner than Asio's
@@ -134,8 +95,7 @@ class Join {
                 --pending_;  // decided already (a branch failed at once): never started
                 continue;
             }
-            launch_branch(executor, std::move(branches[i]), signals_[i].slot(),
-                          BranchDone{this, i});
+            launch(executor, std::move(branches[i]), signals_[i].slot(), BranchDone{this, i});
         }
         starting_ = false;
         // Every branch ended without waiting: resume the parent now, as the last step.
