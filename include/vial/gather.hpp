@@ -6,10 +6,14 @@
 /// fails, the others are cancelled and the first failure's original exception is
 /// rethrown. A `Task<void>` yields `std::monostate` in the tuple.
 ///
+/// Tasks start in argument order, each running until its first wait before the next
+/// starts. A task that fails (for `first_of`: finishes) before its first wait may keep
+/// the tasks after it from starting at all: they count as cancelled.
+///
 /// The range form takes `std::vector<Task<T>>` and returns `std::vector<T>` in input order.
 ///
 /// Only thin templates live here: each task is wrapped into a `Task<void>` that stores
-/// its result, and the concurrency itself (a join of co_spawned branches) is compiled once in
+/// its result, and the concurrency itself (a join of launched branches) is compiled once in
 /// the library, so a view's translation unit does not instantiate it per call.
 #include <vial/task.hpp>
 

@@ -9,6 +9,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <optional>
@@ -98,8 +99,15 @@ class Join {
             launch(executor, std::move(branches[i]), signals_[i].slot(), BranchDone{this, i});
         }
         starting_ = false;
-        // Every branch ended without waiting: resume the parent now, as the last step.
-        if (pending_ == 0) finish();
+        // Every branch ended without waiting. Resuming the parent here would nest it in
+        // its own await (a loop over such joins would grow the stack without bound), so
+        // it resumes from the loop's queue, as after any operation that completed at once.
+        if (pending_ == 0) {
+            if (parent_slot_.is_connected()) parent_slot_.clear();
+            asio::any_completion_handler<void()> waiter(std::move(*waiter_));
+            waiter_.reset();
+            asio::post(executor, std::move(waiter));
+        }
     }
 
     void done(std::size_t index, std::exception_ptr error) {

@@ -39,7 +39,9 @@ launched_entry(Task<void> task, Done done) {
 }
 
 /// Runs `task` at once (up to its first wait) on `executor`, which must be the current
-/// thread's, as a thread of execution of its own cancelled through `slot`.
+/// thread's, as a thread of execution of its own cancelled through `slot`. Unlike
+/// co_spawn it holds no work on the executor's context: something else must keep that
+/// running (a server loop's sweeper; for a join's branches, the parent's own spawn).
 /// `done(std::exception_ptr)` is its last step: called on the loop, possibly before
 /// `launch` returns (a task that never waits), and destroyed uncalled if the loop is
 /// torn down while the task waits.

@@ -123,6 +123,21 @@ TEST(Gather, TasksThatNeverWaitAreGatheredToo) {
     EXPECT_EQ(values[999], 999);
 }
 
+// Joins over tasks that never wait, one after another in one coroutine: each resumes
+// its caller from the loop, not nested inside the previous one (which would grow the
+// stack by a frame per join until it overflows).
+TEST(Gather, ManyJoinsOfTasksThatNeverWaitDoNotGrowTheStack) {
+    auto many = []() -> vial::Task<long> {
+        long sum = 0;
+        for (int i = 0; i < 200000; ++i) {
+            auto [a, b] = co_await vial::gather(ready(1), ready(2));
+            sum += a + b + co_await vial::timeout(1s, ready(3));
+        }
+        co_return sum;
+    };
+    EXPECT_EQ(vial::run_sync(many()), 200000L * 6);
+}
+
 // A failure before the first wait cancels the rest as any failure does: a task after it
 // never finishes (it is not started, or cancelled at its first wait).
 TEST(Gather, AFailureBeforeAnyWaitCancelsTheOthers) {
