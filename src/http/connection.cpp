@@ -167,55 +167,67 @@ bool admits_body(const Connection& c, const RequestParser& parser) {
     return !length || parser.streaming || *length <= admission.max_buffered_bytes() - buffered;
 }
 
-// Feeds buffered bytes (at least the request's first ones, which await_request or a
-// pipelined request left there) to the parser, reading more as needed, until one request
-// is complete; the header timeout runs from its start. Pending responses are flushed
-// before blocking on a read, so pipelined requests already buffered are answered together
-// in one write.
-Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& out,
-                              RequestParser& parser) {
-    const ConnectionLimits& limits = c.loop.options.limits;
+// Where reading one request stands, across feed_buffered and read_request.
+struct ReadProgress {
     bool continue_sent = false;
     bool head_checked = false;
-    std::size_t bytes_read = buffer.size();
-    const auto header_deadline = c.loop.now + limits.header_timeout;
+    std::size_t bytes_read = 0;  // of this request
+    Connection::TimePoint header_deadline{};
+};
+
+// Feeds the buffered bytes to the parser: a result when the request is complete or
+// refused (or only empty lines came), nullopt when more must be read. Not a coroutine:
+// a request that arrived whole (nearly all) is read without a frame of its own.
+std::optional<ReadResult> feed_buffered(Connection& c, ReadBuffer& buffer, std::string& out,
+                                        RequestParser& parser, ReadProgress& progress) {
     auto refuse = [&](ReadResult result) {
-        result.bytes_read = bytes_read;
+        result.bytes_read = progress.bytes_read;
         return result;
     };
-    for (;;) {
-        if (buffer.size() > 0) {
-            boost::beast::error_code ec;
-            std::size_t used =
-                parser.feed({static_cast<const char*>(buffer.data().data()), buffer.size()}, ec);
-            buffer.consume(used);
-            if (ec == http::error::need_more) {
-                ec = {};
-            } else if (ec) {
-                co_return refuse(rejected(parser, ec));
-            }
-            if (parser.is_header_done()) {
-                if (!head_checked) {
-                    head_checked = true;
-                    if (!admits_body(c, parser))
-                        co_return refuse({.error_status = 503, .rejection = kOverBudget});
-                }
-                // The view reads a streamed body itself (ServerBodyStream).
-                if (parser.streaming) co_return ReadResult{.bytes_read = bytes_read};
-                charge_body(c, parser);
-                if (c.body_charged > 0 && c.loop.admission.over_budget())
-                    co_return refuse({.error_status = 503, .rejection = kOverBudget});
-            }
-            if (parser.is_done()) co_return ReadResult{.bytes_read = bytes_read};
-            // Only empty lines so far (a stray CRLF after the last body): still idle, and
-            // waiting is await_request's (which holds no request state and may park).
-            if (!parser.got_some() && buffer.size() == 0) co_return ReadResult{.idle = true};
-            if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
-                out += "HTTP/1.1 100 Continue\r\n\r\n";
-                continue_sent = true;
-            }
-            if (used > 0 && buffer.size() > 0) continue;
+    while (buffer.size() > 0) {
+        boost::beast::error_code ec;
+        std::size_t used =
+            parser.feed({static_cast<const char*>(buffer.data().data()), buffer.size()}, ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+        } else if (ec) {
+            return refuse(rejected(parser, ec));
         }
+        if (parser.is_header_done()) {
+            if (!progress.head_checked) {
+                progress.head_checked = true;
+                if (!admits_body(c, parser))
+                    return refuse({.error_status = 503, .rejection = kOverBudget});
+            }
+            // The view reads a streamed body itself (ServerBodyStream).
+            if (parser.streaming) return ReadResult{.bytes_read = progress.bytes_read};
+            charge_body(c, parser);
+            if (c.body_charged > 0 && c.loop.admission.over_budget())
+                return refuse({.error_status = 503, .rejection = kOverBudget});
+        }
+        if (parser.is_done()) return ReadResult{.bytes_read = progress.bytes_read};
+        // Only empty lines so far (a stray CRLF after the last body): still idle, and
+        // waiting is await_request's (which holds no request state and may park).
+        if (!parser.got_some() && buffer.size() == 0) return ReadResult{.idle = true};
+        if (parser.is_header_done() && !progress.continue_sent && parser.expects_continue()) {
+            out += "HTTP/1.1 100 Continue\r\n\r\n";
+            progress.continue_sent = true;
+        }
+        if (used == 0) break;
+    }
+    return std::nullopt;
+}
+
+// Reads the rest of a request that feed_buffered could not complete, feeding what
+// arrives, until the request is complete; the header timeout runs from its start.
+// Pending responses are flushed before blocking on a read, so pipelined requests already
+// buffered are answered together in one write.
+Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& out,
+                              RequestParser& parser, ReadProgress& progress) {
+    const ConnectionLimits& limits = c.loop.options.limits;
+    for (;;) {
+        if (auto result = feed_buffered(c, buffer, out, parser, progress)) co_return *result;
         std::string_view none;
         if (!write_now(c, out, none) && !co_await flush(c, out)) {
             co_return ReadResult{.closed = true};
@@ -225,18 +237,19 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
         c.deadline = c.phase == Connection::Phase::Body
                          // An idle timeout: a body that keeps arriving is not cut.
                          ? c.loop.now + limits.body_timeout
-                         : header_deadline;
+                         : progress.header_deadline;
         c.timed_out = false;
         std::size_t room = read_room(buffer);
-        if (room == 0) co_return refuse({.error_status = 431});
+        if (room == 0) co_return ReadResult{.error_status = 431, .bytes_read = progress.bytes_read};
         auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
-            if (c.timed_out) co_return refuse({.error_status = 408});
+            if (c.timed_out)
+                co_return ReadResult{.error_status = 408, .bytes_read = progress.bytes_read};
             co_return ReadResult{.closed = true};
         }
         buffer.commit(n);
-        bytes_read += n;
+        progress.bytes_read += n;
     }
 }
 
@@ -647,7 +660,10 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     Lease<RequestState> state(loop.spare_states);
     start_parser(parsing->parser, loop);
     RequestParser& parser = *parsing->parser;
-    ReadResult read = co_await read_request(c, buffer, out, parser);
+    ReadProgress progress{.bytes_read = buffer.size(),
+                          .header_deadline = loop.now + loop.options.limits.header_timeout};
+    std::optional<ReadResult> whole = feed_buffered(c, buffer, out, parser, progress);
+    ReadResult read = whole ? *whole : co_await read_request(c, buffer, out, parser, progress);
     if (read.closed) co_return false;
     if (read.idle) co_return true;
     if (read.error_status) {
