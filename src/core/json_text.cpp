@@ -42,32 +42,17 @@ void append_string(std::string& out, boost::json::string_view text) {
         out.append(run, p);
         run = p + 1;
         out.push_back('\\');
-        switch (c) {
-            case '"':
-                out.push_back('"');
-                break;
-            case '\\':
-                out.push_back('\\');
-                break;
-            case '\b':
-                out.push_back('b');
-                break;
-            case '\t':
-                out.push_back('t');
-                break;
-            case '\n':
-                out.push_back('n');
-                break;
-            case '\f':
-                out.push_back('f');
-                break;
-            case '\r':
-                out.push_back('r');
-                break;
-            default:
-                out.append("u00");
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 0xf]);
+        // JSON's short escapes for control characters; the others are \u00XX.
+        static constexpr std::string_view kShort = "\b\t\n\f\r";
+        static constexpr std::string_view kLetter = "btnfr";
+        if (c == '"' || c == '\\') {
+            out.push_back(static_cast<char>(c));
+        } else if (auto at = kShort.find(static_cast<char>(c)); at != std::string_view::npos) {
+            out.push_back(kLetter[at]);
+        } else {
+            out.append("u00");
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xf]);
         }
     }
     out.append(run, end);

@@ -153,6 +153,11 @@ bool write_now(Connection& c, std::string& out, std::string_view& body) {
     return false;
 }
 
+bool write_now(Connection& c, std::string& out) {
+    std::string_view no_body;
+    return write_now(c, out, no_body);
+}
+
 constexpr const char* kOverBudget =
     "The server is holding too much unsent data for other clients; try again shortly.";
 
@@ -228,8 +233,7 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
     const ConnectionLimits& limits = c.loop.options.limits;
     for (;;) {
         if (auto result = feed_buffered(c, buffer, out, parser, progress)) co_return *result;
-        std::string_view none;
-        if (!write_now(c, out, none) && !co_await flush(c, out)) {
+        if (!write_now(c, out) && !co_await flush(c, out)) {
             co_return ReadResult{.closed = true};
         }
 
@@ -261,8 +265,7 @@ enum class Awaited { request, close, park };
 // state. `close` when the client left, the keep-alive timeout passed or the server is
 // stopping; `park` when the sweeper asked the connection to park.
 Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out) {
-    std::string_view none;
-    if (!write_now(c, out, none) && !co_await flush(c, out)) co_return Awaited::close;
+    if (!write_now(c, out) && !co_await flush(c, out)) co_return Awaited::close;
     if (c.loop.stopping && !c.fresh) co_return Awaited::close;
     c.phase = Connection::Phase::Idle;
     c.idle_since = ++c.loop.idle_transitions;

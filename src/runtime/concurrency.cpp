@@ -102,12 +102,7 @@ class Join {
         // Every branch ended without waiting. Resuming the parent here would nest it in
         // its own await (a loop over such joins would grow the stack without bound), so
         // it resumes from the loop's queue, as after any operation that completed at once.
-        if (pending_ == 0) {
-            if (parent_slot_.is_connected()) parent_slot_.clear();
-            asio::any_completion_handler<void()> waiter(std::move(*waiter_));
-            waiter_.reset();
-            asio::post(executor, std::move(waiter));
-        }
+        if (pending_ == 0) asio::post(executor, take_waiter());
     }
 
     void done(std::size_t index, std::exception_ptr error) {
@@ -122,10 +117,18 @@ class Join {
         finish();
     }
 
-    // The parent resumes inside this call and frees the join: nothing after it.
-    void finish() {
+    // The parent's completion, once every branch has ended. Taken out of the join,
+    // which lives in the parent's frame: resuming (or destroying) the parent frees it.
+    asio::any_completion_handler<void()> take_waiter() {
         if (parent_slot_.is_connected()) parent_slot_.clear();
         asio::any_completion_handler<void()> waiter(std::move(*waiter_));
+        waiter_.reset();
+        return waiter;
+    }
+
+    // The parent resumes inside this call and frees the join: nothing after it.
+    void finish() {
+        asio::any_completion_handler<void()> waiter = take_waiter();
         if (dropped_ > 0) return;  // the parent is going: `waiter` takes its stack along
         std::move(waiter)();
     }

@@ -17,11 +17,18 @@ constexpr auto kParked = 1600ms;
 
 class Parked : public ServerTest {};
 
+constexpr const char* kPlaintext = "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n";
+
+// A keep-alive connection that has had one answer: from here it idles, then parks.
+void answer_once(RawClient& client) {
+    client.send(kPlaintext);
+    ASSERT_EQ(client.read_response().status, 200);
+}
+
 TEST_F(Parked, AParkedConnectionAnswersItsNextRequests) {
     start();
     RawClient client(port());
-    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
-    ASSERT_EQ(client.read_response().status, 200);
+    ASSERT_NO_FATAL_FAILURE(answer_once(client));
     for (int round = 0; round < 2; ++round) {
         std::this_thread::sleep_for(kParked);
         // A request in two pieces: the first wakes the parked connection, the second
@@ -41,11 +48,10 @@ TEST_F(Parked, AParkedConnectionAnswersItsNextRequests) {
 TEST_F(Parked, AStrayEmptyLineThenAPauseStillGetsItsAnswer) {
     start();
     RawClient client(port());
-    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
-    ASSERT_EQ(client.read_response().status, 200);
+    ASSERT_NO_FATAL_FAILURE(answer_once(client));
     client.send("\r\n");
     std::this_thread::sleep_for(kParked);
-    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    client.send(kPlaintext);
     EXPECT_EQ(client.read_response().status, 200);
 }
 
@@ -54,8 +60,7 @@ TEST_F(Parked, TheKeepAliveTimeoutStillClosesAParkedConnection) {
     limits.keep_alive_timeout = 2500ms;
     start(limits);
     RawClient client(port());
-    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
-    ASSERT_EQ(client.read_response().status, 200);
+    ASSERT_NO_FATAL_FAILURE(answer_once(client));
     auto idle_from = std::chrono::steady_clock::now();
     EXPECT_TRUE(client.wait_closed());
     auto idle = std::chrono::steady_clock::now() - idle_from;
@@ -68,14 +73,13 @@ TEST_F(Parked, TheConnectionCapShedsAParkedConnectionFirst) {
     limits.max_connections = 2;
     start(limits);
     RawClient parked(port());
-    parked.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
-    ASSERT_EQ(parked.read_response().status, 200);
+    ASSERT_NO_FATAL_FAILURE(answer_once(parked));
     std::this_thread::sleep_for(kParked);
     RawClient busy(port());
     busy.send("GET /slow?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n");
     std::this_thread::sleep_for(50ms);
     RawClient next(port());
-    next.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    next.send(kPlaintext);
     EXPECT_EQ(next.read_response().status, 200);
     EXPECT_TRUE(parked.wait_closed()) << "the parked connection was kept";
     EXPECT_EQ(busy.read_response().body, "ok");
@@ -84,8 +88,7 @@ TEST_F(Parked, TheConnectionCapShedsAParkedConnectionFirst) {
 TEST_F(Parked, StoppingClosesParkedConnectionsAtOnce) {
     start();
     RawClient client(port());
-    client.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
-    ASSERT_EQ(client.read_response().status, 200);
+    ASSERT_NO_FATAL_FAILURE(answer_once(client));
     std::this_thread::sleep_for(kParked);
     auto stopping = std::chrono::steady_clock::now();
     server().stop();
