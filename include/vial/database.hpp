@@ -299,8 +299,9 @@ class QueryRunner {
     }
 
     /// `sql` once per set of values in `arg_sets`, all sent at once, in order: pipelined
-    /// in one round trip on one PostgreSQL connection, one job on SQLite's thread (far
-    /// cheaper than a gather of single queries). Each statement stands alone, as separate calls
+    /// in one round trip on one PostgreSQL connection (a batch of plain SELECTs under one
+    /// Sync, answered in one flush), one job on SQLite's thread (far cheaper than a gather
+    /// of single queries). Each statement stands alone, as separate calls
     /// would (use a transaction for all-or-nothing); the first failure is thrown once all finished.
     Task<std::vector<std::vector<Row>>> query_many(std::string sql,
                                                    std::vector<std::vector<SqlValue>> arg_sets);

@@ -11,6 +11,7 @@
 #include "../runtime/deferred_op.hpp"
 #include "pg_listener.hpp"
 #include "pg_pool.hpp"
+#include "sql_text.hpp"
 
 namespace vial::detail {
 
@@ -66,7 +67,11 @@ auto start(const std::shared_ptr<PgConnection>& connection, std::shared_ptr<PgQu
                     }
                 });
         }
-        if (query->members.empty()) {
+        // A batch of reads (or any batch in a transaction) goes under one Sync: the
+        // server answers it in one flush, not one per statement (pg_connection.hpp).
+        query->one_sync =
+            query->members.size() > 1 && (connection->leased || reads_only(query->statement.sql));
+        if (query->members.empty() || query->one_sync) {
             connection->submit(query);
             return;
         }

@@ -148,6 +148,7 @@ void PgConnection::connect() {
 
 void PgConnection::submit(const std::shared_ptr<PgQuery>& query) {
     query->connection = weak_from_this();
+    for (auto& member : query->members) member->connection = query->connection;
     if (state_ == State::broken) {
         query->error = std::make_exception_ptr(DatabaseConnectError(
             "postgresql: the connection to " + settings_->where + " is closed"));
@@ -179,6 +180,27 @@ bool PgConnection::still_open() {
 }
 
 void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
+    if (!query->one_sync) {
+        if (write_statement(query, query)) write_sync(query, 1);
+        return;
+    }
+    std::size_t written = 0;
+    for (const auto& member : query->members) {
+        if (member->done) continue;  // abandoned, or its values were refused
+        if (!write_statement(member, query)) {
+            if (state_ != State::ready) return;
+            continue;
+        }
+        ++written;
+    }
+    if (written > 0) write_sync(query, written);
+}
+
+// Parse (once per connection) and bind-execute `query`, without its Sync. False if it
+// was not sent: its values were refused (it is finished with that error), or the
+// connection broke (`owner`, the query or its batch, fails with the others).
+bool PgConnection::write_statement(const std::shared_ptr<PgQuery>& query,
+                                   const std::shared_ptr<PgQuery>& owner) {
     const Statement& statement = query->statement;
     std::optional<PgParams> params;
     try {
@@ -189,7 +211,7 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
     } catch (...) {
         query->error = std::current_exception();
         finish(*query);
-        return;
+        return false;
     }
     std::shared_ptr<Prepared> prepared;
     std::string numbered;
@@ -223,18 +245,32 @@ void PgConnection::send(const std::shared_ptr<PgQuery>& query) {
                                           params->types.data(), params->values.data(),
                                           params->lengths.data(), params->formats.data(), 0) == 1;
     }
-    if (ok) ok = PQpipelineSync(conn_) == 1;
     if (!ok) {
-        // Back where broken() finds it, so it fails with the others rather than hang.
-        unsent_.push_front(query);
-        broken(std::make_exception_ptr(DatabaseConnectError(
-            "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
-        return;
+        send_failed(owner);
+        return false;
     }
     steps_.push_back(Step{Step::query_step, query, std::move(prepared)});
-    steps_.push_back(Step{Step::sync_step, query, nullptr});
     query->sent = true;
-    deepest_pipeline_ = std::max(deepest_pipeline_, ++in_flight_);
+    return true;
+}
+
+// The Sync that ends `query` (a statement, or a batch of `statements`).
+void PgConnection::write_sync(const std::shared_ptr<PgQuery>& query, std::size_t statements) {
+    if (PQpipelineSync(conn_) != 1) {
+        send_failed(query);
+        return;
+    }
+    steps_.push_back(Step{Step::sync_step, query, nullptr, statements});
+    query->sent = true;
+    in_flight_ += statements;
+    deepest_pipeline_ = std::max(deepest_pipeline_, in_flight_);
+}
+
+void PgConnection::send_failed(const std::shared_ptr<PgQuery>& owner) {
+    // Back where broken() finds it, so it fails with the others rather than hang.
+    unsent_.push_front(owner);
+    broken(std::make_exception_ptr(DatabaseConnectError(
+        "postgresql: cannot send to " + settings_->where + ": " + PQerrorMessage(conn_))));
 }
 
 // Statements submitted during one turn of the loop leave together: PQpipelineSync
@@ -334,8 +370,8 @@ void PgConnection::process() {
                 return;
             }
             std::shared_ptr<PgQuery> query = std::move(step.query);
+            in_flight_ -= step.statements;
             steps_.pop_front();
-            --in_flight_;
             completed(query);  // may send it again
             if (in_flight_ == 0 && cancel_requests_running_ == 0) cancels_pending_ = 0;
             continue;
@@ -364,6 +400,8 @@ void PgConnection::on_result(Step& step, PGresult* result) {
         return;
     }
     if (status == PGRES_PIPELINE_ABORTED) {
+        // A batch member after a failure: a statement it prepared does not exist.
+        if (step.kind == Step::prepare_step) forget(step.prepared, query.statement.sql);
         if (!query.error)
             query.error = std::make_exception_ptr(
                 DatabaseError("postgresql: the statement was not run in: " + query.statement.sql));
@@ -402,6 +440,10 @@ void PgConnection::forget(const std::shared_ptr<Prepared>& prepared, const std::
 }
 
 void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
+    if (query->one_sync) {
+        batch_completed(query);
+        return;
+    }
     bool canceled_by_server = query->sqlstate == "57014";
     if (query->done) {  // abandoned: nobody waits
         if (canceled_by_server && cancels_pending_ > 0) --cancels_pending_;  // it landed
@@ -423,6 +465,36 @@ void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
         return;
     }
     finish(*query);
+}
+
+// A batch under one Sync came back. If a statement failed, the server rolled back the
+// whole batch and did not run the statements after it: outside a transaction each then
+// runs again under a Sync of its own (so one failing does not undo the others, as
+// query_many promises). Inside one, the failure stands, as it would for single
+// statements, and the transaction is rolled back.
+void PgConnection::batch_completed(const std::shared_ptr<PgQuery>& batch) {
+    bool failed = false, canceled_by_server = false;
+    for (const auto& member : batch->members) {
+        if (member->sqlstate == "57014") canceled_by_server = true;
+        // (A member finished before it was sent, its values refused, was not in the batch.)
+        if (!member->done && (member->error || !member->sqlstate.empty())) failed = true;
+    }
+    if (canceled_by_server && cancels_pending_ > 0) --cancels_pending_;
+    if (batch->done) return;  // abandoned: nobody waits
+    if (failed && !leased) {
+        batch->one_sync = false;
+        for (const auto& member : batch->members) {
+            if (member->done) continue;
+            member->error = nullptr;
+            member->sqlstate.clear();
+            member->result = {};
+            send(member);
+            if (state_ != State::ready) return;
+        }
+        flush();
+        return;
+    }
+    for (const auto& member : batch->members) finish(*member);
 }
 
 void PgConnection::abandon(PgQuery& query) {

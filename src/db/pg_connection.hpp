@@ -4,7 +4,11 @@
 // libpq runs non-blocking in pipeline mode: a statement is sent (parse once per
 // connection, then bind and execute, then a Sync) without waiting for the ones before
 // it, and results come back in order. Each statement gets its own Sync, so one
-// statement's error never aborts another's. The socket is waited on by Asio (no thread
+// statement's error never aborts another's. A batch (query_many) of a SELECT that reads
+// only, or any batch inside a transaction, shares one Sync: the server then answers it
+// in one flush instead of one per statement. If such a batch fails outside a
+// transaction, its statements were all rolled back, and they run again one Sync each, so
+// each still stands alone. The socket is waited on by Asio (no thread
 // per query); only PQconnectStart (DNS) and the cancel request, both blocking, go to the
 // blocking pool.
 #include <libpq-fe.h>
@@ -55,6 +59,7 @@ struct PgQuery {
     std::size_t index = 0;
     std::vector<std::shared_ptr<PgQuery>> members;
     std::size_t remaining = 0;
+    bool one_sync = false;  // the members go under one Sync (submitted as this query)
 };
 
 /// Posts `query`'s completion once; the first call wins. A member of a query_many hands
@@ -88,7 +93,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     bool still_open();
     /// It connected once (a failure after that is a lost connection, not a refused one).
     bool was_ready() const noexcept { return was_ready_; }
-    /// Statements submitted and not finished.
+    /// Statements (or batches not yet sent) submitted and not finished.
     std::size_t load() const noexcept { return unsent_.size() + in_flight_; }
     std::size_t deepest_pipeline() const noexcept { return deepest_pipeline_; }
     bool leased = false;
@@ -105,14 +110,20 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     };
     struct Step {
         enum Kind { prepare_step, query_step, sync_step } kind;
-        std::shared_ptr<PgQuery> query;
+        std::shared_ptr<PgQuery> query;      // for a batch's Sync, the batch
         std::shared_ptr<Prepared> prepared;  // the statement it runs or prepares, if cached
+        std::size_t statements = 1;          // a Sync's: the statements it ends
     };
     void forget(const std::shared_ptr<Prepared>& prepared, const std::string& sql);
 
     void connect();
     void watch_socket();
     void send(const std::shared_ptr<PgQuery>& query);
+    bool write_statement(const std::shared_ptr<PgQuery>& query,
+                         const std::shared_ptr<PgQuery>& owner);
+    void write_sync(const std::shared_ptr<PgQuery>& query, std::size_t statements);
+    void send_failed(const std::shared_ptr<PgQuery>& owner);
+    void batch_completed(const std::shared_ptr<PgQuery>& batch);
     void flush();
     void drain();
     void arm_read();
@@ -136,7 +147,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     bool drain_posted_ = false;
     std::deque<std::shared_ptr<PgQuery>> unsent_;
     std::deque<Step> steps_;
-    std::size_t in_flight_ = 0;
+    std::size_t in_flight_ = 0;  // statements sent whose Sync has not come back
     std::unordered_map<std::string, std::vector<std::shared_ptr<Prepared>>> statements_;  // by SQL
     std::size_t cached_ = 0;           // entries in statements_
     std::size_t prepared_ = 0;         // names given so far

@@ -132,4 +132,31 @@ std::vector<std::string> split_statements(const std::string& script) {
     return statements;
 }
 
+bool reads_only(const std::string& sql) {
+    // The words outside literals, quoted names and comments, lower-cased, one space apart.
+    std::string words = " ";
+    for (std::size_t i = 0; i < sql.size();) {
+        std::size_t end = sql_token_end(sql, i);
+        if (end > i + 1) {  // a literal, a quoted name or a comment: a word break
+            words += ' ';
+        } else {
+            auto c = static_cast<unsigned char>(sql[i]);
+            if (std::isalnum(c) || c == '_') {
+                words += static_cast<char>(std::tolower(c));
+            } else if (words.back() != ' ') {
+                words += ' ';
+            }
+        }
+        i = end;
+    }
+    if (words.back() != ' ') words += ' ';
+    std::size_t first = words.find_first_not_of(' ');
+    if (first == std::string::npos || words.compare(first, 7, "select ") != 0) return false;
+    for (std::string_view writes :
+         {" for update ", " for no key update ", " for share ", " for key share ", " into "}) {
+        if (words.find(writes) != std::string::npos) return false;
+    }
+    return true;
+}
+
 }  // namespace vial::detail

@@ -14,4 +14,9 @@ std::size_t sql_token_end(const std::string& sql, std::size_t at);
 /// comments) are left out.
 std::vector<std::string> split_statements(const std::string& script);
 
+/// A SELECT that takes no row locks and creates nothing (no FOR UPDATE/SHARE, no INTO),
+/// judged from its words outside literals and comments. False when unsure: the caller
+/// then treats the statement as one that may write.
+bool reads_only(const std::string& sql);
+
 }  // namespace vial::detail

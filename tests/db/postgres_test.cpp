@@ -241,6 +241,82 @@ TEST_F(PostgresTest, ManyStatementsGoTogetherAndStandAlone) {
     }());
 }
 
+// A query_many of a SELECT goes under one Sync: one implicit transaction on the server
+// (its statements see one transaction start). When one of them fails, the batch is run
+// again one statement at a time: the error thrown is the real one, and the others' side
+// effects (here NOTIFYs, which a rolled-back batch would drop) happen exactly once.
+TEST_F(PostgresTest, ABatchOfReadsSharesOneSyncAndStillStandsAlone) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        std::vector<std::vector<SqlValue>> pauses(5, {SqlValue(0.002)});
+        auto started = co_await db.query_many(
+            "SELECT transaction_timestamp()::text AS t, pg_sleep(?)::text", std::move(pauses));
+        EXPECT_EQ(started.size(), 5u);
+        for (auto& rows : started)
+            EXPECT_EQ(rows.at(0).get<std::string>("t"), started[0].at(0).get<std::string>("t"))
+                << "the batch did not share one Sync";
+
+        Listener heard = co_await db.listen("batch");
+        std::vector<std::vector<SqlValue>> sends;
+        for (int i : {1, 2, 0, 4}) sends.push_back({SqlValue(std::int64_t{i})});
+        std::string error;
+        try {
+            co_await db.query_many("SELECT pg_notify('batch', (12 / ?)::text)", std::move(sends));
+        } catch (const DatabaseError& e) {
+            error = e.what();
+        }
+        EXPECT_NE(error.find("division by zero"), std::string::npos) << error;
+        std::multiset<std::string> payloads;
+        for (int i = 0; i < 3; ++i)
+            payloads.insert((co_await vial::timeout(5s, heard.next())).payload);
+        EXPECT_EQ(payloads, (std::multiset<std::string>{"12", "6", "3"}));
+        bool more = true;
+        try {
+            co_await vial::timeout(200ms, heard.next());
+        } catch (const TimeoutError&) {
+            more = false;
+        }
+        EXPECT_FALSE(more) << "a statement of the failed batch ran twice";
+
+        // In a transaction the batch's failure stands (the transaction is rolled back).
+        co_await db.execute("CREATE TABLE seen (n int)");
+        error.clear();
+        try {
+            co_await db.transaction([&](Transaction& tx) -> Task<void> {
+                co_await tx.execute("INSERT INTO seen VALUES (1)");
+                std::vector<std::vector<SqlValue>> divisors{{SqlValue(std::int64_t{3})},
+                                                            {SqlValue(std::int64_t{0})},
+                                                            {SqlValue(std::int64_t{4})}};
+                co_await tx.query_many("SELECT 12 / ?", std::move(divisors));
+            });
+        } catch (const DatabaseError& e) {
+            error = e.what();
+        }
+        EXPECT_NE(error.find("division by zero"), std::string::npos) << error;
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM seen"), 0);
+    }());
+}
+
+// A cancelled batch is cancelled on the server, and the connection serves the next query.
+TEST_F(PostgresTest, ACancelledBatchLeavesTheConnectionUsable) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        std::vector<std::vector<SqlValue>> naps(10, {SqlValue(std::int64_t{3})});
+        auto started = std::chrono::steady_clock::now();
+        bool timed_out = false;
+        try {
+            co_await vial::timeout(
+                150ms, db.query_many("SELECT pg_sleep(?) /* batch-sleeper */", std::move(naps)));
+        } catch (const TimeoutError&) {
+            timed_out = true;
+        }
+        EXPECT_TRUE(timed_out);
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 41 + 1"), 42);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms) << "the batch ran on";
+    }());
+    EXPECT_EQ(running_like("batch-sleeper"), 0);
+}
+
 // A cancelled view's statement is cancelled on the server too, and the (single)
 // connection then serves the next statement.
 TEST_F(PostgresTest, CancellationSendsACancelRequestAndTheConnectionIsReused) {

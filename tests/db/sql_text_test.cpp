@@ -40,5 +40,23 @@ TEST(SqlText, ScriptsSplitAtSemicolonsInCodeOnly) {
     EXPECT_NE(parts[3].find("SELECT 2; END"), std::string::npos);
 }
 
+// query_many sends a batch of reads under one Sync: only a SELECT that locks and
+// creates nothing counts, whatever its literals and comments say.
+TEST(SqlText, ReadsOnlyIsAPlainSelect) {
+    EXPECT_TRUE(reads_only("SELECT id, randomnumber FROM world WHERE id = ?"));
+    EXPECT_TRUE(reads_only("  -- lookup\n/* by id */ select v FROM kv WHERE k = ?"));
+    EXPECT_TRUE(reads_only("SELECT 'for update', \"into\" FROM t -- for share"));
+    EXPECT_TRUE(reads_only("SELECT x FROM t WHERE note = 'a'/*c*/FOR_UPDATE_COL = 1"));
+    EXPECT_FALSE(reads_only("SELECT * FROM t WHERE id = ? FOR UPDATE"));
+    EXPECT_FALSE(reads_only("select * from t for  no   key update skip locked"));
+    EXPECT_FALSE(reads_only("SELECT * FROM t\nFOR SHARE"));
+    EXPECT_FALSE(reads_only("SELECT * FROM t FOR KEY SHARE OF t"));
+    EXPECT_FALSE(reads_only("SELECT * INTO copy FROM t"));
+    EXPECT_FALSE(reads_only("UPDATE t SET x = 1"));
+    EXPECT_FALSE(reads_only("WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone"));
+    EXPECT_FALSE(reads_only("selection"));
+    EXPECT_FALSE(reads_only(""));
+}
+
 }  // namespace
 }  // namespace vial::detail
