@@ -5,7 +5,9 @@
 #include <vial/cancel.hpp>
 #include <vial/error.hpp>
 
+#include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace vial::detail {
@@ -13,8 +15,8 @@ namespace vial::detail {
 namespace {
 
 // Type oids (pg_type.h is in the server's headers, not libpq-dev's).
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
-              kFloat8 = 701;
+constexpr Oid kBool = 16, kBytea = 17, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25,
+              kOid = 26, kJson = 114, kFloat4 = 700, kFloat8 = 701, kBpchar = 1042, kVarchar = 1043;
 
 }  // namespace
 
@@ -90,9 +92,59 @@ PgParams::PgParams(const std::vector<SqlValue>& args, const std::string& sql) {
 
 namespace {
 
+// A big-endian integer of `size` bytes (PostgreSQL's binary format).
+std::uint64_t big_endian(const char* bytes, std::size_t size) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < size; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+    return v;
+}
+
+[[noreturn]] void bad_binary(Oid type, std::size_t size) {
+    throw DatabaseError("postgresql: a binary value of type oid " + std::to_string(type) + " and " +
+                        std::to_string(size) + " bytes cannot be read");
+}
+
+SqlValue binary_value_of(const char* bytes, std::size_t size, Oid type) {
+    switch (type) {
+        case kBool:
+            if (size != 1) bad_binary(type, size);
+            return std::int64_t{bytes[0] != 0 ? 1 : 0};
+        case kInt2:
+            if (size != 2) bad_binary(type, size);
+            return std::int64_t{static_cast<std::int16_t>(big_endian(bytes, 2))};
+        case kInt4:
+            if (size != 4) bad_binary(type, size);
+            return std::int64_t{static_cast<std::int32_t>(big_endian(bytes, 4))};
+        case kOid:
+            if (size != 4) bad_binary(type, size);
+            return static_cast<std::int64_t>(big_endian(bytes, 4));
+        case kInt8:
+            if (size != 8) bad_binary(type, size);
+            return static_cast<std::int64_t>(big_endian(bytes, 8));
+        case kFloat4:
+            if (size != 4) bad_binary(type, size);
+            return static_cast<double>(
+                std::bit_cast<float>(static_cast<std::uint32_t>(big_endian(bytes, 4))));
+        case kFloat8:
+            if (size != 8) bad_binary(type, size);
+            return std::bit_cast<double>(big_endian(bytes, 8));
+        case kBytea:
+            return Blob{std::string(bytes, size)};
+        case kText:
+        case kVarchar:
+        case kBpchar:
+        case kName:
+        case kJson:
+            return std::string(bytes, size);  // the same bytes as in text format
+        default:
+            bad_binary(type, size);
+    }
+}
+
 SqlValue value_of(const PGresult* result, int row, int column, Oid type) {
     const char* text = PQgetvalue(result, row, column);
     std::size_t size = static_cast<std::size_t>(PQgetlength(result, row, column));
+    if (PQfformat(result, column) == 1) return binary_value_of(text, size, type);
     switch (type) {
         case kBool:
             return std::int64_t{text[0] == 't' ? 1 : 0};
@@ -174,6 +226,34 @@ std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows, PgShape& 
         rows.emplace_back(shape.names, std::move(values));
     }
     return rows;
+}
+
+bool binary_pays(const PgShape& shape) {
+    if (!shape.names || shape.types.empty()) return false;
+    bool pays = false;
+    for (Oid type : shape.types) {
+        switch (type) {
+            case kBool:
+            case kInt2:
+            case kInt4:
+            case kInt8:
+            case kOid:
+            case kFloat4:
+            case kFloat8:
+            case kBytea:
+                pays = true;
+                break;
+            case kText:
+            case kVarchar:
+            case kBpchar:
+            case kName:
+            case kJson:
+                break;
+            default:
+                return false;  // numeric, dates, jsonb, arrays...: their text stays
+        }
+    }
+    return pays;
 }
 
 std::exception_ptr error_of(const PGresult* result, const std::string& sql) {

@@ -47,7 +47,15 @@ struct PgShape {
 /// The rows of a PGRES_TUPLES_OK result, at most `max_rows`. bool, integers and oid
 /// become integers, float4/8 doubles, bytea a Blob, everything else its text (numeric
 /// keeps its exact digits). `shape` is reused when it still matches, else replaced.
+/// Columns in binary format are read as such (see binary_pays).
 std::vector<Row> rows_of(const PGresult* result, std::size_t max_rows, PgShape& shape);
+
+/// Whether a statement whose results have `shape` is better asked for binary results:
+/// every column has a binary form vial reads (bool, integers, oid, float4/8, bytea, and
+/// the text types, whose bytes are the same) and one of them saves a conversion (no
+/// integer or float parsing, no bytea hex decoding; floats exact whatever the session's
+/// extra_float_digits). libpq takes one format for all of a result's columns.
+bool binary_pays(const PgShape& shape);
 
 /// A failed result as a typed error: class 23 ConstraintError, 42601 SqlSyntaxError,
 /// class 08 and 57P01..03 (the server went away) DatabaseConnectError; a class 22 message

@@ -240,7 +240,7 @@ bool PgConnection::write_statement(const std::shared_ptr<PgQuery>& query,
     if (ok) {
         ok = prepared ? PQsendQueryPrepared(conn_, prepared->name.c_str(), params->count(),
                                             params->values.data(), params->lengths.data(),
-                                            params->formats.data(), 0) == 1
+                                            params->formats.data(), prepared->binary ? 1 : 0) == 1
                       : PQsendQueryParams(conn_, numbered.c_str(), params->count(),
                                           params->types.data(), params->values.data(),
                                           params->lengths.data(), params->formats.data(), 0) == 1;
@@ -412,6 +412,7 @@ void PgConnection::on_result(Step& step, PGresult* result) {
         try {
             if (step.prepared) {
                 query.result.rows = rows_of(result, query.statement.max_rows, step.prepared->shape);
+                step.prepared->binary = binary_pays(step.prepared->shape);
             } else {
                 PgShape shape;
                 query.result.rows = rows_of(result, query.statement.max_rows, shape);

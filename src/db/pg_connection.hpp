@@ -102,11 +102,13 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
 
   private:
     // A statement prepared on this connection, for one SQL text and one set of parameter
-    // types; the shape of its last result is kept for the next.
+    // types; the shape of its last result is kept for the next, and tells whether the
+    // next asks for binary results (a statement's first run, shape unknown, is text).
     struct Prepared {
         std::string signature;
         std::string name;
         PgShape shape;
+        bool binary = false;
     };
     struct Step {
         enum Kind { prepare_step, query_step, sync_step } kind;
