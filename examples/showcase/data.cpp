@@ -5,7 +5,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <string>
 
 vial::Task<vial::Database*> ShowcaseDatabase::get(const vial::App& app) {
     for (;;) {
@@ -122,6 +124,27 @@ vial::Task<std::vector<vial::Row>> random_worlds(vial::Database& db, int count) 
     co_return rows;
 }
 
+// The world table as CSV, read a batch of rows at a time (db.stream) and sent as it is
+// read: memory stays one batch and one chunk, whatever the table's size. `store` keeps
+// the database alive while the body is sent.
+vial::Task<void> world_csv(std::shared_ptr<ShowcaseDatabase> store, vial::Database* db,
+                           vial::ResponseStream& out) {
+    vial::RowStream rows = co_await db->stream("SELECT id, randomnumber FROM world ORDER BY id");
+    std::string chunk = "id,randomNumber\n";
+    while (std::optional<vial::Row> row = co_await rows.next()) {
+        chunk += std::to_string(row->get<std::int64_t>(0));
+        chunk += ',';
+        chunk += std::to_string(row->get<std::int64_t>(1));
+        chunk += '\n';
+        if (chunk.size() >= 16384) {
+            co_await out.write(chunk);
+            chunk.clear();
+        }
+    }
+    co_await out.write(chunk);
+    (void)store;
+}
+
 }  // namespace
 
 void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> store) {
@@ -164,6 +187,13 @@ void register_data_routes(vial::App& app, std::shared_ptr<ShowcaseDatabase> stor
         out.reserve(rows.size());
         for (const auto& row : rows) out.push_back(world_json(row));
         co_return out;
+    });
+
+    app.get("/world.csv", [store](vial::RequestContext& ctx) -> vial::Task<vial::Response> {
+        vial::Database* db = co_await store->get(ctx.app());
+        co_return vial::stream(
+            [store, db](vial::ResponseStream& out) { return world_csv(store, db, out); },
+            {.content_type = "text/csv; charset=utf-8"});
     });
 
     app.get("/updates", [store](vial::RequestContext& ctx) -> vial::Task<vial::Json> {

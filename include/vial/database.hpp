@@ -222,6 +222,8 @@ struct Statement {
     std::size_t max_rows = SIZE_MAX;
     /// Non-empty: run `sql` once per set of values here instead (query_many).
     std::vector<std::vector<SqlValue>> many;
+    /// PostgreSQL: never ask for binary results (a FETCH, whose cursor's columns vary).
+    bool text_results = false;
 };
 inline Statement sql_only(std::string sql) {
     Statement statement;
@@ -270,6 +272,37 @@ class Listener {
 };
 
 class Transaction;
+
+/// The rows of one query, read a batch at a time as they are asked for, never all held
+/// at once (an export of millions of rows in bounded memory). Made by Database::stream:
+///
+///     vial::RowStream rows = co_await db.stream("SELECT * FROM events WHERE day = ?", day);
+///     while (std::optional<vial::Row> row = co_await rows.next()) write_csv(*row);
+///
+/// PostgreSQL: a cursor (`DECLARE ... NO SCROLL CURSOR`, then `FETCH` a batch at a time)
+/// in a read transaction on a connection the stream holds. SQLite: the statement stepped
+/// a batch at a time on the writer's thread, which the stream holds as a transaction
+/// does (other writes wait). Either way the connection is given back when the last row
+/// has been read, when next() throws, or when the stream is destroyed: read promptly,
+/// and drop a stream you stop reading. One reader at a time (next() is not to be
+/// awaited twice at once).
+class RowStream {
+  public:
+    RowStream(std::unique_ptr<detail::Session> session, std::size_t batch_rows);
+    RowStream(RowStream&&) noexcept;
+    RowStream& operator=(RowStream&&) noexcept;
+    ~RowStream();
+
+    /// The next row; nullopt after the last (and from then on). Throws the query's error
+    /// (or vial::Cancelled), after which the stream is ended.
+    Task<std::optional<Row>> next();
+
+  private:
+    std::unique_ptr<detail::Session> session_;
+    std::vector<Row> batch_;
+    std::size_t at_ = 0;
+    std::size_t batch_rows_ = 0;
+};
 
 /// What Database and Transaction share: the query calls.
 class QueryRunner {
@@ -374,6 +407,16 @@ class Database : public QueryRunner {
 
     /// LISTEN on `channel` (PostgreSQL; SQLite has no notifications: DatabaseError).
     Task<Listener> listen(std::string channel);
+
+    /// The rows of `sql`, read `batch_rows` at a time as they are asked for (RowStream).
+    /// The query's errors that show before its first row (syntax, a missing table) are
+    /// thrown here; later ones by RowStream::next().
+    template <class... Args>
+    Task<RowStream> stream(std::string sql, Args&&... args) {
+        return stream_values(std::move(sql), {detail::to_sql_value(std::forward<Args>(args))...});
+    }
+    Task<RowStream> stream_values(std::string sql, std::vector<SqlValue> args,
+                                  std::size_t batch_rows = 256);
 
   private:
     Task<detail::QueryResult> run(detail::Statement statement) override;

@@ -22,6 +22,10 @@ class Session {
     virtual Task<QueryResult> run(Statement statement) = 0;
     /// COMMIT succeeded: nothing to roll back.
     virtual void committed() noexcept = 0;
+    /// Opens `statement` as the session's one cursor; its rows then come from fetch().
+    virtual Task<void> open_cursor(Statement statement) = 0;
+    /// Up to `rows` more rows of the cursor: fewer, or none, at its end.
+    virtual Task<std::vector<Row>> fetch(std::size_t rows) = 0;
 };
 
 class Backend {
@@ -30,6 +34,8 @@ class Backend {
     virtual Task<QueryResult> run(Statement statement) = 0;
     /// A connection of the Session's own, with BEGIN run on it.
     virtual Task<std::unique_ptr<Session>> begin() = 0;
+    /// A connection of the Session's own, to read one cursor's rows (RowStream).
+    virtual Task<std::unique_ptr<Session>> begin_stream() = 0;
     virtual Task<PoolStats> pool_stats() = 0;
     virtual Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) = 0;
 };

@@ -129,6 +129,41 @@ Task<void> Database::run_transaction(std::function<Task<void>(Transaction&)> bod
     co_await tx.commit();
 }
 
+Task<RowStream> Database::stream_values(std::string sql, std::vector<SqlValue> args,
+                                        std::size_t batch_rows) {
+    if (batch_rows == 0) throw DatabaseError(backend_name_ + ": stream needs batch_rows >= 1");
+    std::unique_ptr<detail::Session> session = co_await backend_->begin_stream();
+    auto opening = session->open_cursor(statement_of(std::move(sql), std::move(args)));
+    co_await std::move(opening);  // named: g++ 12, docs/async.md
+    co_return RowStream(std::move(session), batch_rows);
+}
+
+RowStream::RowStream(std::unique_ptr<detail::Session> session, std::size_t batch_rows)
+    : session_(std::move(session)), batch_rows_(batch_rows) {}
+RowStream::RowStream(RowStream&&) noexcept = default;
+RowStream& RowStream::operator=(RowStream&&) noexcept = default;
+RowStream::~RowStream() = default;
+
+Task<std::optional<Row>> RowStream::next() {
+    if (at_ == batch_.size()) {
+        batch_.clear();
+        at_ = 0;
+        if (!session_) co_return std::nullopt;  // ended (or moved from)
+        std::exception_ptr failure;
+        try {
+            batch_ = co_await session_->fetch(batch_rows_);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        // The last batch, or a failure: the connection goes back now, not when the
+        // stream is destroyed.
+        if (failure || batch_.size() < batch_rows_) session_.reset();
+        if (failure) std::rethrow_exception(failure);
+        if (batch_.empty()) co_return std::nullopt;
+    }
+    co_return std::move(batch_[at_++]);
+}
+
 Transaction::Transaction(std::unique_ptr<detail::Session> session, std::string backend)
     : session_(std::move(session)), backend_(std::move(backend)) {}
 

@@ -131,6 +131,19 @@ class PgSession : public Session {
     }
     void committed() noexcept override { committed_ = true; }
 
+    // A cursor of the transaction's own: it ends with the transaction (rolled back when
+    // the stream is done), so nothing needs closing.
+    Task<void> open_cursor(Statement statement) override {
+        statement.sql = "DECLARE vial_rows NO SCROLL CURSOR FOR " + statement.sql;
+        co_await run_on(connection_, std::move(statement));
+    }
+    Task<std::vector<Row>> fetch(std::size_t rows) override {
+        Statement statement = sql_only("FETCH FORWARD " + std::to_string(rows) + " FROM vial_rows");
+        statement.text_results = true;  // the same FETCH reads cursors of any columns
+        QueryResult result = co_await run_on(connection_, std::move(statement));
+        co_return std::move(result.rows);
+    }
+
   private:
     std::shared_ptr<PgPool> pool_;
     std::shared_ptr<PgConnection> connection_;
@@ -172,6 +185,8 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         co_await std::move(begin);
         co_return std::move(session);
     }
+
+    Task<std::unique_ptr<Session>> begin_stream() override { return begin(); }
 
     Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
         auto executor = co_await asio::this_coro::executor;

@@ -238,9 +238,10 @@ bool PgConnection::write_statement(const std::shared_ptr<PgQuery>& query,
         }
     }
     if (ok) {
-        ok = prepared ? PQsendQueryPrepared(conn_, prepared->name.c_str(), params->count(),
-                                            params->values.data(), params->lengths.data(),
-                                            params->formats.data(), prepared->binary ? 1 : 0) == 1
+        ok = prepared ? PQsendQueryPrepared(
+                            conn_, prepared->name.c_str(), params->count(), params->values.data(),
+                            params->lengths.data(), params->formats.data(),
+                            prepared->binary && !statement.text_results ? 1 : 0) == 1
                       : PQsendQueryParams(conn_, numbered.c_str(), params->count(),
                                           params->types.data(), params->values.data(),
                                           params->lengths.data(), params->formats.data(), 0) == 1;

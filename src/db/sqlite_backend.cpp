@@ -188,8 +188,18 @@ void SqliteBackend::write_work() {
                 case QueryJob::end_lease:
                     if (leased_to_ == job->session) {
                         leased_to_ = 0;
+                        writer_->close_cursor();
                         writer_->roll_back_if_open();
                     }
+                    break;
+                case QueryJob::begin_read_lease:
+                    leased_to_ = job->session;
+                    break;
+                case QueryJob::open_cursor:
+                    writer_->open_cursor(job->statement);
+                    break;
+                case QueryJob::fetch_rows:
+                    result.rows = writer_->fetch(job->statement.max_rows, &job->cancel);
                     break;
             }
         } catch (...) {
@@ -275,6 +285,17 @@ class SqliteSession : public Session {
     }
     void committed() noexcept override {}  // the end finds no transaction open
 
+    Task<void> open_cursor(Statement statement) override {
+        co_await backend_->run_job(make_job(std::move(statement), QueryJob::open_cursor, id_));
+    }
+    Task<std::vector<Row>> fetch(std::size_t rows) override {
+        Statement statement;
+        statement.max_rows = rows;
+        auto job = make_job(std::move(statement), QueryJob::fetch_rows, id_);
+        QueryResult result = co_await backend_->run_job(std::move(job));
+        co_return std::move(result.rows);
+    }
+
   private:
     std::shared_ptr<SqliteBackend> backend_;
     std::uint64_t id_;
@@ -293,6 +314,14 @@ Task<std::unique_ptr<Session>> SqliteBackend::begin() {
     // Named, not a braced temporary in the co_await expression (g++ 12, docs/async.md).
     auto begin_job = make_job(Statement(), QueryJob::begin_lease, id);
     co_await run_job(std::move(begin_job));
+    co_return std::move(session);
+}
+
+Task<std::unique_ptr<Session>> SqliteBackend::begin_stream() {
+    std::uint64_t id = ++sessions_;
+    auto session = std::make_unique<SqliteSession>(shared_from_this(), id);
+    auto lease = make_job(Statement(), QueryJob::begin_read_lease, id);
+    co_await run_job(std::move(lease));
     co_return std::move(session);
 }
 

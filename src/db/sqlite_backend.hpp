@@ -35,8 +35,10 @@ namespace vial::detail {
 struct QueryJob {
     enum State { queued, running, finished, dropped };
     // A statement; BEGIN that leases the connection to `session`; the end of that
-    // lease (rolling back whatever the session left open).
-    enum Kind { run_statement, begin_lease, end_lease };
+    // lease (rolling back whatever the session left open); a lease without BEGIN, for a
+    // cursor (its statement reads one snapshot until it ends); the session's cursor
+    // opened, or up to statement.max_rows more of its rows.
+    enum Kind { run_statement, begin_lease, end_lease, begin_read_lease, open_cursor, fetch_rows };
 
     Statement statement;
     Kind kind = run_statement;
@@ -66,6 +68,7 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
 
     Task<QueryResult> run(Statement statement) override;
     Task<std::unique_ptr<Session>> begin() override;
+    Task<std::unique_ptr<Session>> begin_stream() override;
     Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
         throw DatabaseError("sqlite: LISTEN/NOTIFY needs PostgreSQL (channel " + channel + ")");
         co_return nullptr;

@@ -30,6 +30,7 @@ SqliteConnection::SqliteConnection(const std::string& path, bool read_only,
 }
 
 SqliteConnection::~SqliteConnection() {
+    close_cursor();
     for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
     sqlite3_close(db_);
 }
@@ -62,6 +63,16 @@ void SqliteConnection::roll_back_if_open() {
 
 sqlite3_stmt* SqliteConnection::prepare(const std::string& sql) {
     if (auto found = statements_.find(sql); found != statements_.end()) return found->second;
+    sqlite3_stmt* statement = compile(sql);
+    if (statements_.size() >= kCachedStatements) {
+        for (auto& [text, cached] : statements_) sqlite3_finalize(cached);
+        statements_.clear();
+    }
+    statements_.emplace(sql, statement);
+    return statement;
+}
+
+sqlite3_stmt* SqliteConnection::compile(const std::string& sql) {
     sqlite3_stmt* statement = nullptr;
     const char* tail = nullptr;
     int code =
@@ -74,12 +85,48 @@ sqlite3_stmt* SqliteConnection::prepare(const std::string& sql) {
             throw DatabaseError("sqlite: one statement at a time (bound values go to one): " + sql);
         }
     }
-    if (statements_.size() >= kCachedStatements) {
-        for (auto& [text, cached] : statements_) sqlite3_finalize(cached);
-        statements_.clear();
-    }
-    statements_.emplace(sql, statement);
     return statement;
+}
+
+void SqliteConnection::open_cursor(const Statement& job) {
+    close_cursor();
+    sqlite3_stmt* statement = compile(job.sql);
+    try {
+        bind(statement, job, true);
+    } catch (...) {
+        sqlite3_finalize(statement);
+        throw;
+    }
+    cursor_ = statement;
+    cursor_sql_ = job.sql;
+}
+
+std::vector<Row> SqliteConnection::fetch(std::size_t rows, const std::atomic<bool>* cancel) {
+    std::vector<Row> batch;
+    if (!cursor_) return batch;
+    cancel_ = cancel;
+    struct Clear {
+        const std::atomic<bool>*& cancel;
+        ~Clear() { cancel = nullptr; }
+    } clear{cancel_};
+    batch.reserve(rows);
+    bool done = true;
+    try {
+        done = read_rows(cursor_, cursor_sql_, rows, cursor_columns_, batch);
+    } catch (...) {
+        close_cursor();
+        throw;
+    }
+    if (done) close_cursor();
+    return batch;
+}
+
+void SqliteConnection::close_cursor() noexcept {
+    if (!cursor_) return;
+    sqlite3_finalize(cursor_);
+    cursor_ = nullptr;
+    cursor_sql_.clear();
+    cursor_columns_.reset();
 }
 
 void SqliteConnection::fail(int code, const std::string& sql) {
@@ -122,6 +169,18 @@ QueryResult SqliteConnection::execute(const Statement& job) {
             sqlite3_clear_bindings(statement);
         }
     } reset{statement};
+    bind(statement, job, false);
+    QueryResult result;
+    std::shared_ptr<std::vector<std::string>> columns;
+    read_rows(statement, job.sql, job.max_rows, columns, result.rows);
+    result.exec.rows_affected = sqlite3_changes64(db_);
+    result.exec.last_insert_id = sqlite3_last_insert_rowid(db_);
+    return result;
+}
+
+void SqliteConnection::bind(sqlite3_stmt* statement, const Statement& job, bool copy) {
+    // A cursor's values are copied: its Statement is gone by the time it steps.
+    sqlite3_destructor_type lifetime = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
     int wanted = sqlite3_bind_parameter_count(statement);
     if (wanted != static_cast<int>(job.args.size()))
         throw DatabaseError("sqlite: the statement has " + std::to_string(wanted) +
@@ -135,23 +194,25 @@ QueryResult SqliteConnection::execute(const Statement& job) {
         } else if (auto* v = std::get_if<double>(&value)) {
             code = sqlite3_bind_double(statement, i + 1, *v);
         } else if (auto* v = std::get_if<std::string>(&value)) {
-            code = sqlite3_bind_text64(statement, i + 1, v->data(), v->size(), SQLITE_STATIC,
-                                       SQLITE_UTF8);
+            code =
+                sqlite3_bind_text64(statement, i + 1, v->data(), v->size(), lifetime, SQLITE_UTF8);
         } else if (auto* v = std::get_if<Blob>(&value)) {
-            code = sqlite3_bind_blob64(statement, i + 1, v->bytes.data(), v->bytes.size(),
-                                       SQLITE_STATIC);
+            code =
+                sqlite3_bind_blob64(statement, i + 1, v->bytes.data(), v->bytes.size(), lifetime);
         } else {
             code = sqlite3_bind_null(statement, i + 1);
         }
         if (code != SQLITE_OK) fail(code, job.sql);
     }
-    QueryResult result;
-    std::shared_ptr<std::vector<std::string>> columns;
-    for (;;) {
+}
+
+bool SqliteConnection::read_rows(sqlite3_stmt* statement, const std::string& sql, std::size_t limit,
+                                 std::shared_ptr<std::vector<std::string>>& columns,
+                                 std::vector<Row>& rows) {
+    for (std::size_t read = 0; read < limit;) {
         int code = sqlite3_step(statement);
-        if (code == SQLITE_DONE) break;
-        if (code != SQLITE_ROW) fail(code, job.sql);
-        if (result.rows.size() >= job.max_rows) break;
+        if (code == SQLITE_DONE) return true;
+        if (code != SQLITE_ROW) fail(code, sql);
         int count = sqlite3_column_count(statement);
         if (!columns) {
             columns = std::make_shared<std::vector<std::string>>();
@@ -185,11 +246,10 @@ QueryResult SqliteConnection::execute(const Statement& job) {
                     values.emplace_back(nullptr);
             }
         }
-        result.rows.emplace_back(columns, std::move(values));
+        rows.emplace_back(columns, std::move(values));
+        ++read;
     }
-    result.exec.rows_affected = sqlite3_changes64(db_);
-    result.exec.last_insert_id = sqlite3_last_insert_rowid(db_);
-    return result;
+    return false;
 }
 
 }  // namespace vial::detail

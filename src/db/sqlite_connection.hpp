@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -30,15 +31,30 @@ class SqliteConnection {
     /// Rolls back a transaction left open (a lease that ended without COMMIT).
     void roll_back_if_open();
 
+    /// Opens `statement` as the connection's cursor (closing one left open): a statement
+    /// of its own, not the cache's, so the same SQL can run beside it.
+    void open_cursor(const Statement& statement);
+    /// Up to `rows` more rows of the cursor; fewer at its end, which closes it.
+    std::vector<Row> fetch(std::size_t rows, const std::atomic<bool>* cancel);
+    void close_cursor() noexcept;
+
   private:
     static int check_cancelled(void* self);
     QueryResult execute(const Statement& statement);
     QueryResult execute_many(const Statement& batch);
     sqlite3_stmt* prepare(const std::string& sql);
+    sqlite3_stmt* compile(const std::string& sql);
+    void bind(sqlite3_stmt* statement, const Statement& job, bool copy);
+    // Steps `statement` for up to `limit` rows into `rows`; true once it is done.
+    bool read_rows(sqlite3_stmt* statement, const std::string& sql, std::size_t limit,
+                   std::shared_ptr<std::vector<std::string>>& columns, std::vector<Row>& rows);
     [[noreturn]] void fail(int code, const std::string& sql);
 
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
+    sqlite3_stmt* cursor_ = nullptr;
+    std::string cursor_sql_;
+    std::shared_ptr<std::vector<std::string>> cursor_columns_;
     const std::atomic<bool>& closing_;
     const std::atomic<bool>* cancel_ = nullptr;  // the running job's flag
 };

@@ -1,6 +1,7 @@
 // The examples, driven through TestClient, so they never rot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <vial/vial.hpp>
 
@@ -58,6 +59,17 @@ TEST_F(Showcase, DashboardRunsThreeQueriesWithGather) {
     EXPECT_NEAR(body.at("average_price").to_number<double>(), 38.93, 1e-9);
     ASSERT_EQ(body.at("latest_orders").as_array().size(), 3u);
     EXPECT_EQ(body.at("latest_orders").at(0).at("id"), 8);
+}
+
+// /world.csv streams the whole table through db.stream, a batch of rows at a time.
+TEST_F(Showcase, TheWorldTableStreamsAsCsv) {
+    auto csv = client.get("/world.csv");
+    ASSERT_EQ(csv.status(), 200) << csv.text();
+    EXPECT_EQ(csv.headers().get("Content-Type"), "text/csv; charset=utf-8");
+    std::string text = csv.text();
+    EXPECT_TRUE(text.starts_with("id,randomNumber\n1,")) << text.substr(0, 40);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 10001);
+    EXPECT_NE(text.find("\n10000,"), std::string::npos);
 }
 
 TEST_F(Showcase, TechEmpowerDatabaseEndpoints) {

@@ -8,6 +8,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -376,6 +377,57 @@ TEST_F(PostgresTest, ACancelledBatchLeavesTheConnectionUsable) {
     EXPECT_EQ(running_like("batch-sleeper"), 0);
 }
 
+// db.stream reads through a cursor a batch at a time: a billion-row series yields its
+// first rows at once and can be dropped half read (the one connection then serves the
+// next query); an error mid-way is thrown by next(), and one in the SQL by stream().
+TEST_F(PostgresTest, StreamsReadABatchAtATimeThroughACursor) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        {
+            RowStream series = co_await db.stream(
+                "SELECT n, 'row ' || n AS label, n * 0.5 AS half FROM "
+                "(SELECT generate_series(1, 1000000000) AS n) s WHERE n > ?",
+                0);
+            std::int64_t read = 0;
+            for (int i = 1; i <= 1000; ++i) {
+                std::optional<Row> row = co_await series.next();
+                if (!row) break;
+                EXPECT_EQ(row->get<std::int64_t>("n"), i);
+                EXPECT_EQ(row->get<std::string>("label"), "row " + std::to_string(i));
+                ++read;
+            }
+            EXPECT_EQ(read, 1000);
+        }
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 41 + 1"), 42);
+        EXPECT_EQ(co_await db.query_value<std::int64_t>(
+                      "SELECT count(*) FROM pg_cursors WHERE name = 'vial_rows'"),
+                  0)
+            << "the stream's cursor (and transaction) was not ended";
+
+        RowStream failing = co_await db.stream_values(
+            "SELECT 1 / (450 - n) FROM (SELECT generate_series(1, 1000) AS n) s", {}, 100);
+        int before = 0;
+        std::string error;
+        try {
+            while (co_await failing.next()) ++before;
+        } catch (const DatabaseError& e) {
+            error = e.what();
+        }
+        EXPECT_EQ(before, 400);  // four whole batches; the fifth failed
+        EXPECT_NE(error.find("division by zero"), std::string::npos) << error;
+        EXPECT_EQ(co_await failing.next(), std::nullopt);
+
+        std::string refused;
+        try {
+            co_await db.stream("SELECT nothing FROM nowhere_at_all");
+        } catch (const DatabaseError& e) {
+            refused = e.what();
+        }
+        EXPECT_NE(refused.find("nowhere_at_all"), std::string::npos) << refused;
+        EXPECT_EQ(co_await db.query_value<int>("SELECT 41 + 1"), 42);
+    }());
+}
+
 // A cancelled view's statement is cancelled on the server too, and the (single)
 // connection then serves the next statement.
 TEST_F(PostgresTest, CancellationSendsACancelRequestAndTheConnectionIsReused) {
@@ -565,6 +617,8 @@ TEST_F(PostgresTest, TheShowcaseRunsOnPostgresByChangingDatabaseUrl) {
     EXPECT_EQ(client.get("/queries?queries=20").json().as_array().size(), 20u);
     EXPECT_EQ(client.get("/updates?queries=20").json().as_array().size(), 20u);
     EXPECT_EQ(server->admin("SELECT count(*) FROM world"), "10000");
+    std::string csv = client.get("/world.csv").text();
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 10001) << csv.substr(0, 80);
     // The /api item store lives in the same database.
     auto created = client.post("/api/items", {.json = Json{{"name", "lamp"}}});
     ASSERT_EQ(created.status(), 201) << created.text();

@@ -261,6 +261,63 @@ TEST_F(SqliteTest, ManyStatementsRunAsOneJob) {
 
 // A query on the Database (not the Transaction) inside db.transaction would wait for the
 // writer forever: it fails after pool_timeout instead.
+// db.stream reads a batch at a time: a billion-row series yields its first rows at once
+// and can be dropped half read; the writer then serves other statements again. A stream
+// read to its end says so from then on; an error mid-way is thrown by next(), and one
+// in the SQL by stream() itself.
+TEST_F(SqliteTest, StreamsReadABatchAtATime) {
+    run_sync([&]() -> Task<void> {
+        {
+            RowStream series = co_await db.stream(
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT "
+                "1000000000) SELECT n, 'row ' || n AS label FROM s WHERE n > ?",
+                0);
+            std::int64_t read = 0;
+            for (int i = 1; i <= 1000; ++i) {
+                std::optional<Row> row = co_await series.next();
+                if (!row) break;
+                EXPECT_EQ(row->get<std::int64_t>("n"), i);
+                EXPECT_EQ(row->get<std::string>("label"), "row " + std::to_string(i));
+                ++read;
+            }
+            EXPECT_EQ(read, 1000);
+        }
+        co_await db.execute("INSERT INTO t (i) VALUES (?)", 7);
+        co_await db.execute("INSERT INTO t (i) VALUES (?)", 8);
+        RowStream all = co_await db.stream_values("SELECT i FROM t ORDER BY i", {}, 1);
+        std::vector<std::int64_t> seen;
+        while (std::optional<Row> row = co_await all.next())
+            seen.push_back(row->get<std::int64_t>(0));
+        EXPECT_EQ(seen, (std::vector<std::int64_t>{7, 8}));
+        EXPECT_EQ(co_await all.next(), std::nullopt);
+
+        RowStream failing = co_await db.stream_values(
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT 1000) "
+            "SELECT CASE WHEN n < 450 THEN n ELSE json('not json') END FROM s",
+            {}, 100);
+        int before = 0;
+        std::string error;
+        try {
+            while (co_await failing.next()) ++before;
+        } catch (const DatabaseError& e) {
+            error = e.what();
+        }
+        EXPECT_EQ(before, 400);  // four whole batches; the fifth failed
+        EXPECT_NE(error.find("malformed JSON"), std::string::npos) << error;
+        EXPECT_EQ(co_await failing.next(), std::nullopt);
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM t"), 2);
+
+        std::string refused;
+        try {
+            co_await db.stream("SELEC i FROM t");
+        } catch (const SqlSyntaxError& e) {
+            refused = e.what();
+        }
+        EXPECT_NE(refused.find("SELEC i FROM t"), std::string::npos) << refused;
+        co_await db.execute("INSERT INTO t (i) VALUES (9)");
+    }());
+}
+
 TEST(SqliteFile, AQueryWaitingOnItsOwnTransactionTimesOut) {
     Database db{"sqlite://:memory:", DatabaseOptions{.pool_timeout = 200ms}};
     run_sync(db.execute("CREATE TABLE t (x INTEGER)"));
