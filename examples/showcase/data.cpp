@@ -124,24 +124,30 @@ vial::Task<std::vector<vial::Row>> random_worlds(vial::Database& db, int count) 
     co_return rows;
 }
 
-// The world table as CSV, read a batch of rows at a time (db.stream) and sent as it is
-// read: memory stays one batch and one chunk, whatever the table's size. `store` keeps
-// the database alive while the body is sent.
+// The world table as CSV, a page of rows at a time, each page sent before the next is
+// read: memory stays one page, and nothing of the database is held while the client
+// reads (a slow or stalled client must not keep a connection, or SQLite's writer, from
+// everyone else: db.stream would hold one until the last row). Pages go by key, not
+// OFFSET, so each is an index range scan. `store` keeps the database alive meanwhile.
 vial::Task<void> world_csv(std::shared_ptr<ShowcaseDatabase> store, vial::Database* db,
                            vial::ResponseStream& out) {
-    vial::RowStream rows = co_await db->stream("SELECT id, randomnumber FROM world ORDER BY id");
-    std::string chunk = "id,randomNumber\n";
-    while (std::optional<vial::Row> row = co_await rows.next()) {
-        chunk += std::to_string(row->get<std::int64_t>(0));
-        chunk += ',';
-        chunk += std::to_string(row->get<std::int64_t>(1));
-        chunk += '\n';
-        if (chunk.size() >= 16384) {
-            co_await out.write(chunk);
-            chunk.clear();
+    co_await out.write("id,randomNumber\n");
+    std::int64_t after = 0;
+    for (;;) {
+        std::vector<vial::Row> page = co_await db->query(
+            "SELECT id, randomnumber FROM world WHERE id > ? ORDER BY id LIMIT 1000", after);
+        if (page.empty()) break;
+        std::string chunk;
+        chunk.reserve(page.size() * 12);
+        for (const vial::Row& row : page) {
+            after = row.get<std::int64_t>(0);
+            chunk += std::to_string(after);
+            chunk += ',';
+            chunk += std::to_string(row.get<std::int64_t>(1));
+            chunk += '\n';
         }
+        co_await out.write(chunk);
     }
-    co_await out.write(chunk);
     (void)store;
 }
 

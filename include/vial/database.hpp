@@ -284,8 +284,9 @@ class Transaction;
 /// a batch at a time on the writer's thread, which the stream holds as a transaction
 /// does (other writes wait). Either way the connection is given back when the last row
 /// has been read, when next() throws, or when the stream is destroyed: read promptly,
-/// and drop a stream you stop reading. One reader at a time (next() is not to be
-/// awaited twice at once).
+/// and drop a stream you stop reading. Not across waits on a client you do not control
+/// (to send rows to an HTTP client, query a page by key per chunk: docs/databases.md).
+/// One reader at a time (next() is not to be awaited twice at once).
 class RowStream {
   public:
     RowStream(std::unique_ptr<detail::Session> session, std::size_t batch_rows);

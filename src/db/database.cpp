@@ -2,6 +2,8 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <utility>
+
 #include "backend.hpp"
 #include "pg_backend.hpp"
 #include "sqlite_backend.hpp"
@@ -140,8 +142,24 @@ Task<RowStream> Database::stream_values(std::string sql, std::vector<SqlValue> a
 
 RowStream::RowStream(std::unique_ptr<detail::Session> session, std::size_t batch_rows)
     : session_(std::move(session)), batch_rows_(batch_rows) {}
-RowStream::RowStream(RowStream&&) noexcept = default;
-RowStream& RowStream::operator=(RowStream&&) noexcept = default;
+// A moved-from stream is an ended one: next() gives nullopt.
+RowStream::RowStream(RowStream&& other) noexcept
+    : session_(std::move(other.session_)),
+      batch_(std::move(other.batch_)),
+      at_(std::exchange(other.at_, 0)),
+      batch_rows_(other.batch_rows_) {
+    other.batch_.clear();
+}
+RowStream& RowStream::operator=(RowStream&& other) noexcept {
+    if (this != &other) {
+        session_ = std::move(other.session_);
+        batch_ = std::move(other.batch_);
+        at_ = std::exchange(other.at_, 0);
+        batch_rows_ = other.batch_rows_;
+        other.batch_.clear();
+    }
+    return *this;
+}
 RowStream::~RowStream() = default;
 
 Task<std::optional<Row>> RowStream::next() {

@@ -69,6 +69,8 @@ auto start(const std::shared_ptr<PgConnection>& connection, std::shared_ptr<PgQu
         }
         // A batch of reads (or any batch in a transaction) goes under one Sync: the
         // server answers it in one flush, not one per statement (pg_connection.hpp).
+        query->in_transaction = connection->leased;
+        for (auto& member : query->members) member->in_transaction = connection->leased;
         query->one_sync =
             query->members.size() > 1 && (connection->leased || reads_only(query->statement.sql));
         if (query->members.empty() || query->one_sync) {

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -121,10 +122,18 @@ SqlValue binary_value_of(const char* bytes, std::size_t size, Oid type) {
         case kInt8:
             if (size != 8) bad_binary(type, size);
             return static_cast<std::int64_t>(big_endian(bytes, 8));
-        case kFloat4:
+        case kFloat4: {
             if (size != 4) bad_binary(type, size);
-            return static_cast<double>(
-                std::bit_cast<float>(static_cast<std::uint32_t>(big_endian(bytes, 4))));
+            // Through its shortest decimal form, as the text format gives it (0.1, not
+            // 0.10000000149011612): a statement reads the same either way.
+            float f = std::bit_cast<float>(static_cast<std::uint32_t>(big_endian(bytes, 4)));
+            if (!std::isfinite(f)) return static_cast<double>(f);
+            char digits[32];
+            auto [end, ec] = std::to_chars(digits, digits + sizeof digits, f);
+            double v = 0;
+            std::from_chars(digits, end, v);
+            return v;
+        }
         case kFloat8:
             if (size != 8) bad_binary(type, size);
             return std::bit_cast<double>(big_endian(bytes, 8));

@@ -19,6 +19,7 @@
 
 #include "../core/log.hpp"
 #include "pg_codec.hpp"
+#include "sql_text.hpp"
 
 namespace vial::detail {
 
@@ -394,9 +395,10 @@ void PgConnection::on_result(Step& step, PGresult* result) {
         if (!query.error) query.error = error_of(result, query.statement.sql);
         const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
         if (state && query.sqlstate.empty()) query.sqlstate = state;
-        // A cached plan whose result type changed (the table was altered): prepare anew
-        // next time.
-        if (state && std::strcmp(state, "0A000") == 0 && step.prepared)
+        // A cached plan whose result type changed (the table was altered), or a name the
+        // server does not know: prepare anew next time.
+        if (state && (std::strcmp(state, "0A000") == 0 || std::strcmp(state, "26000") == 0) &&
+            step.prepared)
             forget(step.prepared, query.statement.sql);
         return;
     }
@@ -412,8 +414,10 @@ void PgConnection::on_result(Step& step, PGresult* result) {
     if (status == PGRES_TUPLES_OK) {
         try {
             if (step.prepared) {
+                step.prepared->binary = false;  // until this result has been read
                 query.result.rows = rows_of(result, query.statement.max_rows, step.prepared->shape);
-                step.prepared->binary = binary_pays(step.prepared->shape);
+                step.prepared->binary =
+                    binary_pays(step.prepared->shape) && shape_is_fixed(query.statement.sql);
             } else {
                 PgShape shape;
                 query.result.rows = rows_of(result, query.statement.max_rows, shape);
@@ -455,9 +459,13 @@ void PgConnection::completed(const std::shared_ptr<PgQuery>& query) {
     // that statement was rolled back whole (each has its own Sync), so it runs again.
     // Only while a request of ours may still land: a statement_timeout is reported.
     bool hit_by_our_cancel =
-        canceled_by_server && cancels_pending_ > 0 && !query->retried && !leased;
-    if (hit_by_our_cancel) {
-        --cancels_pending_;
+        canceled_by_server && cancels_pending_ > 0 && !query->retried && !query->in_transaction;
+    // A prepared statement the server does not know (its prepare was aborted, or it was
+    // forgotten after a stale plan while this one was in flight): prepared anew, once.
+    bool unknown_statement =
+        query->sqlstate == "26000" && !query->retried && !query->in_transaction;
+    if (hit_by_our_cancel || unknown_statement) {
+        if (hit_by_our_cancel) --cancels_pending_;
         query->sqlstate.clear();
         query->retried = true;
         query->error = nullptr;
@@ -483,17 +491,19 @@ void PgConnection::batch_completed(const std::shared_ptr<PgQuery>& batch) {
     }
     if (canceled_by_server && cancels_pending_ > 0) --cancels_pending_;
     if (batch->done) return;  // abandoned: nobody waits
-    if (failed && !leased) {
+    if (failed && !batch->in_transaction) {
+        // Back at the head of the queue, in order, each to get its own Sync; if the
+        // connection breaks while they are sent, broken() fails those still queued.
         batch->one_sync = false;
-        for (const auto& member : batch->members) {
-            if (member->done) continue;
-            member->error = nullptr;
-            member->sqlstate.clear();
-            member->result = {};
-            send(member);
-            if (state_ != State::ready) return;
+        for (auto member = batch->members.rbegin(); member != batch->members.rend(); ++member) {
+            if ((*member)->done) continue;
+            (*member)->error = nullptr;
+            (*member)->sqlstate.clear();
+            (*member)->result = {};
+            (*member)->sent = false;
+            unsent_.push_front(*member);
         }
-        flush();
+        drain();
         return;
     }
     for (const auto& member : batch->members) finish(*member);

@@ -60,6 +60,9 @@ struct PgQuery {
     std::vector<std::shared_ptr<PgQuery>> members;
     std::size_t remaining = 0;
     bool one_sync = false;  // the members go under one Sync (submitted as this query)
+    // Sent inside a transaction (decided when it starts: the connection's lease may
+    // change while it is in flight). Its failures are never retried there.
+    bool in_transaction = false;
 };
 
 /// Posts `query`'s completion once; the first call wins. A member of a query_many hands

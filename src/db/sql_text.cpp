@@ -132,8 +132,11 @@ std::vector<std::string> split_statements(const std::string& script) {
     return statements;
 }
 
-bool reads_only(const std::string& sql) {
-    // The words outside literals, quoted names and comments, lower-cased, one space apart.
+namespace {
+
+// The words outside literals, quoted names and comments, lower-cased, one space apart,
+// with a space before the first and after the last.
+std::string words_of(const std::string& sql) {
     std::string words = " ";
     for (std::size_t i = 0; i < sql.size();) {
         std::size_t end = sql_token_end(sql, i);
@@ -150,13 +153,34 @@ bool reads_only(const std::string& sql) {
         i = end;
     }
     if (words.back() != ' ') words += ' ';
+    return words;
+}
+
+bool starts_with_word(const std::string& words, std::string_view word) {
     std::size_t first = words.find_first_not_of(' ');
-    if (first == std::string::npos || words.compare(first, 7, "select ") != 0) return false;
+    return first != std::string::npos && words.compare(first, word.size(), word) == 0 &&
+           words[first + word.size()] == ' ';
+}
+
+}  // namespace
+
+bool reads_only(const std::string& sql) {
+    std::string words = words_of(sql);
+    if (!starts_with_word(words, "select")) return false;
     for (std::string_view writes :
          {" for update ", " for no key update ", " for share ", " for key share ", " into "}) {
         if (words.find(writes) != std::string::npos) return false;
     }
     return true;
+}
+
+bool shape_is_fixed(const std::string& sql) {
+    std::string words = words_of(sql);
+    for (std::string_view fixed :
+         {"select", "with", "values", "table", "insert", "update", "delete"}) {
+        if (starts_with_word(words, fixed)) return true;
+    }
+    return false;
 }
 
 }  // namespace vial::detail

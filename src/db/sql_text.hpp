@@ -19,4 +19,9 @@ std::vector<std::string> split_statements(const std::string& script);
 /// then treats the statement as one that may write.
 bool reads_only(const std::string& sql);
 
+/// Whether a prepared `sql` returns the same columns on every run (SELECT, WITH, VALUES,
+/// TABLE, and INSERT/UPDATE/DELETE with RETURNING): not FETCH, EXECUTE, SHOW or CALL,
+/// whose columns depend on what they run.
+bool shape_is_fixed(const std::string& sql);
+
 }  // namespace vial::detail

@@ -143,6 +143,30 @@ TEST_F(PostgresTest, BinaryResultsReadTheSameValuesAndFloatsExactly) {
     }());
 }
 
+// real (float4) reads the same in binary as in text: 0.1, not 0.10000000149011612. A
+// statement whose columns depend on what it runs (a FETCH) stays text; a prepared
+// statement the server forgot (DEALLOCATE ALL) is prepared anew.
+TEST_F(PostgresTest, BinaryResultsStayConsistentAndSafe) {
+    Database db{server->url(), DatabaseOptions{.max_connections = 1}};
+    run_sync([&]() -> Task<void> {
+        for (int run = 0; run < 3; ++run)
+            EXPECT_EQ(co_await db.query_value<double>("SELECT ?::real, 1::int", 0.1), 0.1);
+        std::string date = co_await db.transaction([&](Transaction& tx) -> Task<std::string> {
+            co_await tx.execute("DECLARE c CURSOR FOR SELECT n FROM generate_series(1, 9) n");
+            for (int run = 0; run < 3; ++run) co_await tx.query("FETCH 1 FROM c");
+            co_await tx.execute("CLOSE c");
+            co_await tx.execute("DECLARE c CURSOR FOR SELECT '2026-11-30'::date AS d");
+            std::vector<Row> rows = co_await tx.query("FETCH 1 FROM c");
+            co_return rows.at(0).get<std::string>("d");
+        });
+        EXPECT_EQ(date, "2026-11-30");
+        for (int run = 0; run < 2; ++run)
+            EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT ?::bigint + 1", 41), 42);
+        co_await db.execute("DEALLOCATE ALL");
+        EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT ?::bigint + 1", 41), 42);
+    }());
+}
+
 TEST_F(PostgresTest, PlaceholdersAreNumberedOutsideLiteralsAndDollarWorks) {
     Database db{server->url()};
     run_sync([&]() -> Task<void> {

@@ -281,6 +281,10 @@ TEST_F(SqliteTest, StreamsReadABatchAtATime) {
                 ++read;
             }
             EXPECT_EQ(read, 1000);
+            // A moved-from stream is an ended one.
+            RowStream taken = std::move(series);
+            EXPECT_EQ(co_await series.next(), std::nullopt);
+            EXPECT_EQ((co_await taken.next())->get<std::int64_t>("n"), 1001);
         }
         co_await db.execute("INSERT INTO t (i) VALUES (?)", 7);
         co_await db.execute("INSERT INTO t (i) VALUES (?)", 8);
