@@ -45,9 +45,25 @@ ClientOptions with_defaults(ClientOptions options) {
 }
 }  // namespace
 
+// The first of `names` set in the environment ("" if none).
+std::string first_env(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        if (const char* value = std::getenv(name); value && *value) return value;
+    }
+    return "";
+}
+
 ClientState::ClientState(ClientOptions settings) : options(with_defaults(std::move(settings))) {
     // Frozen now, on the constructing thread: loops then only read its dispatcher.
     if (options.app) options.app->freeze();
+    // As curl reads them: HTTP_PROXY in capitals is not trusted (a CGI program gets it
+    // from a request's Proxy header); all_proxy is the fallback for both schemes.
+    std::string all = first_env({"all_proxy", "ALL_PROXY"});
+    http_proxy_ = first_env({"http_proxy"});
+    if (http_proxy_.empty()) http_proxy_ = all;
+    https_proxy_ = first_env({"https_proxy", "HTTPS_PROXY"});
+    if (https_proxy_.empty()) https_proxy_ = all;
+    no_proxy_ = first_env({"no_proxy", "NO_PROXY"});
     if (!options.cookie_jar) {
         if (!options.cookies.empty())
             throw Error("ClientOptions::cookies needs cookie_jar = true to be kept");
@@ -80,7 +96,43 @@ ClientState::ClientState(ClientOptions settings) : options(with_defaults(std::mo
 }
 
 ClientState::~ClientState() {
+    for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);  // before the share they use
     if (share) curl_share_cleanup(share);
+}
+
+const std::string& ClientState::proxy_for(std::string_view scheme) const noexcept {
+    return scheme == "https" ? https_proxy_ : http_proxy_;
+}
+
+CURL* ClientState::take_easy() const {
+    {
+        std::lock_guard lock(easy_mutex_);
+        if (!idle_easy_.empty()) {
+            CURL* easy = idle_easy_.back();
+            idle_easy_.pop_back();
+            return easy;
+        }
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);  // idempotent after the first call
+    CURL* easy = curl_easy_init();
+    if (!easy) throw Error("libcurl could not create a transfer handle");
+    return easy;
+}
+
+void ClientState::give_back(CURL* easy) const noexcept {
+    // A cookie file queued by attach_cookies is read when a transfer starts; one that
+    // never started still has it queued, which curl_easy_reset would drop without
+    // freeing: read (and freed) now.
+    if (share) curl_easy_setopt(easy, CURLOPT_COOKIELIST, "RELOAD");
+    curl_easy_reset(easy);
+    {
+        std::lock_guard lock(easy_mutex_);
+        if (idle_easy_.size() < kIdleHandles) {
+            idle_easy_.push_back(easy);
+            return;
+        }
+    }
+    curl_easy_cleanup(easy);
 }
 
 void ClientState::attach_cookies(CURL* easy) const {

@@ -144,10 +144,9 @@ void add_header(Transfer& t, std::string_view name, std::string_view value) {
 
 }  // namespace
 
-Transfer::Transfer() {
+Transfer::Transfer(std::shared_ptr<const ClientState> owner) : client(std::move(owner)) {
     global_init();
-    easy = curl_easy_init();
-    if (!easy) throw Error("libcurl could not create a transfer handle");
+    easy = client->take_easy();
 }
 
 Transfer::~Transfer() {
@@ -155,7 +154,13 @@ Transfer::~Transfer() {
         upload->transfer = nullptr;
         if (upload->producing) upload->stop.emit(boost::asio::cancellation_type::terminal);
     }
-    curl_easy_cleanup(easy);
+    // Out of the multi handle (or never in it): ready for the client's next transfer.
+    // Reset first: it still points at the mime parts and the header list.
+    if (!added) {
+        client->give_back(easy);
+    } else {
+        curl_easy_cleanup(easy);
+    }
     curl_mime_free(mime);
     curl_slist_free_all(header_list);
 }
@@ -206,6 +211,11 @@ void set_limits_and_tls(Transfer& t, const RequestOptions& options, bool streame
     // share it rather than opening another.
     if (client.http2) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     t.client->attach_cookies(e);
+    // The environment's proxies, read once by the client: set even when empty, so curl
+    // does not read the environment itself for each transfer.
+    std::string_view scheme = t.origin.substr(0, t.origin.find(':'));
+    curl_easy_setopt(e, CURLOPT_PROXY, t.client->proxy_for(scheme).c_str());
+    curl_easy_setopt(e, CURLOPT_NOPROXY, t.client->no_proxy().c_str());
     t.watch_progress =
         streamed || client.read_timeout.count() > 0 || client.write_timeout.count() > 0;
     if (t.watch_progress) {
@@ -276,11 +286,11 @@ std::unique_ptr<Transfer> make_transfer(std::shared_ptr<const ClientState> state
                                         std::string method, std::string url,
                                         const RequestOptions& options, bool streamed) {
     const ClientOptions& client = state->options;
-    auto t = std::make_unique<Transfer>();
+    auto t = std::make_unique<Transfer>(std::move(state));
     t->method = std::move(method);
     t->url = resolve_url(client, t->method, std::move(url), options.params);
-    t->origin = origin_of(*boost::urls::parse_uri(t->url));
-    t->client = std::move(state);
+    auto parsed = boost::urls::parse_uri(t->url);
+    t->origin = origin_of(*parsed);
     set_handlers(*t);
     set_limits_and_tls(*t, options, streamed);
     bool has_body = set_headers_and_body(*t, options);

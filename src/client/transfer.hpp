@@ -49,7 +49,8 @@ struct StreamState {
 };
 
 struct Transfer {
-    Transfer();
+    /// With a handle of `client`'s (given back to it when the transfer is destroyed).
+    explicit Transfer(std::shared_ptr<const ClientState> client);
     ~Transfer();
     Transfer(const Transfer&) = delete;
     Transfer& operator=(const Transfer&) = delete;

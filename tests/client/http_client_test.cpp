@@ -69,6 +69,32 @@ TEST_F(HttpClientTest, SendsJsonFormRawBodiesParamsHeadersAndAuth) {
     EXPECT_EQ(basic.at("authorization"), "Basic dXNlcjpwdw==");
 }
 
+// A client's transfers reuse its handles: nothing of one request (method, body, headers,
+// auth, redirect policy) reaches the next.
+TEST_F(HttpClientTest, OneRequestsOptionsNeverReachTheNext) {
+    Headers headers;
+    headers.add("X-Test", "first");
+    auto first = run_sync(http.post(upstream.url("/echo"), {.headers = headers,
+                                                            .json = Json{{"a", 1}},
+                                                            .basic_auth = {{"user", "pw"}}}))
+                     .json();
+    EXPECT_EQ(first.at("x_test"), "first");
+    for (int i = 0; i < 3; ++i) {
+        auto next = run_sync(http.get(upstream.url("/echo"))).json();
+        EXPECT_EQ(next.at("method"), "GET");
+        EXPECT_EQ(next.at("body"), "");
+        EXPECT_EQ(next.at("content_type"), "");
+        EXPECT_EQ(next.at("authorization"), "");
+        EXPECT_EQ(next.at("x_test"), "");
+    }
+    auto redirected =
+        run_sync(http.get(upstream.url("/redirect?to=/json"), {.follow_redirects = true}));
+    EXPECT_EQ(redirected.status(), 200);
+    EXPECT_EQ(run_sync(http.get(upstream.url("/redirect?to=/json"))).status(), 302);
+    EXPECT_EQ(run_sync(http.head(upstream.url("/json"))).text(), "");
+    EXPECT_EQ(run_sync(http.get(upstream.url("/json"))).json().at("hello"), "world");
+}
+
 TEST_F(HttpClientTest, BaseUrlAndClientHeaders) {
     Headers defaults;
     defaults.add("X-Test", "from the client");
