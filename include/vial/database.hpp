@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -185,6 +186,7 @@ T Row::convert(std::size_t index) const {
         static_assert(!sizeof(T),
                       "Row::get<T>: T is an integer, double, bool, std::string, "
                       "Blob, SqlValue or std::optional of one");
+        mismatch(index, "a supported type");  // (never compiled: no return-type noise)
     }
 }
 
@@ -195,11 +197,27 @@ namespace detail {
 template <class T>
 SqlValue to_sql_value(T&& value) {
     using V = std::remove_cvref_t<T>;
-    if constexpr (std::is_same_v<V, std::nullptr_t> || std::is_same_v<V, std::nullopt_t>) {
+    if constexpr (std::is_same_v<V, SqlValue>) {
+        return std::forward<T>(value);  // a value read from a Row, bound again
+    } else if constexpr (std::is_same_v<V, std::nullptr_t> || std::is_same_v<V, std::nullopt_t>) {
         return nullptr;
     } else if constexpr (std::is_same_v<V, bool>) {
         return std::int64_t{value ? 1 : 0};
+    } else if constexpr (std::is_same_v<V, char> || std::is_same_v<V, char8_t> ||
+                         std::is_same_v<V, char16_t> || std::is_same_v<V, char32_t> ||
+                         std::is_same_v<V, wchar_t>) {
+        static_assert(!sizeof(V),
+                      "a character is neither text nor a number here: bind std::string(1, c) "
+                      "for text, or an integer type for its code");
+        return nullptr;
     } else if constexpr (std::is_integral_v<V>) {
+        if constexpr (std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t)) {
+            if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max()))
+                throw DatabaseError(
+                    "an unsigned value bound to a statement is above "
+                    "2^63 - 1, the largest SQL integer (the value is not "
+                    "shown: bound values may be secrets)");
+        }
         return static_cast<std::int64_t>(value);
     } else if constexpr (std::is_floating_point_v<V>) {
         return static_cast<double>(value);

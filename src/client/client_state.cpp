@@ -120,10 +120,9 @@ CURL* ClientState::take_easy() const {
 }
 
 void ClientState::give_back(CURL* easy) const noexcept {
-    // A cookie file queued by attach_cookies is read when a transfer starts; one that
-    // never started still has it queued, which curl_easy_reset would drop without
-    // freeing: read (and freed) now.
-    if (share) curl_easy_setopt(easy, CURLOPT_COOKIELIST, "RELOAD");
+    // attach_cookies queued a cookie file name (""), which curl_easy_reset would drop
+    // without freeing: cleared (and freed) first. The next transfer attaches again.
+    if (share) curl_easy_setopt(easy, CURLOPT_COOKIEFILE, nullptr);
     curl_easy_reset(easy);
     {
         std::lock_guard lock(easy_mutex_);

@@ -145,9 +145,10 @@ std::shared_ptr<QueryJob> SqliteBackend::next_write() {
         if (late->state.compare_exchange_strong(expected, QueryJob::dropped))
             complete(*late,
                      std::make_exception_ptr(DatabasePoolTimeout(
-                         "sqlite: a transaction held the writer for more than " +
+                         "sqlite: a transaction or a stream held the writer for more than " +
                          std::to_string(lease_wait_.count()) +
-                         " ms (inside db.transaction, query through its Transaction): " +
+                         " ms (inside db.transaction, query through its Transaction; read a "
+                         "RowStream to its end or drop it): " +
                          late->statement.sql)),
                      {});
     }

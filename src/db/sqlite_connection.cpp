@@ -183,9 +183,10 @@ void SqliteConnection::bind(sqlite3_stmt* statement, const Statement& job, bool 
     sqlite3_destructor_type lifetime = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
     int wanted = sqlite3_bind_parameter_count(statement);
     if (wanted != static_cast<int>(job.args.size()))
-        throw DatabaseError("sqlite: the statement has " + std::to_string(wanted) +
-                            " placeholders, " + std::to_string(job.args.size()) +
-                            " values were given: " + job.sql);
+        throw DatabaseError(
+            "sqlite: the statement has " + std::to_string(wanted) +
+            (wanted == 1 ? " placeholder, " : " placeholders, ") + std::to_string(job.args.size()) +
+            (job.args.size() == 1 ? " value was given: " : " values were given: ") + job.sql);
     for (int i = 0; i < wanted; ++i) {
         const SqlValue& value = job.args[static_cast<std::size_t>(i)];
         int code = SQLITE_OK;

@@ -68,6 +68,27 @@ TEST_F(SqliteTest, TypedAccessErrorsNameTheColumnAndTypes) {
     EXPECT_EQ(row.get<bool>("i"), true);
 }
 
+// A value read from a row binds back as it was; an unsigned value beyond SQL's signed
+// 64-bit integers is refused (without quoting it), never wrapped to a negative number.
+TEST_F(SqliteTest, RowValuesBindBackAndHugeUnsignedValuesAreRefused) {
+    run_sync(db.execute("INSERT INTO t (i, s) VALUES (?, ?)", 41, "forty-one"));
+    Row row = *run_sync(db.query_one("SELECT i, s FROM t"));
+    EXPECT_EQ(run_sync(db.query_value<std::string>("SELECT s FROM t WHERE i = ?", row["i"])),
+              "forty-one");
+    EXPECT_EQ(run_sync(db.query_value<std::int64_t>("SELECT i FROM t WHERE s = ?", row[1])), 41);
+    std::uint64_t fits = 9223372036854775807ULL;
+    EXPECT_EQ(run_sync(db.query_value<std::int64_t>("SELECT ?", fits)),
+              std::numeric_limits<std::int64_t>::max());
+    std::string refused;
+    try {
+        run_sync(db.query_value<std::int64_t>("SELECT ?", std::uint64_t(-1)));
+    } catch (const DatabaseError& e) {
+        refused = e.what();
+    }
+    EXPECT_NE(refused.find("2^63 - 1"), std::string::npos) << refused;
+    EXPECT_EQ(refused.find("18446744073709551615"), std::string::npos) << refused;
+}
+
 TEST_F(SqliteTest, QueryOneQueryValueAndJson) {
     EXPECT_FALSE(run_sync(db.query_one("SELECT * FROM t")).has_value());
     run_sync(db.execute("INSERT INTO t (i, s) VALUES (1, 'a'), (2, 'b')"));
@@ -104,7 +125,7 @@ TEST_F(SqliteTest, ErrorsAreTypedAndNameTheSqlNotTheValues) {
     EXPECT_EQ(unique.find(secret), std::string::npos) << "a bound value leaked into the message";
     EXPECT_NE(message_of<DatabaseError>([&] {
                   run_sync(db.query("SELECT ?", 1, 2));
-              }).find("1 placeholders, 2 values"),
+              }).find("1 placeholder, 2 values"),
               std::string::npos);
     EXPECT_NE(message_of<DatabaseError>([&] {
                   run_sync(db.query("SELECT 1; SELECT 2"));
