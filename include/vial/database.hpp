@@ -299,8 +299,9 @@ class Transaction;
 ///
 /// PostgreSQL: a cursor (`DECLARE ... NO SCROLL CURSOR`, then `FETCH` a batch at a time)
 /// in a read transaction on a connection the stream holds. SQLite: the statement stepped
-/// a batch at a time on the writer's thread, which the stream holds as a transaction
-/// does (other writes wait). Either way the connection is given back when the last row
+/// a batch at a time on a reader connection the stream holds (a file database's SELECT),
+/// or else on the writer, held as a transaction holds it (other statements wait).
+/// Either way the connection is given back when the last row
 /// has been read, when next() throws, or when the stream is destroyed: read promptly,
 /// and drop a stream you stop reading. Not across waits on a client you do not control
 /// (to send rows to an HTTP client, query a page by key per chunk: docs/databases.md).

@@ -34,8 +34,9 @@ class Backend {
     virtual Task<QueryResult> run(Statement statement) = 0;
     /// A connection of the Session's own, with BEGIN run on it.
     virtual Task<std::unique_ptr<Session>> begin() = 0;
-    /// A connection of the Session's own, to read one cursor's rows (RowStream).
-    virtual Task<std::unique_ptr<Session>> begin_stream() = 0;
+    /// A connection of the Session's own, to read the rows of `sql` as a cursor
+    /// (RowStream).
+    virtual Task<std::unique_ptr<Session>> begin_stream(const std::string& sql) = 0;
     virtual Task<PoolStats> pool_stats() = 0;
     virtual Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) = 0;
 };

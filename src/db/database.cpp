@@ -134,7 +134,7 @@ Task<void> Database::run_transaction(std::function<Task<void>(Transaction&)> bod
 Task<RowStream> Database::stream_values(std::string sql, std::vector<SqlValue> args,
                                         std::size_t batch_rows) {
     if (batch_rows == 0) throw DatabaseError(backend_name_ + ": stream needs batch_rows >= 1");
-    std::unique_ptr<detail::Session> session = co_await backend_->begin_stream();
+    std::unique_ptr<detail::Session> session = co_await backend_->begin_stream(sql);
     auto opening = session->open_cursor(statement_of(std::move(sql), std::move(args)));
     co_await std::move(opening);  // named: g++ 12, docs/async.md
     co_return RowStream(std::move(session), batch_rows);

@@ -188,7 +188,7 @@ class PgBackend : public Backend, public std::enable_shared_from_this<PgBackend>
         co_return std::move(session);
     }
 
-    Task<std::unique_ptr<Session>> begin_stream() override { return begin(); }
+    Task<std::unique_ptr<Session>> begin_stream(const std::string&) override { return begin(); }
 
     Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
         auto executor = co_await asio::this_coro::executor;

@@ -46,9 +46,10 @@ SqliteBackend::SqliteBackend(std::string path, std::size_t readers,
         for (std::size_t i = 0; i < readers; ++i)
             readers_.push_back(std::make_unique<SqliteConnection>(path, true, closing_));
     }
+    reader_leases_.resize(readers_.size());
     writer_thread_ = std::thread([this] { write_work(); });
-    for (auto& reader : readers_)
-        reader_threads_.emplace_back([this, connection = reader.get()] { read_work(*connection); });
+    for (std::size_t i = 0; i < readers_.size(); ++i)
+        reader_threads_.emplace_back([this, i] { read_work(i); });
 }
 
 SqliteBackend::~SqliteBackend() {
@@ -59,6 +60,10 @@ SqliteBackend::~SqliteBackend() {
         left.swap(queue_);
         left.insert(left.end(), reads_.begin(), reads_.end());
         reads_.clear();
+        for (ReaderLease& lease : reader_leases_) {
+            left.insert(left.end(), lease.jobs.begin(), lease.jobs.end());
+            lease.jobs.clear();
+        }
     }
     closing_ = true;  // a statement still running stops at its next check
     write_wake_.notify_all();
@@ -112,6 +117,7 @@ bool may_only_read(const std::string& sql) {
 void SqliteBackend::submit(std::shared_ptr<QueryJob> job) {
     bool read = !readers_.empty() && job->session == 0 && job->kind == QueryJob::run_statement &&
                 may_only_read(job->statement.sql);
+    bool leased_reader = job->reader >= 0;
     {
         std::lock_guard lock(mutex_);
         if (stopping_) {
@@ -119,9 +125,18 @@ void SqliteBackend::submit(std::shared_ptr<QueryJob> job) {
                      std::make_exception_ptr(DatabaseError("sqlite: the Database was closed")), {});
             return;
         }
-        (read ? reads_ : queue_).push_back(std::move(job));
+        if (read && readers_leased_ == readers_.size()) read = false;  // all hold streams
+        if (leased_reader) {
+            reader_leases_[static_cast<std::size_t>(job->reader)].jobs.push_back(std::move(job));
+        } else {
+            (read ? reads_ : queue_).push_back(std::move(job));
+        }
     }
-    (read ? read_wake_ : write_wake_).notify_one();
+    if (leased_reader) {
+        read_wake_.notify_all();  // the one reader it is for
+    } else {
+        (read ? read_wake_ : write_wake_).notify_one();
+    }
 }
 
 // The oldest job that may run now: any, or while a session holds the connection, only
@@ -211,19 +226,66 @@ void SqliteBackend::write_work() {
     }
 }
 
+// A stream's job on the reader leased to it: its cursor opened, read, or closed (which
+// ends the lease).
+void SqliteBackend::run_leased(std::size_t index, QueryJob& job) {
+    SqliteConnection& reader = *readers_[index];
+    std::exception_ptr error;
+    QueryResult result;
+    try {
+        switch (job.kind) {
+            case QueryJob::open_cursor:
+                reader.open_cursor(job.statement);
+                break;
+            case QueryJob::fetch_rows:
+                result.rows = reader.fetch(job.statement.max_rows, &job.cancel);
+                break;
+            case QueryJob::end_lease: {
+                reader.close_cursor();
+                std::lock_guard lock(mutex_);
+                reader_leases_[index].session = 0;
+                --readers_leased_;
+                break;
+            }
+            default:
+                throw DatabaseError("sqlite: a reader's stream got a job it does not run");
+        }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    job.state = QueryJob::finished;
+    complete(job, std::move(error), std::move(result));
+}
+
 // A reader runs what SQLite confirms only reads; anything else goes back to the writer.
-void SqliteBackend::read_work(SqliteConnection& reader) {
+// Leased to a stream, it runs that stream's jobs only.
+void SqliteBackend::read_work(std::size_t index) {
+    SqliteConnection& reader = *readers_[index];
+    ReaderLease& lease = reader_leases_[index];
     for (;;) {
         std::shared_ptr<QueryJob> job;
+        bool leased_job = false;
         {
             std::unique_lock lock(mutex_);
-            read_wake_.wait(lock, [&] { return stopping_ || !reads_.empty(); });
+            read_wake_.wait(lock, [&] {
+                return stopping_ || !lease.jobs.empty() || (lease.session == 0 && !reads_.empty());
+            });
             if (stopping_) return;
-            job = std::move(reads_.front());
-            reads_.pop_front();
+            if (!lease.jobs.empty()) {
+                job = std::move(lease.jobs.front());
+                lease.jobs.pop_front();
+                leased_job = true;
+            } else {
+                job = std::move(reads_.front());
+                reads_.pop_front();
+            }
         }
         int expected = QueryJob::queued;
         if (!job->state.compare_exchange_strong(expected, QueryJob::running)) continue;  // dropped
+        if (leased_job) {
+            run_leased(index, *job);
+            continue;
+        }
         std::exception_ptr error;
         QueryResult result;
         bool reads_only = false;
@@ -265,34 +327,41 @@ namespace vial::detail {
 
 namespace {
 
-std::shared_ptr<QueryJob> make_job(Statement statement, QueryJob::Kind kind,
-                                   std::uint64_t session) {
+std::shared_ptr<QueryJob> make_job(Statement statement, QueryJob::Kind kind, std::uint64_t session,
+                                   int reader = -1) {
     auto job = std::make_shared<QueryJob>();
     job->statement = std::move(statement);
     job->kind = kind;
     job->session = session;
+    job->reader = reader;
     return job;
 }
 
 // The connection leased to one transaction; its end is queued when it is destroyed.
+// The connection leased to one transaction or stream (the writer, or for a stream a
+// reader, `reader`); its end is queued when it is destroyed.
 class SqliteSession : public Session {
   public:
-    SqliteSession(std::shared_ptr<SqliteBackend> backend, std::uint64_t id)
-        : backend_(std::move(backend)), id_(id) {}
-    ~SqliteSession() override { backend_->submit(make_job(Statement(), QueryJob::end_lease, id_)); }
+    SqliteSession(std::shared_ptr<SqliteBackend> backend, std::uint64_t id, int reader = -1)
+        : backend_(std::move(backend)), id_(id), reader_(reader) {}
+    ~SqliteSession() override {
+        backend_->submit(make_job(Statement(), QueryJob::end_lease, id_, reader_));
+    }
 
     Task<QueryResult> run(Statement statement) override {
-        return backend_->run_job(make_job(std::move(statement), QueryJob::run_statement, id_));
+        return backend_->run_job(
+            make_job(std::move(statement), QueryJob::run_statement, id_, reader_));
     }
     void committed() noexcept override {}  // the end finds no transaction open
 
     Task<void> open_cursor(Statement statement) override {
-        co_await backend_->run_job(make_job(std::move(statement), QueryJob::open_cursor, id_));
+        co_await backend_->run_job(
+            make_job(std::move(statement), QueryJob::open_cursor, id_, reader_));
     }
     Task<std::vector<Row>> fetch(std::size_t rows) override {
         Statement statement;
         statement.max_rows = rows;
-        auto job = make_job(std::move(statement), QueryJob::fetch_rows, id_);
+        auto job = make_job(std::move(statement), QueryJob::fetch_rows, id_, reader_);
         QueryResult result = co_await backend_->run_job(std::move(job));
         co_return std::move(result.rows);
     }
@@ -300,6 +369,7 @@ class SqliteSession : public Session {
   private:
     std::shared_ptr<SqliteBackend> backend_;
     std::uint64_t id_;
+    int reader_;
 };
 
 }  // namespace
@@ -318,8 +388,17 @@ Task<std::unique_ptr<Session>> SqliteBackend::begin() {
     co_return std::move(session);
 }
 
-Task<std::unique_ptr<Session>> SqliteBackend::begin_stream() {
+Task<std::unique_ptr<Session>> SqliteBackend::begin_stream(const std::string& sql) {
     std::uint64_t id = ++sessions_;
+    if (!readers_.empty() && may_only_read(sql)) {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < reader_leases_.size(); ++i) {
+            if (reader_leases_[i].session != 0) continue;
+            reader_leases_[i].session = id;
+            ++readers_leased_;
+            co_return std::make_unique<SqliteSession>(shared_from_this(), id, static_cast<int>(i));
+        }
+    }
     auto session = std::make_unique<SqliteSession>(shared_from_this(), id);
     auto lease = make_job(Statement(), QueryJob::begin_read_lease, id);
     co_await run_job(std::move(lease));

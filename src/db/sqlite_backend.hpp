@@ -4,7 +4,8 @@
 // it), each on a thread of its own, for statements SQLite confirms only read.
 // A transaction leases the writer: until its Session ends, only its own jobs run there
 // (other writes wait, as SQLite's single writer would make them wait anyway; reads
-// outside it go on on the readers).
+// outside it go on on the readers). A stream (RowStream) of a SELECT leases a reader the
+// same way, or the writer when no reader is free.
 // The event loop never blocks on SQLite: a job is queued, the worker runs it, and its
 // result is posted back to the awaiting task's executor. A job cancelled while queued is
 // dropped; one cancelled while running is interrupted through the progress handler (a
@@ -43,6 +44,7 @@ struct QueryJob {
     Statement statement;
     Kind kind = run_statement;
     std::uint64_t session = 0;  // 0: no transaction
+    int reader = -1;            // a stream's job for the reader leased to it, if any
     std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
     std::atomic<int> state{queued};
     std::atomic<bool> cancel{false};
@@ -68,7 +70,9 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
 
     Task<QueryResult> run(Statement statement) override;
     Task<std::unique_ptr<Session>> begin() override;
-    Task<std::unique_ptr<Session>> begin_stream() override;
+    /// A stream of a SELECT on a file database leases a reader, if one is free (writes
+    /// and other reads go on meanwhile); otherwise, or in memory, the writer.
+    Task<std::unique_ptr<Session>> begin_stream(const std::string& sql) override;
     Task<std::shared_ptr<NotificationQueue>> listen(std::string channel) override {
         throw DatabaseError("sqlite: LISTEN/NOTIFY needs PostgreSQL (channel " + channel + ")");
         co_return nullptr;
@@ -85,7 +89,8 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
 
   private:
     void write_work();
-    void read_work(SqliteConnection& reader);
+    void read_work(std::size_t index);
+    void run_leased(std::size_t index, QueryJob& job);
     std::shared_ptr<QueryJob> next_write();  // under mutex_
 
     std::atomic<bool> closing_{false};  // interrupts every running statement
@@ -98,6 +103,15 @@ class SqliteBackend : public Backend, public std::enable_shared_from_this<Sqlite
     std::condition_variable read_wake_;
     std::deque<std::shared_ptr<QueryJob>> queue_;  // the writer's
     std::deque<std::shared_ptr<QueryJob>> reads_;  // any reader's
+    // A reader leased to a stream runs only that stream's jobs (its cursor holds a read
+    // snapshot other reads must not see); shared reads go to the writer when every
+    // reader is leased.
+    struct ReaderLease {
+        std::uint64_t session = 0;  // 0: not leased
+        std::deque<std::shared_ptr<QueryJob>> jobs;
+    };
+    std::vector<ReaderLease> reader_leases_;
+    std::size_t readers_leased_ = 0;
     std::uint64_t leased_to_ = 0;  // the session whose jobs alone may run (writer's)
     std::atomic<std::uint64_t> sessions_{0};
     bool stopping_ = false;

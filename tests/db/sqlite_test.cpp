@@ -384,6 +384,47 @@ TEST(SqliteFile, ConcurrentWritersWaitForTheLock) {
 // On a file, SELECTs run on reader connections: a writer's open transaction neither
 // blocks them nor shows them its uncommitted rows, and a long read never holds up a
 // write. A WITH ... INSERT, which starts like a read, still goes to the writer.
+// On a file database a stream of a SELECT reads on a reader of its own: writes and
+// other reads go on while it is open, and it reads the snapshot it started with. With
+// every reader held by a stream, other reads still run (on the writer).
+TEST(SqliteFile, StreamsReadOnAReaderAndHoldNobodyElse) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("vial-streams-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        Database db("sqlite://" + path.string(),
+                    DatabaseOptions{.pool_timeout = 3000ms, .sqlite_readers = 2});
+        run_sync([&]() -> Task<void> {
+            co_await db.execute("CREATE TABLE t (x INTEGER)");
+            co_await db.execute(
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT 1000) "
+                "INSERT INTO t SELECT n FROM s");
+            RowStream first = co_await db.stream_values("SELECT x FROM t ORDER BY x", {}, 10);
+            EXPECT_EQ((co_await first.next())->get<std::int64_t>(0), 1);
+            auto started = std::chrono::steady_clock::now();
+            co_await db.execute("INSERT INTO t VALUES (1001)");
+            EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms)
+                << "the write waited for the stream";
+            RowStream second = co_await db.stream_values("SELECT x FROM t ORDER BY x", {}, 10);
+            EXPECT_EQ((co_await second.next())->get<std::int64_t>(0), 1);
+            started = std::chrono::steady_clock::now();
+            EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM t"), 1001);
+            EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms)
+                << "the read waited for the streams";
+            std::int64_t rows = 1, last = 0;
+            while (std::optional<Row> row = co_await first.next()) {
+                ++rows;
+                last = row->get<std::int64_t>(0);
+            }
+            EXPECT_EQ(rows, 1000) << "the stream saw a row written after it started";
+            EXPECT_EQ(last, 1000);
+        }());
+    }
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+}
+
 TEST(SqliteFile, ReadsRunBesideTheWriter) {
     auto path = std::filesystem::temp_directory_path() /
                 ("vial-readers-" + std::to_string(::getpid()) + ".db");
