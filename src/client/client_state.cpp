@@ -113,8 +113,7 @@ CURL* ClientState::take_easy() const {
             return easy;
         }
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);  // idempotent after the first call
-    CURL* easy = curl_easy_init();
+    CURL* easy = curl_easy_init();  // (curl_global_init: done by the Transfer first)
     if (!easy) throw Error("libcurl could not create a transfer handle");
     return easy;
 }

@@ -228,6 +228,7 @@ bool PgConnection::write_statement(const std::shared_ptr<PgQuery>& query,
             auto fresh = std::make_shared<Prepared>();
             fresh->signature = params->signature;
             fresh->name = "vial_" + std::to_string(++prepared_);
+            fresh->fixed_columns = shape_is_fixed(statement.sql);
             ok = PQsendPrepare(conn_, fresh->name.c_str(), numbered.c_str(), params->count(),
                                params->types.data()) == 1;
             if (ok) {
@@ -417,7 +418,7 @@ void PgConnection::on_result(Step& step, PGresult* result) {
                 step.prepared->binary = false;  // until this result has been read
                 query.result.rows = rows_of(result, query.statement.max_rows, step.prepared->shape);
                 step.prepared->binary =
-                    binary_pays(step.prepared->shape) && shape_is_fixed(query.statement.sql);
+                    step.prepared->fixed_columns && binary_pays(step.prepared->shape);
             } else {
                 PgShape shape;
                 query.result.rows = rows_of(result, query.statement.max_rows, shape);

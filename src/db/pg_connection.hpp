@@ -112,6 +112,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
         std::string name;
         PgShape shape;
         bool binary = false;
+        bool fixed_columns = false;  // shape_is_fixed(its SQL), judged once
     };
     struct Step {
         enum Kind { prepare_step, query_step, sync_step } kind;

@@ -8,7 +8,16 @@ namespace vial::detail {
 
 namespace {
 constexpr std::size_t kCachedStatements = 64;
-}
+
+// The running job's cancel flag, seen by the progress handler while the job runs.
+struct CancelWatch {
+    CancelWatch(const std::atomic<bool>*& slot, const std::atomic<bool>* flag) : slot(slot) {
+        slot = flag;
+    }
+    ~CancelWatch() { slot = nullptr; }
+    const std::atomic<bool>*& slot;
+};
+}  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& path, bool read_only,
                                    const std::atomic<bool>& closing)
@@ -45,11 +54,7 @@ int SqliteConnection::check_cancelled(void* self) {
 }
 
 QueryResult SqliteConnection::run(const Statement& statement, const std::atomic<bool>* cancel) {
-    cancel_ = cancel;
-    struct Clear {
-        const std::atomic<bool>*& cancel;
-        ~Clear() { cancel = nullptr; }
-    } clear{cancel_};
+    CancelWatch watch(cancel_, cancel);
     return statement.many.empty() ? execute(statement) : execute_many(statement);
 }
 
@@ -104,11 +109,7 @@ void SqliteConnection::open_cursor(const Statement& job) {
 std::vector<Row> SqliteConnection::fetch(std::size_t rows, const std::atomic<bool>* cancel) {
     std::vector<Row> batch;
     if (!cursor_) return batch;
-    cancel_ = cancel;
-    struct Clear {
-        const std::atomic<bool>*& cancel;
-        ~Clear() { cancel = nullptr; }
-    } clear{cancel_};
+    CancelWatch watch(cancel_, cancel);
     batch.reserve(rows);
     bool done = true;
     try {

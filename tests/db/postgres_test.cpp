@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "db/postgres_server.hpp"
+#include "db/stream_reading.hpp"
 #include "showcase.hpp"
 #include "support/message_of.hpp"
 
@@ -412,15 +413,7 @@ TEST_F(PostgresTest, StreamsReadABatchAtATimeThroughACursor) {
                 "SELECT n, 'row ' || n AS label, n * 0.5 AS half FROM "
                 "(SELECT generate_series(1, 1000000000) AS n) s WHERE n > ?",
                 0);
-            std::int64_t read = 0;
-            for (int i = 1; i <= 1000; ++i) {
-                std::optional<Row> row = co_await series.next();
-                if (!row) break;
-                EXPECT_EQ(row->get<std::int64_t>("n"), i);
-                EXPECT_EQ(row->get<std::string>("label"), "row " + std::to_string(i));
-                ++read;
-            }
-            EXPECT_EQ(read, 1000);
+            EXPECT_EQ(co_await read_series(series, 1000), 1000);
         }
         EXPECT_EQ(co_await db.query_value<int>("SELECT 41 + 1"), 42);
         EXPECT_EQ(co_await db.query_value<std::int64_t>(
@@ -430,15 +423,9 @@ TEST_F(PostgresTest, StreamsReadABatchAtATimeThroughACursor) {
 
         RowStream failing = co_await db.stream_values(
             "SELECT 1 / (450 - n) FROM (SELECT generate_series(1, 1000) AS n) s", {}, 100);
-        int before = 0;
-        std::string error;
-        try {
-            while (co_await failing.next()) ++before;
-        } catch (const DatabaseError& e) {
-            error = e.what();
-        }
-        EXPECT_EQ(before, 400);  // four whole batches; the fifth failed
-        EXPECT_NE(error.find("division by zero"), std::string::npos) << error;
+        ReadUntilError seen = co_await read_until_error(failing);
+        EXPECT_EQ(seen.rows, 400);  // four whole batches; the fifth failed
+        EXPECT_NE(seen.error.find("division by zero"), std::string::npos) << seen.error;
         EXPECT_EQ(co_await failing.next(), std::nullopt);
 
         std::string refused;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "db/stream_reading.hpp"
 #include "support/message_of.hpp"
 
 namespace vial::testing {
@@ -293,15 +294,7 @@ TEST_F(SqliteTest, StreamsReadABatchAtATime) {
                 "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT "
                 "1000000000) SELECT n, 'row ' || n AS label FROM s WHERE n > ?",
                 0);
-            std::int64_t read = 0;
-            for (int i = 1; i <= 1000; ++i) {
-                std::optional<Row> row = co_await series.next();
-                if (!row) break;
-                EXPECT_EQ(row->get<std::int64_t>("n"), i);
-                EXPECT_EQ(row->get<std::string>("label"), "row " + std::to_string(i));
-                ++read;
-            }
-            EXPECT_EQ(read, 1000);
+            EXPECT_EQ(co_await read_series(series, 1000), 1000);
             // A moved-from stream is an ended one.
             RowStream taken = std::move(series);
             EXPECT_EQ(co_await series.next(), std::nullopt);
@@ -320,15 +313,9 @@ TEST_F(SqliteTest, StreamsReadABatchAtATime) {
             "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s LIMIT 1000) "
             "SELECT CASE WHEN n < 450 THEN n ELSE json('not json') END FROM s",
             {}, 100);
-        int before = 0;
-        std::string error;
-        try {
-            while (co_await failing.next()) ++before;
-        } catch (const DatabaseError& e) {
-            error = e.what();
-        }
-        EXPECT_EQ(before, 400);  // four whole batches; the fifth failed
-        EXPECT_NE(error.find("malformed JSON"), std::string::npos) << error;
+        ReadUntilError failed = co_await read_until_error(failing);
+        EXPECT_EQ(failed.rows, 400);  // four whole batches; the fifth failed
+        EXPECT_NE(failed.error.find("malformed JSON"), std::string::npos) << failed.error;
         EXPECT_EQ(co_await failing.next(), std::nullopt);
         EXPECT_EQ(co_await db.query_value<std::int64_t>("SELECT count(*) FROM t"), 2);
 
