@@ -65,6 +65,13 @@ Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
     if constexpr (!std::is_void_v<T>) co_return std::move(*slot);
 }
 
+/// timeout of a `vial::sleep`.
+template <class A>
+requires detail::converts_to_tasks<A>
+auto timeout(std::chrono::steady_clock::duration after, A&& awaitable) {
+    return timeout(after, detail::task_of_t<A>(std::forward<A>(awaitable)));
+}
+
 /// Races two tasks: the result of the one that finishes first (its index in the
 /// variant says which); the other is cancelled. If the first to finish failed, its
 /// exception is rethrown. A Task<void> gives std::monostate.
@@ -81,6 +88,14 @@ Task<std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>> first_o
     std::size_t winner = co_await detail::run_first(std::move(branches));
     if (winner == 0) co_return Result(std::in_place_index<0>, std::move(*a_slot));
     co_return Result(std::in_place_index<1>, std::move(*b_slot));
+}
+
+/// first_of of a Task and a `vial::sleep` (or two sleeps).
+template <class A, class B>
+requires detail::converts_to_tasks<A, B>
+auto first_of(A&& a, B&& b) {
+    return first_of(detail::task_of_t<A>(std::forward<A>(a)),
+                    detail::task_of_t<B>(std::forward<B>(b)));
 }
 
 }  // namespace vial

@@ -32,6 +32,25 @@ namespace detail {
 template <class T>
 using gather_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// What gather, first_of and timeout take: a Task, or an awaitable that converts to one
+// (vial::sleep's Sleep).
+template <class A>
+struct task_of {};
+template <class T>
+struct task_of<Task<T>> {
+    using type = Task<T>;
+};
+template <>
+struct task_of<Sleep> {
+    using type = Task<void>;
+};
+template <class A>
+using task_of_t = typename task_of<std::remove_cvref_t<A>>::type;
+// True when some of `A` is not a Task itself: the overloads that convert then apply.
+template <class... A>
+concept converts_to_tasks = (requires { typename task_of_t<A>; } && ...) &&
+                            !(std::is_same_v<std::remove_cvref_t<A>, task_of_t<A>> && ...);
+
 /// Runs `branches` concurrently on the caller's loop until all have completed; when one
 /// fails the others are cancelled, and the first failure (in completion order) is
 /// rethrown once all have finished.
@@ -70,6 +89,13 @@ Task<std::tuple<detail::gather_value_t<T>...>> gather(Task<T>... tasks) {
     co_await detail::run_all(
         detail::store_results<T...>(slots, std::index_sequence_for<T...>{}, std::move(tasks)...));
     co_return std::apply([](auto&... slot) { return std::make_tuple(std::move(*slot)...); }, slots);
+}
+
+/// gather of Tasks and `vial::sleep`s mixed.
+template <class... A>
+requires detail::converts_to_tasks<A...>
+auto gather(A&&... awaitables) {
+    return gather(detail::task_of_t<A>(std::forward<A>(awaitables))...);
 }
 
 template <class T>

@@ -1,20 +1,83 @@
 #include <vial/cancel.hpp>
 #include <vial/task.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/deferred.hpp>
+#include <boost/asio/associator.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
+
+#include <new>
+#include <utility>
 
 namespace vial {
 
-// The wait is awaited as a deferred operation: its handler is the coroutine's own thread,
-// with no coroutine frame of its own in between (use_awaitable would add one per sleep).
-Task<void> sleep(std::chrono::steady_clock::duration duration) {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
-    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::deferred));
-    if (ec == boost::asio::error::operation_aborted) throw Cancelled("sleep was cancelled");
-    if (ec) throw boost::system::system_error(ec);
+struct Sleep::Timer {
+    boost::asio::steady_timer timer;
+};
+
+namespace detail {
+
+// The timer's handler: the awaiting coroutine's, its error turned into the exception the
+// co_await throws. Asio sees the coroutine's executor and cancellation slot through it.
+template <class Handler>
+struct SleepDone {
+    Handler handler;
+
+    void operator()(boost::system::error_code ec) {
+        std::exception_ptr error;
+        if (ec == boost::asio::error::operation_aborted) {
+            error = std::make_exception_ptr(Cancelled("sleep was cancelled"));
+        } else if (ec) {
+            error = std::make_exception_ptr(boost::system::system_error(ec));
+        }
+        std::move(handler)(std::move(error));
+    }
+};
+
+}  // namespace detail
+}  // namespace vial
+
+template <template <class, class> class Associator, class Handler, class Default>
+struct boost::asio::associator<Associator, vial::detail::SleepDone<Handler>, Default> {
+    using type = typename Associator<Handler, Default>::type;
+    static type get(const vial::detail::SleepDone<Handler>& done) noexcept {
+        return Associator<Handler, Default>::get(done.handler);
+    }
+    static auto get(const vial::detail::SleepDone<Handler>& done, const Default& fallback) noexcept
+        -> decltype(Associator<Handler, Default>::get(done.handler, fallback)) {
+        return Associator<Handler, Default>::get(done.handler, fallback);
+    }
+};
+
+namespace vial {
+
+template <class Handler>
+void Sleep::Start::operator()(Handler&& handler) const {
+    static_assert(sizeof(Timer) <= sizeof(timer_storage_) &&
+                  alignof(Timer) <= alignof(std::max_align_t));
+    auto executor = boost::asio::get_associated_executor(handler);
+    sleep->timer_ = ::new (sleep->timer_storage_)
+        Timer{boost::asio::steady_timer(std::move(executor), sleep->duration_)};
+    sleep->timer_->timer.async_wait(
+        detail::SleepDone<std::decay_t<Handler>>{std::forward<Handler>(handler)});
+}
+
+// The handler of a Task's `co_await` of an asynchronous operation: the only one a Sleep
+// is started with.
+using AwaitHandler = boost::asio::detail::awaitable_async_op_handler<void(std::exception_ptr),
+                                                                     boost::asio::any_io_executor>;
+template void Sleep::Start::operator()<AwaitHandler>(AwaitHandler&&) const;
+
+Sleep::~Sleep() {
+    if (timer_) timer_->~Timer();
+}
+
+namespace {
+Task<void> sleep_task(std::chrono::steady_clock::duration duration) {
+    co_await Sleep(duration);
+}
+}  // namespace
+
+Sleep::operator Task<void>() && {
+    return sleep_task(duration_);
 }
 
 }  // namespace vial
