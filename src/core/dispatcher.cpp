@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <utility>
 
 #include "../runtime/throw_trace.hpp"
 #include "activity_note.hpp"
@@ -141,27 +142,48 @@ std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view meth
 }
 
 Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_exceptions) const {
+    Response response;
+    co_await full_dispatch(request, response, propagate_exceptions);
+    co_return response;
+}
+
+const Route* Dispatcher::route_request(Request& request, Response& response,
+                                       std::exception_ptr& routing_error) const {
+    RouteMatch match = match_request(request);
+    note_activity(match.route, request.method());
+    if (match.route) return match.route;
+    try {
+        response = no_route_response(request, match);
+    } catch (...) {
+        routing_error = std::current_exception();
+    }
+    return nullptr;
+}
+
+Task<void> Dispatcher::full_dispatch(Request& request, Response& response,
+                                     bool propagate_exceptions) const {
     if (!request_id_header_.empty()) RequestAccess::adopt_id(request, request_id_header_);
     RequestContext ctx(app_, request);
     const HookChain* chain = compiled_.app_chain;
-    Response response;
     std::exception_ptr error;
     try {
-        RouteMatch match = match_request(request);
-        note_activity(match.route, request.method());
-        if (match.route) {
-            chain = match.route->chain;
+        const Route* route = route_request(request, response, error);
+        if (route) {
+            chain = route->chain;
             if (!chain->blueprint.empty()) ContextAccess::set_blueprint(ctx, chain->blueprint);
         }
         bool answered = false;
-        if (!chain->before.empty()) answered = co_await preprocess_request(ctx, *chain, response);
+        if (!chain->before.empty()) {
+            std::exception_ptr routing_error = std::exchange(error, nullptr);
+            answered = co_await preprocess_request(ctx, *chain, response);
+            if (!answered) error = routing_error;
+        }
         if (answered) {
             // A before_request hook answered: the view does not run.
-        } else if (match.route) {
-            response = co_await dispatch_request(ctx, *match.route);
-        } else {
-            response = no_route_response(request, match);
+        } else if (route) {
+            response = co_await dispatch_request(ctx, *route);
         }
+        // Otherwise `response` holds the no-route answer, or `error` its error.
     } catch (...) {
         error = std::current_exception();
     }
@@ -178,7 +200,6 @@ Task<Response> Dispatcher::full_dispatch(Request& request, bool propagate_except
         if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
         finalize_request(request, response);
     }
-    co_return response;
 }
 
 Task<void> Dispatcher::finish_request(RequestContext& ctx, const HookChain& chain,

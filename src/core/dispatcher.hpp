@@ -28,6 +28,9 @@ class Dispatcher {
     /// `propagate_exceptions` an unhandled exception escaping the view is rethrown
     /// (test client), after the teardown hooks ran.
     Task<Response> full_dispatch(Request& request, bool propagate_exceptions) const;
+    /// The same, the answer put in `response` (a server connection's, which outlives the
+    /// request: its frames, which live while the view waits, then hold no copy).
+    Task<void> full_dispatch(Request& request, Response& response, bool propagate_exceptions) const;
 
     const RouteTable& route_table() const noexcept { return routes_; }
 
@@ -45,7 +48,12 @@ class Dispatcher {
                         const UrlForOptions& options, std::string_view request_host) const;
 
   private:
-    // 1. Find the route; bind endpoint and view arguments onto the request.
+    // 1. Find the route; bind endpoint and view arguments onto the request. Null when
+    //    none answers: then `response` holds its answer (a 308, the automatic OPTIONS
+    //    one) or `routing_error` its error (404, 405), as Flask keeps a routing exception
+    //    until the before_request hooks have run.
+    const Route* route_request(Request& request, Response& response,
+                               std::exception_ptr& routing_error) const;
     RouteMatch match_request(Request& request) const;
     // 2. before_request hooks, app first; a returned response (put in `early`, and true
     //    returned) skips the view.

@@ -224,17 +224,28 @@ std::optional<ReadResult> feed_buffered(Connection& c, ReadBuffer& buffer, std::
     return std::nullopt;
 }
 
+// feed_buffered's result, if any, in `read`: true when there is one.
+bool feed_into(Connection& c, ReadBuffer& buffer, std::string& out, RequestParser& parser,
+               ReadProgress& progress, ReadResult& read) {
+    auto result = feed_buffered(c, buffer, out, parser, progress);
+    if (result) read = *result;
+    return result.has_value();
+}
+
 // Reads the rest of a request that feed_buffered could not complete, feeding what
 // arrives, until the request is complete; the header timeout runs from its start.
 // Pending responses are flushed before blocking on a read, so pipelined requests already
 // buffered are answered together in one write.
-Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& out,
-                              RequestParser& parser, ReadProgress& progress) {
+// The result is written to `read` (not returned: its caller's frame, which lives while
+// the view waits, then holds no copy).
+Task<void> read_request(Connection& c, ReadBuffer& buffer, std::string& out, RequestParser& parser,
+                        ReadProgress& progress, ReadResult& read) {
     const ConnectionLimits& limits = c.loop.options.limits;
     for (;;) {
-        if (auto result = feed_buffered(c, buffer, out, parser, progress)) co_return *result;
+        if (feed_into(c, buffer, out, parser, progress, read)) co_return;
         if (!write_now(c, out) && !co_await flush(c, out)) {
-            co_return ReadResult{.closed = true};
+            read = ReadResult{.closed = true};
+            co_return;
         }
 
         c.phase = parser.is_header_done() ? Connection::Phase::Body : Connection::Phase::Header;
@@ -244,13 +255,16 @@ Task<ReadResult> read_request(Connection& c, ReadBuffer& buffer, std::string& ou
                          : progress.header_deadline;
         c.timed_out = false;
         std::size_t room = read_room(buffer);
-        if (room == 0) co_return ReadResult{.error_status = 431, .bytes_read = progress.bytes_read};
+        if (room == 0) {
+            read = ReadResult{.error_status = 431, .bytes_read = progress.bytes_read};
+            co_return;
+        }
         auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(room), on_loop(c));
         c.deadline = kNoDeadline;
         if (ec) {
-            if (c.timed_out)
-                co_return ReadResult{.error_status = 408, .bytes_read = progress.bytes_read};
-            co_return ReadResult{.closed = true};
+            read = c.timed_out ? ReadResult{.error_status = 408, .bytes_read = progress.bytes_read}
+                               : ReadResult{.closed = true};
+            co_return;
         }
         buffer.commit(n);
         progress.bytes_read += n;
@@ -648,6 +662,40 @@ class Lease {
 
 namespace {
 
+// Writes the answer of a dispatched request. A frame of its own, made once the view has
+// returned: serve_request's, which lives while the view waits, holds none of this.
+Task<bool> answer(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
+                  const ConnectionFacts& connection) {
+    Loop& loop = c.loop;
+    ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
+                            .head_request = x.head,
+                            .http_version = x.version,
+                            .date = {loop.date, sizeof loop.date},
+                            .max_copied_body = kMaxCopiedBody};
+    std::size_t before = out.size();
+    WrittenResponse written = write_response(x.response, framing, out);
+    x.keep_alive = written.keep_alive;
+    if (written.run_stream) {
+        co_return co_await answer_streamed(c, buffer, out, x, written, connection);
+    }
+    x.request.reset();  // its body is no longer needed: uncharge it before writing
+    release_body(c);
+    if (connection.logging()) {
+        access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
+                   out.size() - before + written.body.size(), x.started);
+    }
+    if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
+        !written.body.empty()) {
+        std::string_view body = written.body;
+        if (!write_now(c, out, body) && !co_await flush(c, out, body)) co_return false;
+    }
+    if (!x.keep_alive) {
+        co_await end_connection(c, buffer, x.unread_body);
+        co_return false;
+    }
+    co_return true;
+}
+
 // One request of connection `c`, from its first bytes (already in `buffer`) to its
 // answer. Its state (parser, request, response) lives in this frame, freed once the
 // request is answered: a connection between requests keeps none of it. False when the
@@ -655,9 +703,6 @@ namespace {
 Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
                          const ConnectionFacts& connection) {
     Loop& loop = c.loop;
-    const std::string& remote = connection.remote;
-    const AccessLogFormat access = connection.access;
-    const bool logging_access = connection.logging();
     // Declared first, so destroyed last: the exchange's body stream refers to the parser.
     Lease<ParserState> parsing(loop.spare_parsers);
     Lease<RequestState> state(loop.spare_states);
@@ -665,8 +710,9 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     RequestParser& parser = *parsing->parser;
     ReadProgress progress{.bytes_read = buffer.size(),
                           .header_deadline = loop.now + loop.options.limits.header_timeout};
-    std::optional<ReadResult> whole = feed_buffered(c, buffer, out, parser, progress);
-    ReadResult read = whole ? *whole : co_await read_request(c, buffer, out, parser, progress);
+    ReadResult read;
+    if (!feed_into(c, buffer, out, parser, progress, read))
+        co_await read_request(c, buffer, out, parser, progress, read);
     if (read.closed) co_return false;
     if (read.idle) co_return true;
     if (read.error_status) {
@@ -681,7 +727,7 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     Exchange& x = state->exchange.emplace();
     begin_exchange(x, parser, connection);
     bool continue_expected = parser.streaming && parser.expects_continue();
-    build_request(parser, remote, x.request, x.response, x.keep_alive);
+    build_request(parser, connection.remote, x.request, x.response, x.keep_alive);
     const bool streaming = x.request && parser.streaming;
     if (streaming) {
         x.body_stream =
@@ -696,14 +742,16 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
             if (!x.websocket) co_return false;
         }
         loop.board->enter(c.activity.cell());
-        x.response = co_await loop.dispatcher.full_dispatch(*x.request, false);
-        if (logging_access) x.facts.note(x.request->headers(), x.request->id(), access);
+        co_await loop.dispatcher.full_dispatch(*x.request, x.response, false);
+        if (connection.logging())
+            x.facts.note(x.request->headers(), x.request->id(), connection.access);
     }
     if (x.websocket && x.websocket->accepted()) {
         // The connection was the socket's: it ends with it, whatever the view did.
         co_await x.websocket->finish();
         c.websocket = nullptr;
-        if (logging_access) access_log(access, remote, x.facts, x.version, 101, 0, x.started);
+        if (connection.logging())
+            access_log(connection.access, connection.remote, x.facts, x.version, 101, 0, x.started);
         co_return false;
     }
     c.websocket = nullptr;
@@ -714,34 +762,7 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     x.unread_body =
         streaming && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
     if (x.unread_body) x.keep_alive = false;
-
-    ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
-                            .head_request = x.head,
-                            .http_version = x.version,
-                            .date = {loop.date, sizeof loop.date},
-                            .max_copied_body = kMaxCopiedBody};
-    std::size_t before = out.size();
-    WrittenResponse written = write_response(x.response, framing, out);
-    x.keep_alive = written.keep_alive;
-    if (written.run_stream) {
-        co_return co_await answer_streamed(c, buffer, out, x, written, connection);
-    }
-    x.request.reset();  // its body is no longer needed: uncharge it before writing
-    release_body(c);
-    if (logging_access) {
-        access_log(access, remote, x.facts, x.version, x.response.status(),
-                   out.size() - before + written.body.size(), x.started);
-    }
-    if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
-        !written.body.empty()) {
-        std::string_view body = written.body;
-        if (!write_now(c, out, body) && !co_await flush(c, out, body)) co_return false;
-    }
-    if (!x.keep_alive) {
-        co_await end_connection(c, buffer, x.unread_body);
-        co_return false;
-    }
-    co_return true;
+    co_return co_await answer(c, buffer, out, x, connection);
 }
 
 }  // namespace

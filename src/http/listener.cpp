@@ -1,6 +1,7 @@
 #include "listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -14,6 +15,8 @@
 #include <string>
 
 #include "../core/log.hpp"
+#include "../runtime/deferred_op.hpp"
+#include "../runtime/heap_allocator.hpp"
 #include "../runtime/launch.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
@@ -59,8 +62,15 @@ Task<void> accept_loop(Loop& loop) {
     const std::string where = "loop " + std::to_string(loop.index);
     auto backoff = std::chrono::milliseconds(10);
     asio::steady_timer pause(loop.context);
+    // The accept's state (~350 bytes) is taken from the heap at its size, not from Asio's
+    // per-thread cache of freed blocks: see heap_allocator.hpp.
+    auto accept = [&loop](auto handler) {
+        loop.acceptor->async_accept(
+            asio::bind_allocator(HeapAllocator<void>(), std::move(handler)));
+    };
     for (;;) {
-        auto [ec, socket] = co_await loop.acceptor->async_accept(asio::as_tuple(asio::deferred));
+        auto [ec, socket] =
+            co_await deferred_operation<void(boost::system::error_code, tcp::socket)>(accept);
         if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
         if (ec) {
             // Out of descriptors: close the idlest keep-alive connection and retry at once

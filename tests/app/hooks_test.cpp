@@ -189,4 +189,34 @@ TEST(Hooks, FailingAfterRequestGivesA500) {
     EXPECT_EQ(c.get("/").status(), 500);
 }
 
+// As in Flask, routing happens first but its failure waits: before_request hooks run for
+// a URL no route answers, and one that answers wins over the 404; otherwise the 404, the
+// 405 (with Allow) and the strict-slash redirect come as without hooks.
+TEST(Hooks, BeforeRequestRunsForUnroutedUrlsAndItsAnswerWins) {
+    vial::App app;
+    auto seen = std::make_shared<std::vector<std::string>>();
+    app.before_request([seen](vial::Request& r) -> vial::Task<std::optional<std::string>> {
+        co_await vial::sleep(1ms);
+        seen->push_back(r.path());
+        if (r.path() == "/maintenance") co_return std::optional<std::string>("down for a bit");
+        co_return std::nullopt;
+    });
+    app.get("/docs/", [](vial::Request&) { return "docs"; });
+    app.post("/form", [](vial::Request&) { return "posted"; });
+    vial::TestClient c{app};
+
+    auto answered = c.get("/maintenance");
+    EXPECT_EQ(answered.status(), 200);
+    EXPECT_EQ(answered.text(), "down for a bit");
+
+    EXPECT_EQ(c.get("/nowhere").status(), 404);
+    auto wrong_method = c.get("/form");
+    EXPECT_EQ(wrong_method.status(), 405);
+    EXPECT_EQ(wrong_method.headers().get("Allow").value_or(""), "OPTIONS, POST");
+    auto slash = c.get("/docs?x=1");
+    EXPECT_EQ(slash.status(), 308);
+    EXPECT_EQ(slash.headers().get("Location").value_or(""), "/docs/?x=1");
+    EXPECT_EQ(*seen, (std::vector<std::string>{"/maintenance", "/nowhere", "/form", "/docs"}));
+}
+
 }  // namespace
