@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,38 @@ class BodyStream;
 namespace detail {
 struct RequestAccess;
 class WebSocketTransport;
+
+/// std::optional's interface over a heap box: a pointer's 8 bytes while empty (most
+/// requests never parse their cookies, form or JSON), copied deeply.
+template <class T>
+class Lazy {
+  public:
+    Lazy() = default;
+    Lazy(const Lazy& other) : box_(other.box_ ? std::make_unique<T>(*other.box_) : nullptr) {}
+    Lazy(Lazy&&) noexcept = default;
+    Lazy& operator=(const Lazy& other) {
+        if (this != &other) box_ = other.box_ ? std::make_unique<T>(*other.box_) : nullptr;
+        return *this;
+    }
+    Lazy& operator=(Lazy&&) noexcept = default;
+    Lazy& operator=(T value) {
+        box_ = std::make_unique<T>(std::move(value));
+        return *this;
+    }
+
+    explicit operator bool() const noexcept { return box_ != nullptr; }
+    T& operator*() const noexcept { return *box_; }
+    T* operator->() const noexcept { return box_.get(); }
+    template <class... A>
+    T& emplace(A&&... args) {
+        box_ = std::make_unique<T>(std::forward<A>(args)...);
+        return *box_;
+    }
+    void reset() noexcept { box_.reset(); }
+
+  private:
+    std::unique_ptr<T> box_;
+};
 }  // namespace detail
 
 class Request {
@@ -93,7 +126,7 @@ class Request {
     std::string path_;
     // The path as the router matches it, when it differs from path_ (an escaped '%' or
     // '/' inside a segment; see detail::routing_path). Empty otherwise.
-    std::string route_path_;
+    detail::Lazy<std::string> route_path_;
     std::size_t query_pos_ = std::string::npos;
     Headers headers_;
     std::string body_;
@@ -125,9 +158,9 @@ class Request {
 
     mutable std::string id_;
     mutable std::optional<MultiDict> args_;
-    mutable std::optional<MultiDict> form_;
-    mutable std::optional<Json> json_;
-    mutable std::optional<std::map<std::string, std::string, std::less<>>> cookies_;
+    mutable detail::Lazy<MultiDict> form_;
+    mutable detail::Lazy<Json> json_;
+    mutable detail::Lazy<std::map<std::string, std::string, std::less<>>> cookies_;
 };
 
 namespace detail {

@@ -74,7 +74,7 @@ class RequestContext {
     /// The app's logger for this request: each line carries the request's id.
     Logger logger() const;
     /// Dotted name of the blueprint whose route matched ("api.users"); empty for app routes.
-    const std::string& blueprint() const noexcept { return blueprint_; }
+    const std::string& blueprint() const noexcept { return *blueprint_; }
 
     /// Per-request storage by type, as Flask's `g`: `ctx.g<User>()` default-constructs a
     /// User on first use and returns the same object for the rest of the request.
@@ -126,15 +126,18 @@ class RequestContext {
     // Adds the session cookie to `response` if the session changed.
     void save_session(Response& response) const;
 
+    static const std::string& no_blueprint() noexcept {
+        static const std::string none;
+        return none;
+    }
+
     const App& app_;
     Request& request_;
-    std::string blueprint_;
+    // The matched route's (the app's compiled routes outlive every request).
+    const std::string* blueprint_ = &no_blueprint();
     std::vector<std::pair<std::type_index, std::shared_ptr<void>>> g_;
     std::vector<AfterRequestHook> after_this_request_;
     std::unique_ptr<Session> session_;
-    bool session_had_cookie_ = false;
-    std::string session_cookie_;
-    std::string session_secret_;
 };
 
 }  // namespace vial

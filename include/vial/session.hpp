@@ -12,9 +12,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value_from.hpp>
 
-#include <utility>
-
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace vial {
 
@@ -51,8 +51,14 @@ class Session {
     explicit Session(JsonObject data = {}) : data_(std::move(data)) {}
 
   private:
+    friend class RequestContext;  // loads and saves it
+
     JsonObject data_;
     bool modified_ = false;
+    // Where it came from and goes back to, read from the config when it was loaded.
+    bool had_cookie_ = false;
+    std::string cookie_name_;
+    std::string secret_;
 };
 
 }  // namespace vial

@@ -18,7 +18,10 @@ struct ContextAccess {
     static std::vector<AfterRequestHook>& pending_after_hooks(RequestContext& ctx) noexcept {
         return ctx.after_this_request_;
     }
-    static void set_blueprint(RequestContext& ctx, std::string_view name) { ctx.blueprint_ = name; }
+    /// `name` must outlive the request (a compiled route's).
+    static void set_blueprint(RequestContext& ctx, const std::string& name) {
+        ctx.blueprint_ = &name;
+    }
 };
 
 }  // namespace vial::detail

@@ -20,9 +20,9 @@ struct RequestAccess {
     /// The path the router matches (see detail::routing_path); escaped() when it holds
     /// %25 / %2F escapes that matched values must shed.
     static const std::string& route_path(const Request& r) {
-        return r.route_path_.empty() ? r.path_ : r.route_path_;
+        return r.route_path_ ? *r.route_path_ : r.path_;
     }
-    static bool route_path_escaped(const Request& r) { return !r.route_path_.empty(); }
+    static bool route_path_escaped(const Request& r) { return bool(r.route_path_); }
     /// Takes the id from the `header` the request came with, when it is a safe one (see
     /// Request::id); otherwise id() generates one.
     static void adopt_id(Request& r, std::string_view header);

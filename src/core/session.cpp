@@ -24,16 +24,17 @@ std::string secret_key(const Config& config) {
 Session& RequestContext::session() {
     if (!session_) {
         const Config& config = app_.config();
-        session_secret_ = secret_key(config);
-        session_cookie_ = config.get<std::string>("SESSION_COOKIE_NAME", "session");
-        const std::string& secret = session_secret_;
-        const std::string& name = session_cookie_;
+        auto session = std::make_unique<Session>();
+        session->secret_ = secret_key(config);
+        session->cookie_name_ = config.get<std::string>("SESSION_COOKIE_NAME", "session");
         const auto& cookies = request_.cookies();
-        auto cookie = cookies.find(name);
-        session_had_cookie_ = cookie != cookies.end();
-        std::optional<JsonObject> data;
-        if (session_had_cookie_) data = detail::verify_session(cookie->second, secret);
-        session_ = std::make_unique<Session>(data ? std::move(*data) : JsonObject{});
+        auto cookie = cookies.find(session->cookie_name_);
+        session->had_cookie_ = cookie != cookies.end();
+        if (session->had_cookie_) {
+            if (auto data = detail::verify_session(cookie->second, session->secret_))
+                session->data_ = std::move(*data);
+        }
+        session_ = std::move(session);
     }
     return *session_;
 }
@@ -41,16 +42,16 @@ Session& RequestContext::session() {
 void RequestContext::save_session(Response& response) const {
     if (!session_ || !session_->modified()) return;
     const Config& config = app_.config();
-    const std::string& name = session_cookie_;  // read when the session was loaded
+    const std::string& name = session_->cookie_name_;  // read when the session was loaded
     if (session_->empty()) {
-        if (session_had_cookie_) response.delete_cookie(name);
+        if (session_->had_cookie_) response.delete_cookie(name);
         return;
     }
     CookieOptions options;
     options.httponly = true;
     options.secure = config.get<bool>("SESSION_COOKIE_SECURE", false);
     options.samesite = config.get<std::string>("SESSION_COOKIE_SAMESITE", "Lax");
-    std::string value = detail::sign_session(session_->data(), session_secret_);
+    std::string value = detail::sign_session(session_->data(), session_->secret_);
     if (value.size() > 4000) {
         detail::log::warning("session cookie is " + std::to_string(value.size()) +
                              " bytes; browsers ignore cookies over ~4 KiB");

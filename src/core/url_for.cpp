@@ -121,7 +121,7 @@ std::string App::url_for(std::string_view endpoint, const std::vector<UrlParam>&
 std::string RequestContext::url_for(std::string_view endpoint, const std::vector<UrlParam>& params,
                                     UrlForOptions options) const {
     std::string name(endpoint);
-    if (name.starts_with('.')) name = blueprint_.empty() ? name.substr(1) : blueprint_ + name;
+    if (name.starts_with('.')) name = blueprint_->empty() ? name.substr(1) : *blueprint_ + name;
     if (options.external && options.host.empty()) {
         options.host = std::string(request_.headers().get_or("Host", ""));
     }

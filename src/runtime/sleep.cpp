@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <new>
+
 #include <utility>
+#include "heap_allocator.hpp"
 
 namespace vial {
 
@@ -35,6 +37,15 @@ struct SleepDone {
 }  // namespace detail
 }  // namespace vial
 
+// A sleep's wait may last minutes: its state is allocated at its own size, not in a
+// larger block from Asio's per-thread cache (heap_allocator.hpp).
+template <class Handler, class Default>
+struct boost::asio::associated_allocator<vial::detail::SleepDone<Handler>, Default> {
+    using type = vial::detail::HeapAllocator<void>;
+    static type get(const vial::detail::SleepDone<Handler>&) noexcept { return {}; }
+    static type get(const vial::detail::SleepDone<Handler>&, const Default&) noexcept { return {}; }
+};
+
 template <template <class, class> class Associator, class Handler, class Default>
 struct boost::asio::associator<Associator, vial::detail::SleepDone<Handler>, Default> {
     using type = typename Associator<Handler, Default>::type;
@@ -53,9 +64,8 @@ template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
     static_assert(sizeof(Timer) <= sizeof(timer_storage_) &&
                   alignof(Timer) <= alignof(std::max_align_t));
-    auto executor = boost::asio::get_associated_executor(handler);
     sleep->timer_ = ::new (sleep->timer_storage_)
-        Timer{boost::asio::steady_timer(std::move(executor), sleep->duration_)};
+        Timer{{boost::asio::get_associated_executor(handler), sleep->duration_}};
     sleep->timer_->timer.async_wait(
         detail::SleepDone<std::decay_t<Handler>>{std::forward<Handler>(handler)});
 }

@@ -2,6 +2,8 @@
 #include <vial/error.hpp>
 #include <vial/request.hpp>
 
+#include <memory>
+
 #include "core/request_access.hpp"
 
 namespace {
@@ -33,6 +35,29 @@ TEST(Request, EncodedSlashStaysInItsSegmentForRouting) {
     EXPECT_EQ(vial::detail::RequestAccess::route_path(r), "/api%2Fitems/a%25b");
     auto plain = make("/a%20b");
     EXPECT_EQ(vial::detail::RequestAccess::route_path(plain), "/a b");
+}
+
+// A copy (handed to a background task) carries what was parsed, on its own.
+TEST(Request, ACopyKeepsItsParsedPartsAndOwnsThem) {
+    vial::Headers headers;
+    headers.add("Cookie", "theme=dark; lang=fr");
+    headers.add("Content-Type", "application/json");
+    auto original =
+        std::make_unique<vial::Request>("POST", "/api%2Fx?a=1", std::move(headers), R"({"n": 3})");
+    EXPECT_EQ(original->cookies().at("theme"), "dark");
+    EXPECT_EQ(original->json().at("n").as_int64(), 3);
+    vial::Request copy = *original;
+    vial::Request untouched("GET", "/");
+    vial::Request assigned = untouched;
+    assigned = *original;
+    original.reset();  // nothing of the copies may point into it
+    for (const vial::Request* r : {&copy, &assigned}) {
+        EXPECT_EQ(r->cookies().at("lang"), "fr");
+        EXPECT_EQ(r->json().at("n").as_int64(), 3);
+        EXPECT_EQ(vial::detail::RequestAccess::route_path(*r), "/api%2Fx");
+        EXPECT_EQ(r->args().get("a"), "1");
+    }
+    EXPECT_TRUE(untouched.cookies().empty());
 }
 
 TEST(Request, MalformedTargetsAre400) {
