@@ -73,7 +73,10 @@ Handler sync_handler(SyncView view);
 /// per view. The common result types are compiled in the library (extern below).
 template <class R>
 Task<Response> response_of(Task<R> result) {
-    co_return make_response(co_await std::move(result));
+    // Two statements: the Response is made after the last suspension, so the frame (which
+    // lives while the view waits) keeps no room for it.
+    R value = co_await std::move(result);
+    co_return make_response(std::move(value));
 }
 
 }  // namespace detail

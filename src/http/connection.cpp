@@ -788,21 +788,35 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
 
 }  // namespace
 
-Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
-                            std::shared_ptr<asio::cancellation_signal> cancel,
-                            ActivityLease activity, bool resumed) {
-    Connection c(loop, std::move(socket), std::move(cancel), std::move(activity));
-    c.fresh = !resumed;
-    const ServerOptions& options = loop.options;
-    boost::system::error_code ec;
-    c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    c.socket.non_blocking(true, ec);  // for write_now; Asio's own operations are unaffected
-    auto endpoint = c.socket.remote_endpoint(ec);
-    const ConnectionFacts connection{ec ? std::string("-") : endpoint.address().to_string(),
-                                     options.quiet ? AccessLogFormat::off : options.access_log};
+namespace {
 
-    ReadBuffer buffer(options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks});
+// A connection and what its requests share, in one heap block: the coroutine's frame
+// then holds a pointer, not a second copy of the socket and the other arguments it was
+// started with (a coroutine copies its parameters into its frame).
+struct ConnectionHome {
+    ConnectionHome(Loop& loop, asio::ip::tcp::socket socket,
+                   std::shared_ptr<asio::cancellation_signal> cancel, ActivityLease activity)
+        : c(loop, std::move(socket), std::move(cancel), std::move(activity)),
+          facts{remote_of(c.socket),
+                loop.options.quiet ? AccessLogFormat::off : loop.options.access_log},
+          buffer(loop.options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks}) {}
+
+    static std::string remote_of(const asio::ip::tcp::socket& socket) {
+        boost::system::error_code ec;
+        auto endpoint = socket.remote_endpoint(ec);
+        return ec ? std::string("-") : endpoint.address().to_string();
+    }
+
+    Connection c;
+    const ConnectionFacts facts;
+    ReadBuffer buffer;
     std::string out;
+};
+
+Task<void> run_connection(std::unique_ptr<ConnectionHome> home) {
+    Connection& c = home->c;
+    ReadBuffer& buffer = home->buffer;
+    std::string& out = home->out;
     for (;;) {
         if (buffer.size() == 0) {
             Awaited next = co_await await_request(c, buffer, out);
@@ -812,9 +826,25 @@ Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
             }
             if (next == Awaited::close) break;
         }
-        if (!co_await serve_request(c, buffer, out, connection)) break;
+        if (!co_await serve_request(c, buffer, out, home->facts)) break;
     }
-    c.socket.close(ec);
+    boost::system::error_code ignored;
+    c.socket.close(ignored);
+}
+
+}  // namespace
+
+Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
+                            std::shared_ptr<asio::cancellation_signal> cancel,
+                            ActivityLease activity, bool resumed) {
+    auto home = std::make_unique<ConnectionHome>(loop, std::move(socket), std::move(cancel),
+                                                 std::move(activity));
+    Connection& c = home->c;
+    c.fresh = !resumed;
+    boost::system::error_code ec;
+    c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    c.socket.non_blocking(true, ec);  // for write_now; Asio's own operations are unaffected
+    return run_connection(std::move(home));
 }
 
 }  // namespace vial::detail
