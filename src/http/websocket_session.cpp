@@ -4,15 +4,16 @@
 #include <vial/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "../runtime/launch.hpp"
 #include "admission.hpp"
 #include "connection.hpp"
 #include "loop.hpp"
@@ -99,11 +100,18 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     }
     reader_running_ = true;
     idle_phase();
-    asio::co_spawn(c_.loop.context, read_loop(), asio::detached);
+    // Launched as a connection is (no co_spawn work guard or entry frame): the loop's
+    // sweeper keeps the context running.
+    launch(c_.loop.context.get_executor(), read_loop(), asio::cancellation_slot(),
+           [](std::exception_ptr) {});
 }
 
 Task<void> ServerWebSocket::read_loop() {
-    beast::flat_buffer buffer;
+    // An idle socket waits with its next message's first bytes bound for this small
+    // array in the frame, not for a buffer prepared on the heap (Beast's async_read into
+    // a dynamic buffer prepares ~1.5 KB before it waits); a longer message continues into
+    // its own string.
+    std::array<char, 128> first;
     for (;;) {
         // Backpressure: while the view lags, stop reading (the peer's sends then wait).
         // Queued bytes stay under one maximal message, whatever the count allows.
@@ -113,17 +121,26 @@ Task<void> ServerWebSocket::read_loop() {
                              inbox_bytes_ >= options().max_message_bytes ||
                              (inbox_bytes_ > 0 && c_.loop.admission.over_budget())))
             co_await inbox_changed_.wait();
-        auto [ec, n] = co_await ws_.async_read(buffer, as_result());
+        auto [ec, n] = co_await ws_.async_read_some(asio::buffer(first), as_result());
+        std::string message(first.data(), n);
+        while (!ec && !ws_.is_message_done()) {
+            // Read_message_max bounds the whole (Beast checks each frame against it).
+            std::size_t had = message.size();
+            std::size_t chunk = std::clamp<std::size_t>(had, 4096, 64 * 1024);
+            message.resize(had + chunk);
+            auto [more_ec, more] = co_await ws_.async_read_some(
+                asio::buffer(message.data() + had, chunk), as_result());
+            message.resize(had + more);
+            ec = more_ec;
+        }
         if (ec) {
             record_error(ec);
             break;
         }
-        inbox_.push_back({beast::buffers_to_string(buffer.data()), !ws_.got_text()});
-        inbox_bytes_ += n;
-        c_.loop.admission.charge(n);
-        buffer.consume(n);
-        // A large message's buffer is not kept for the small ones after it.
-        if (buffer.capacity() > 64 * 1024) buffer = beast::flat_buffer();
+        std::size_t size = message.size();
+        inbox_.push_back({std::move(message), !ws_.got_text()});
+        inbox_bytes_ += size;
+        c_.loop.admission.charge(size);
         inbox_changed_.notify_all();
     }
     reader_running_ = false;
