@@ -117,7 +117,7 @@ Task<void> ServerWebSocket::read_loop() {
         // Queued bytes stay under one maximal message, whatever the count allows.
         // Past the server's buffered-bytes budget (MAX_BUFFERED_BYTES, shared with HTTP
         // bodies and unsent responses), a socket that already holds messages reads no more.
-        while (!closed() && (inbox_.size() >= options().max_queued_messages ||
+        while (!closed() && (inbox_count() >= options().max_queued_messages ||
                              inbox_bytes_ >= options().max_message_bytes ||
                              (inbox_bytes_ > 0 && c_.loop.admission.over_budget())))
             co_await inbox_changed_.wait();
@@ -189,10 +189,14 @@ void ServerWebSocket::record_error(const boost::system::error_code& ec) {
 
 Task<WebSocketMessage> ServerWebSocket::receive() {
     InIo in_receive(view_in_receive_);
-    while (inbox_.empty() && reader_running_) co_await inbox_changed_.wait();
-    if (inbox_.empty()) throw_closed();
-    WebSocketMessage message = std::move(inbox_.front());
-    inbox_.pop_front();
+    while (inbox_count() == 0 && reader_running_) co_await inbox_changed_.wait();
+    if (inbox_count() == 0) throw_closed();
+    WebSocketMessage message = std::move(inbox_[inbox_head_++]);
+    // The consumed front goes once it is half the vector (amortized O(1) per message).
+    if (inbox_head_ * 2 >= inbox_.size()) {
+        inbox_.erase(inbox_.begin(), inbox_.begin() + static_cast<std::ptrdiff_t>(inbox_head_));
+        inbox_head_ = 0;
+    }
     inbox_bytes_ -= message.data.size();
     c_.loop.admission.release(message.data.size());
     inbox_changed_.notify_all();  // the reader may wait for room

@@ -1,64 +1,18 @@
 #include <vial/cancel.hpp>
 #include <vial/task.hpp>
 
-#include <boost/asio/associator.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <new>
-
 #include <utility>
-#include "heap_allocator.hpp"
+
+#include "long_wait.hpp"
 
 namespace vial {
 
 struct Sleep::Timer {
     boost::asio::steady_timer timer;
 };
-
-namespace detail {
-
-// The timer's handler: the awaiting coroutine's, its error turned into the exception the
-// co_await throws. Asio sees the coroutine's executor and cancellation slot through it.
-template <class Handler>
-struct SleepDone {
-    Handler handler;
-
-    void operator()(boost::system::error_code ec) {
-        std::exception_ptr error;
-        if (ec == boost::asio::error::operation_aborted) {
-            error = std::make_exception_ptr(Cancelled("sleep was cancelled"));
-        } else if (ec) {
-            error = std::make_exception_ptr(boost::system::system_error(ec));
-        }
-        std::move(handler)(std::move(error));
-    }
-};
-
-}  // namespace detail
-}  // namespace vial
-
-// A sleep's wait may last minutes: its state is allocated at its own size, not in a
-// larger block from Asio's per-thread cache (heap_allocator.hpp).
-template <class Handler, class Default>
-struct boost::asio::associated_allocator<vial::detail::SleepDone<Handler>, Default> {
-    using type = vial::detail::HeapAllocator<void>;
-    static type get(const vial::detail::SleepDone<Handler>&) noexcept { return {}; }
-    static type get(const vial::detail::SleepDone<Handler>&, const Default&) noexcept { return {}; }
-};
-
-template <template <class, class> class Associator, class Handler, class Default>
-struct boost::asio::associator<Associator, vial::detail::SleepDone<Handler>, Default> {
-    using type = typename Associator<Handler, Default>::type;
-    static type get(const vial::detail::SleepDone<Handler>& done) noexcept {
-        return Associator<Handler, Default>::get(done.handler);
-    }
-    static auto get(const vial::detail::SleepDone<Handler>& done, const Default& fallback) noexcept
-        -> decltype(Associator<Handler, Default>::get(done.handler, fallback)) {
-        return Associator<Handler, Default>::get(done.handler, fallback);
-    }
-};
-
-namespace vial {
 
 template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
@@ -67,7 +21,12 @@ void Sleep::Start::operator()(Handler&& handler) const {
     sleep->timer_ = ::new (sleep->timer_storage_)
         Timer{{boost::asio::get_associated_executor(handler), sleep->duration_}};
     sleep->timer_->timer.async_wait(
-        detail::SleepDone<std::decay_t<Handler>>{std::forward<Handler>(handler)});
+        detail::long_wait_handler(std::forward<Handler>(handler), [](boost::system::error_code ec) {
+            if (ec == boost::asio::error::operation_aborted)
+                return std::make_exception_ptr(Cancelled("sleep was cancelled"));
+            if (ec) return std::make_exception_ptr(boost::system::system_error(ec));
+            return std::exception_ptr();
+        }));
 }
 
 // The handler of a Task's `co_await` of an asynchronous operation: the only one a Sleep
