@@ -49,6 +49,20 @@ class Session {
 
     /// Framework use: the session as loaded from a verified cookie.
     explicit Session(JsonObject data = {}) : data_(std::move(data)) {}
+    Session(const Session&) = default;
+    Session(Session&&) = default;
+    /// Assigning replaces the data (and whether it changed), not where the request's
+    /// session came from and goes back to (`ctx.session() = vial::Session{}`).
+    Session& operator=(const Session& other) {
+        data_ = other.data_;
+        modified_ = other.modified_;
+        return *this;
+    }
+    Session& operator=(Session&& other) {
+        data_ = std::move(other.data_);
+        modified_ = other.modified_;
+        return *this;
+    }
 
   private:
     friend class RequestContext;  // loads and saves it

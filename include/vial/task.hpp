@@ -8,8 +8,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <exception>
 #include <memory>
+#include <type_traits>
 
 namespace vial {
 
@@ -31,10 +33,20 @@ class [[nodiscard]] Sleep {
     /// The same wait as a Task of its own.
     operator Task<void>() &&;  // NOLINT(google-explicit-constructor): sleep() was a Task
 
-    /// Asio's asynchronous-operation protocol, through which `co_await` starts the wait
-    /// with the awaiting coroutine as its handler. Completes with a `vial::Cancelled`
-    /// when cancelled.
-    template <boost::asio::completion_token_for<void(std::exception_ptr)> Token>
+    /// The handler a Task's `co_await` starts it with (Asio's await of an asynchronous
+    /// operation, the only way a Sleep is started: it keeps the Sleep, a temporary of the
+    /// co_await expression, alive until the wait ends).
+    using AwaitHandler =
+        boost::asio::detail::awaitable_async_op_handler<void(std::exception_ptr),
+                                                        boost::asio::any_io_executor>;
+    /// Asio's asynchronous-operation protocol, through which `co_await` starts the wait.
+    /// Completes with a `vial::Cancelled` when cancelled. Only the co_await's handler
+    /// (and Asio's compile-time probes) are taken: a lazy token such as `deferred` would
+    /// start the wait after the Sleep is gone.
+    template <class Token>
+    requires std::same_as<std::decay_t<Token>, AwaitHandler> ||
+        std::same_as<std::decay_t<Token>, boost::asio::detail::async_operation_probe> ||
+        std::same_as<std::decay_t<Token>, boost::asio::detail::completion_signature_probe>
     auto operator()(Token&& token) && {
         return boost::asio::async_initiate<Token, void(std::exception_ptr)>(Start{this}, token);
     }

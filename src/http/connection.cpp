@@ -1,9 +1,11 @@
 #include "connection.hpp"
 
+#include <vial/cancel.hpp>
 #include <vial/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -783,6 +785,11 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     x.unread_body =
         streaming && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
     if (x.unread_body) x.keep_alive = false;
+    // A cancellation that did not abandon the request (a WebSocket view that refused its
+    // upgrade, cancelled by shutdown) does not stop its answer. Reading and clearing the
+    // state never suspends or throws.
+    auto cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none) co_await clear_cancellation();
     co_return co_await answer(c, buffer, out, x, connection);
 }
 
@@ -794,24 +801,27 @@ namespace {
 // then holds a pointer, not a second copy of the socket and the other arguments it was
 // started with (a coroutine copies its parameters into its frame).
 struct ConnectionHome {
+    // Nothing here throws once the memory is had: the Connection, which counts itself on
+    // the loop, never sees a half-made home.
     ConnectionHome(Loop& loop, asio::ip::tcp::socket socket,
-                   std::shared_ptr<asio::cancellation_signal> cancel, ActivityLease activity)
+                   std::shared_ptr<asio::cancellation_signal> cancel, ActivityLease activity,
+                   std::string remote) noexcept
         : c(loop, std::move(socket), std::move(cancel), std::move(activity)),
-          facts{remote_of(c.socket),
+          facts{std::move(remote),
                 loop.options.quiet ? AccessLogFormat::off : loop.options.access_log},
           buffer(loop.options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks}) {}
-
-    static std::string remote_of(const asio::ip::tcp::socket& socket) {
-        boost::system::error_code ec;
-        auto endpoint = socket.remote_endpoint(ec);
-        return ec ? std::string("-") : endpoint.address().to_string();
-    }
 
     Connection c;
     const ConnectionFacts facts;
     ReadBuffer buffer;
     std::string out;
 };
+
+std::string remote_of(const asio::ip::tcp::socket& socket) {
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string("-") : endpoint.address().to_string();
+}
 
 Task<void> run_connection(std::unique_ptr<ConnectionHome> home) {
     Connection& c = home->c;
@@ -837,8 +847,11 @@ Task<void> run_connection(std::unique_ptr<ConnectionHome> home) {
 Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
                             ActivityLease activity, bool resumed) {
+    // What may throw (memory) comes first, before anything is counted: as the coroutine's
+    // own frame, it then fails in the caller.
+    std::string remote = remote_of(socket);
     auto home = std::make_unique<ConnectionHome>(loop, std::move(socket), std::move(cancel),
-                                                 std::move(activity));
+                                                 std::move(activity), std::move(remote));
     Connection& c = home->c;
     c.fresh = !resumed;
     boost::system::error_code ec;

@@ -18,6 +18,8 @@ template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
     static_assert(sizeof(Timer) <= sizeof(timer_storage_) &&
                   alignof(Timer) <= alignof(std::max_align_t));
+    // A named Sleep awaited twice (`co_await std::move(s)` again) gets a fresh timer.
+    if (sleep->timer_) std::exchange(sleep->timer_, nullptr)->~Timer();
     sleep->timer_ = ::new (sleep->timer_storage_)
         Timer{{boost::asio::get_associated_executor(handler), sleep->duration_}};
     sleep->timer_->timer.async_wait(
@@ -29,11 +31,7 @@ void Sleep::Start::operator()(Handler&& handler) const {
         }));
 }
 
-// The handler of a Task's `co_await` of an asynchronous operation: the only one a Sleep
-// is started with.
-using AwaitHandler = boost::asio::detail::awaitable_async_op_handler<void(std::exception_ptr),
-                                                                     boost::asio::any_io_executor>;
-template void Sleep::Start::operator()<AwaitHandler>(AwaitHandler&&) const;
+template void Sleep::Start::operator()<Sleep::AwaitHandler>(Sleep::AwaitHandler&&) const;
 
 Sleep::~Sleep() {
     if (timer_) timer_->~Timer();

@@ -40,8 +40,9 @@ class Wakeup {
     void start(Handler handler) {
         // The timer never expires: only notify_all() (a cancel of every wait) or the
         // waiter's own cancellation ends the wait, which the count of notifications tells
-        // apart. Setting the expiry again cancels waits already pending, so it is set
-        // only when nobody waits yet.
+        // apart. (Both in one turn of the loop count as a notification: the waiter
+        // rechecks its condition, and its next await throws operation_aborted.) Setting the expiry
+        // again cancels waits already pending, so it is set only when nobody waits yet.
         if (timer_.expiry() != boost::asio::steady_timer::time_point::max())
             timer_.expires_at(boost::asio::steady_timer::time_point::max());
         timer_.async_wait(long_wait_handler(

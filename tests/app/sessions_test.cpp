@@ -66,6 +66,22 @@ TEST(Sessions, TamperedOrForeignCookiesGiveAnEmptySession) {
     EXPECT_EQ(c2.get("/me", with_cookie(cookie)).text(), "anonymous");
 }
 
+// Replacing the session object replaces its data; the cookie it goes back in keeps the
+// app's name and signature.
+TEST(Sessions, AReplacedSessionIsSavedUnderTheAppsCookie) {
+    auto app = session_app();
+    app->config().set("SESSION_COOKIE_NAME", "sid");
+    app->post("/fresh/<name>", [](vial::RequestContext& ctx) {
+        ctx.session() = vial::Session{};
+        ctx.session().set("user", ctx.request().view_arg("name"));
+        return "fresh";
+    });
+    vial::TestClient c{*app};
+    std::string cookie = cookie_of(c.post("/fresh/ann"));
+    ASSERT_EQ(cookie.rfind("sid=", 0), 0u) << cookie;
+    EXPECT_EQ(c.get("/me", with_cookie(cookie)).text(), "ann");
+}
+
 TEST(Sessions, ClearingDeletesTheCookie) {
     auto app = session_app();
     vial::TestClient c{*app};

@@ -52,6 +52,9 @@ TEST(Sleep, SleepsInSequenceAndAsAVariable) {
         vial::Task<void> later = vial::sleep(1ms);  // converts to a Task of its own
         co_await std::move(later);
         co_await vial::sleep(0ms);
+        vial::Sleep named = vial::sleep(1ms);
+        co_await std::move(named);
+        co_await std::move(named);  // a second wait of its own (a fresh timer)
         co_return 2;
     };
     EXPECT_EQ(vial::run_sync(twice()), 2);
