@@ -183,14 +183,20 @@ struct ReadProgress {
     Connection::TimePoint header_deadline{};
 };
 
-// Feeds the buffered bytes to the parser: a result when the request is complete or
-// refused (or only empty lines came), nullopt when more must be read. Not a coroutine:
-// a request that arrived whole (nearly all) is read without a frame of its own.
-std::optional<ReadResult> feed_buffered(Connection& c, ReadBuffer& buffer, std::string& out,
-                                        RequestParser& parser, ReadProgress& progress) {
+// Feeds the buffered bytes to the parser: true, with the result in `read`, when the
+// request is complete or refused (or only empty lines came); false when more must be
+// read. Not a coroutine: a request that arrived whole (nearly all) is read without a
+// frame of its own. (The result is written in place: the caller's frame, which lives
+// while the view waits, then holds no second copy.)
+bool feed_buffered(Connection& c, ReadBuffer& buffer, std::string& out, RequestParser& parser,
+                   ReadProgress& progress, ReadResult& read) {
+    auto done = [&](ReadResult result) {
+        read = result;
+        return true;
+    };
     auto refuse = [&](ReadResult result) {
         result.bytes_read = progress.bytes_read;
-        return result;
+        return done(result);
     };
     while (buffer.size() > 0) {
         boost::beast::error_code ec;
@@ -209,30 +215,22 @@ std::optional<ReadResult> feed_buffered(Connection& c, ReadBuffer& buffer, std::
                     return refuse({.error_status = 503, .rejection = kOverBudget});
             }
             // The view reads a streamed body itself (ServerBodyStream).
-            if (parser.streaming) return ReadResult{.bytes_read = progress.bytes_read};
+            if (parser.streaming) return done({.bytes_read = progress.bytes_read});
             charge_body(c, parser);
             if (c.body_charged > 0 && c.loop.admission.over_budget())
                 return refuse({.error_status = 503, .rejection = kOverBudget});
         }
-        if (parser.is_done()) return ReadResult{.bytes_read = progress.bytes_read};
+        if (parser.is_done()) return done({.bytes_read = progress.bytes_read});
         // Only empty lines so far (a stray CRLF after the last body): still idle, and
         // waiting is await_request's (which holds no request state and may park).
-        if (!parser.got_some() && buffer.size() == 0) return ReadResult{.idle = true};
+        if (!parser.got_some() && buffer.size() == 0) return done({.idle = true});
         if (parser.is_header_done() && !progress.continue_sent && parser.expects_continue()) {
             out += "HTTP/1.1 100 Continue\r\n\r\n";
             progress.continue_sent = true;
         }
         if (used == 0) break;
     }
-    return std::nullopt;
-}
-
-// feed_buffered's result, if any, in `read`: true when there is one.
-bool feed_into(Connection& c, ReadBuffer& buffer, std::string& out, RequestParser& parser,
-               ReadProgress& progress, ReadResult& read) {
-    auto result = feed_buffered(c, buffer, out, parser, progress);
-    if (result) read = *result;
-    return result.has_value();
+    return false;
 }
 
 // Reads the rest of a request that feed_buffered could not complete, feeding what
@@ -245,7 +243,7 @@ Task<void> read_request(Connection& c, ReadBuffer& buffer, std::string& out, Req
                         ReadProgress& progress, ReadResult& read) {
     const ConnectionLimits& limits = c.loop.options.limits;
     for (;;) {
-        if (feed_into(c, buffer, out, parser, progress, read)) co_return;
+        if (feed_buffered(c, buffer, out, parser, progress, read)) co_return;
         if (!write_now(c, out) && !co_await flush(c, out)) {
             read = ReadResult{.closed = true};
             co_return;
@@ -734,7 +732,7 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     ReadProgress progress{.bytes_read = buffer.size(),
                           .header_deadline = loop.now + loop.options.limits.header_timeout};
     ReadResult read;
-    if (!feed_into(c, buffer, out, parser, progress, read))
+    if (!feed_buffered(c, buffer, out, parser, progress, read))
         co_await read_request(c, buffer, out, parser, progress, read);
     if (read.closed) co_return false;
     if (read.idle) co_return true;
