@@ -554,6 +554,10 @@ struct Exchange {
     bool head = false;
     /// The view left part of a streamed body on the wire: the connection must close.
     bool unread_body = false;
+    /// What answer_now could not finish without waiting, for answer_rest.
+    enum class Left : std::uint8_t { nothing, stream, flush, end } left = Left::nothing;
+    /// The serialized answer's framing, and its body still to write (`written.body`).
+    WrittenResponse written{};
     // Destroyed in reverse: the body stream, then the WebSocket, then the request, and
     // last the response (whose producer may have held on to the others).
     Response response;
@@ -683,10 +687,12 @@ class Lease {
 
 namespace {
 
-// Writes the answer of a dispatched request. A frame of its own, made once the view has
-// returned: serve_request's, which lives while the view waits, holds none of this.
-Task<bool> answer(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
-                  const ConnectionFacts& connection) {
+// Writes the answer of a dispatched request as far as it goes without suspending: true
+// when it is done and the connection carries on (nearly every answer: no coroutine frame
+// is made for it); false when the rest is answer_rest's (a streamed body, bytes the
+// socket did not take, or a connection to end), with what is left noted in `x`.
+bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
+                const ConnectionFacts& connection) {
     Loop& loop = c.loop;
     ResponseFraming framing{.keep_alive = x.keep_alive && !loop.stopping,
                             .head_request = x.head,
@@ -694,21 +700,44 @@ Task<bool> answer(Connection& c, ReadBuffer& buffer, std::string& out, Exchange&
                             .date = {loop.date, sizeof loop.date},
                             .max_copied_body = kMaxCopiedBody};
     std::size_t before = out.size();
-    WrittenResponse written = write_response(x.response, framing, out);
-    x.keep_alive = written.keep_alive;
-    if (written.run_stream) {
-        co_return co_await answer_streamed(c, buffer, out, x, written, connection);
+    x.written = write_response(x.response, framing, out);
+    x.keep_alive = x.written.keep_alive;
+    if (x.written.run_stream) {
+        x.left = Exchange::Left::stream;
+        return false;
     }
     x.request.reset();  // its body is no longer needed: uncharge it before writing
     release_body(c);
     if (connection.logging()) {
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
-                   out.size() - before + written.body.size(), x.started);
+                   out.size() - before + x.written.body.size(), x.started);
     }
+    // Pipelined requests already buffered are answered together, in one write.
     if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
-        !written.body.empty()) {
-        std::string_view body = written.body;
-        if (!write_now(c, out, body) && !co_await flush(c, out, body)) co_return false;
+        !x.written.body.empty()) {
+        if (!write_now(c, out, x.written.body)) {
+            x.left = Exchange::Left::flush;
+            return false;
+        }
+    }
+    if (!x.keep_alive) {
+        x.left = Exchange::Left::end;
+        return false;
+    }
+    return true;
+}
+
+// What answer_now left: the streamed body, the bytes to flush, the connection's end.
+// True when the connection may carry another request.
+Task<bool> answer_rest(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
+                       const ConnectionFacts& connection) {
+    if (x.left == Exchange::Left::stream) {
+        bool goes_on = co_await answer_streamed(c, buffer, out, x, x.written, connection);
+        co_return goes_on;
+    }
+    if (x.left == Exchange::Left::flush) {
+        bool sent = co_await flush(c, out, x.written.body);
+        if (!sent) co_return false;
     }
     if (!x.keep_alive) {
         co_await end_connection(c, buffer, x.unread_body);
@@ -788,7 +817,8 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     // state never suspends or throws.
     auto cancellation = co_await asio::this_coro::cancellation_state;
     if (cancellation.cancelled() != asio::cancellation_type::none) co_await clear_cancellation();
-    co_return co_await answer(c, buffer, out, x, connection);
+    if (answer_now(c, buffer, out, x, connection)) co_return true;
+    co_return co_await answer_rest(c, buffer, out, x, connection);
 }
 
 }  // namespace
