@@ -160,51 +160,75 @@ const Route* Dispatcher::route_request(Request& request, Response& response,
     return nullptr;
 }
 
+Dispatch::Next Dispatcher::begin(Dispatch& d, Request& request, Response& response) const {
+    d.ctx.emplace(app_, request);
+    d.chain = compiled_.app_chain;
+    try {
+        if (!request_id_header_.empty()) RequestAccess::adopt_id(request, request_id_header_);
+        d.route = route_request(request, response, d.error);
+        if (d.route) {
+            d.chain = d.route->chain;
+            if (!d.chain->blueprint.empty())
+                ContextAccess::set_blueprint(*d.ctx, d.chain->blueprint);
+        }
+    } catch (...) {
+        d.error = std::current_exception();
+        d.route = nullptr;
+        return Dispatch::Next::finish;
+    }
+    // Flask keeps a routing error until the before_request hooks have run.
+    if (!d.chain->before.empty()) return Dispatch::Next::run;
+    if (!d.route) return Dispatch::Next::finish;
+    return d.route->timeout.count() == 0 ? Dispatch::Next::view : Dispatch::Next::run;
+}
+
+Task<void> Dispatcher::run(Dispatch& d, Response& response) const {
+    if (!d.chain->before.empty()) {
+        std::exception_ptr routing_error = std::exchange(d.error, nullptr);
+        bool answered = co_await preprocess_request(*d.ctx, *d.chain, response);
+        if (answered) co_return;  // a before_request hook answered: the view does not run
+        d.error = routing_error;
+    }
+    // Without a route, `response` holds the no-route answer, or d.error its error.
+    if (d.route) response = co_await dispatch_request(*d.ctx, *d.route);
+}
+
 Task<void> Dispatcher::full_dispatch(Request& request, Response& response,
                                      bool propagate_exceptions) const {
-    if (!request_id_header_.empty()) RequestAccess::adopt_id(request, request_id_header_);
-    RequestContext ctx(app_, request);
-    const HookChain* chain = compiled_.app_chain;
-    std::exception_ptr error;
+    Dispatch d;
+    Dispatch::Next next = begin(d, request, response);
     try {
-        const Route* route = route_request(request, response, error);
-        if (route) {
-            chain = route->chain;
-            if (!chain->blueprint.empty()) ContextAccess::set_blueprint(ctx, chain->blueprint);
-        }
-        bool answered = false;
-        if (!chain->before.empty()) {
-            std::exception_ptr routing_error = std::exchange(error, nullptr);
-            answered = co_await preprocess_request(ctx, *chain, response);
-            if (!answered) error = routing_error;
-        }
-        if (answered) {
-            // A before_request hook answered: the view does not run.
-        } else if (route) {
-            response = co_await dispatch_request(ctx, *route);
-        }
-        // Otherwise `response` holds the no-route answer, or `error` its error.
+        if (next != Dispatch::Next::finish) co_await run(d, response);
     } catch (...) {
-        error = std::current_exception();
+        d.error = std::current_exception();
     }
-    if (error || !chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
-        !chain->teardown.empty()) {
+    if (!finish_now(d, response)) {
         // Cancelled (client gone, shutdown), whatever the view then threw or returned: let
-        // the cleanup steps await again (the await of finish_request itself would throw
-        // while the cancellation stands). Reading the state never suspends.
+        // the cleanup steps await again (the await of finish itself would throw while the
+        // cancellation stands). Reading the state never suspends.
         auto state = co_await boost::asio::this_coro::cancellation_state;
         if (state.cancelled() != boost::asio::cancellation_type::none)
             co_await clear_cancellation();
-        co_await finish_request(ctx, *chain, response, error, propagate_exceptions);
-    } else {
-        if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
-        finalize_request(request, response);
+        co_await finish(d, response, propagate_exceptions);
     }
 }
 
-Task<void> Dispatcher::finish_request(RequestContext& ctx, const HookChain& chain,
-                                      Response& response, std::exception_ptr error,
-                                      bool propagate) const {
+bool Dispatcher::finish_now(Dispatch& d, Response& response) const {
+    RequestContext& ctx = *d.ctx;
+    if (d.error || !d.chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
+        !d.chain->teardown.empty())
+        return false;
+    if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
+    finalize_request(ctx.request(), response);
+    return true;
+}
+
+// Steps 4 to 7 when any of them has work (an error, after-request hooks, teardown hooks):
+// in a frame of their own, so that the common request's frames stay small.
+Task<void> Dispatcher::finish(Dispatch& d, Response& response, bool propagate) const {
+    RequestContext& ctx = *d.ctx;
+    const HookChain& chain = *d.chain;
+    std::exception_ptr error = d.error;
     std::exception_ptr escaped;
     if (error) {
         try {

@@ -5,6 +5,7 @@
 // its steps; there is one member function per step.
 #include <vial/app.hpp>
 #include <vial/request.hpp>
+#include <vial/request_context.hpp>
 #include <vial/response.hpp>
 #include <vial/task.hpp>
 
@@ -20,6 +21,24 @@
 
 namespace vial::detail {
 
+/// One request's way through the dispatcher, step by step: for a driver that awaits the
+/// view itself (the server, so that no dispatcher frame is kept while the view waits).
+/// It lives as long as the request, and the context is released (Dispatcher::end) once
+/// the request is finished.
+struct Dispatch {
+    /// What the driver awaits after Dispatcher::begin.
+    enum class Next {
+        view,    // only the view: `response = co_await dispatcher.view(d)`
+        run,     // before_request hooks or a per-route timeout: `co_await dispatcher.run(...)`
+        finish,  // nothing: no route answers (the answer or its error is already set)
+    };
+    std::optional<RequestContext> ctx;
+    const HookChain* chain = nullptr;
+    const Route* route = nullptr;
+    /// What the steps so far threw (or the routing error), for the error handlers.
+    std::exception_ptr error;
+};
+
 class Dispatcher {
   public:
     explicit Dispatcher(const App& app);
@@ -31,6 +50,30 @@ class Dispatcher {
     /// The same, the answer put in `response` (a server connection's, which outlives the
     /// request: its frames, which live while the view waits, then hold no copy).
     Task<void> full_dispatch(Request& request, Response& response, bool propagate_exceptions) const;
+
+    /// full_dispatch in steps, for a driver that awaits the view itself:
+    ///
+    ///     Dispatch::Next next = dispatcher.begin(d, request, response);
+    ///     try {  // the view, or run; what they throw goes to d.error
+    ///         if (next == Dispatch::Next::view) response = co_await dispatcher.view(d);
+    ///         else if (next == Dispatch::Next::run) co_await dispatcher.run(d, response);
+    ///     } catch (...) { d.error = std::current_exception(); }
+    ///     if (!dispatcher.finish_now(d, response)) co_await dispatcher.finish(d, response, p);
+    ///     dispatcher.end(d);
+    ///
+    /// (finish awaits hooks: a cancelled driver clears its cancellation state first.)
+    /// Step 1 (the request id, the route) and the context.
+    Dispatch::Next begin(Dispatch& d, Request& request, Response& response) const;
+    /// The view of a request whose begin said Next::view.
+    Task<Response> view(Dispatch& d) const { return d.route->view(*d.ctx); }
+    /// Steps 2 and 3: before_request hooks, then (unless one answered) the view.
+    Task<void> run(Dispatch& d, Response& response) const;
+    /// Steps 4 to 7 when none awaits (no error, no after_request or teardown hooks): true
+    /// when done. Otherwise nothing is done and `finish` does them.
+    bool finish_now(Dispatch& d, Response& response) const;
+    Task<void> finish(Dispatch& d, Response& response, bool propagate_exceptions) const;
+    /// Releases the request's context (its `g`, session and after_this_request hooks).
+    static void end(Dispatch& d) noexcept { d.ctx.reset(); }
 
     const RouteTable& route_table() const noexcept { return routes_; }
 
@@ -78,10 +121,6 @@ class Dispatcher {
     // 7. teardown_request hooks; each failure is logged and the others still run.
     Task<void> do_teardown_request(RequestContext& ctx, const HookChain& chain,
                                    std::exception_ptr error) const;
-    // Steps 4 to 7 when any of them has work (an error, after-request hooks, teardown
-    // hooks): in a frame of their own, so that the common request's frame stays small.
-    Task<void> finish_request(RequestContext& ctx, const HookChain& chain, Response& response,
-                              std::exception_ptr error, bool propagate) const;
 
     const App& app_;
     // Where a request's id comes from and is echoed ("X-Request-ID"); empty: neither.

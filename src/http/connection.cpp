@@ -562,6 +562,7 @@ struct Exchange {
     // last the response (whose producer may have held on to the others).
     Response response;
     std::optional<Request> request;
+    Dispatch dispatch;  // refers to the request
     std::unique_ptr<ServerWebSocket> websocket;
     std::unique_ptr<ServerBodyStream> body_stream;
 };
@@ -792,7 +793,28 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
             if (!x.websocket) co_return false;
         }
         loop.board->enter(c.activity.cell());
-        co_await loop.dispatcher.full_dispatch(*x.request, x.response, false);
+        // The dispatcher's steps, the view awaited from this frame: while it waits, no
+        // dispatcher frame is kept (Dispatcher::begin).
+        const Dispatcher& dispatcher = loop.dispatcher;
+        Dispatch& d = x.dispatch;
+        Dispatch::Next next = dispatcher.begin(d, *x.request, x.response);
+        try {
+            if (next == Dispatch::Next::view) {
+                x.response = co_await dispatcher.view(d);
+            } else if (next == Dispatch::Next::run) {
+                co_await dispatcher.run(d, x.response);
+            }
+        } catch (...) {
+            d.error = std::current_exception();
+        }
+        // A cancellation (the client left, shutdown) stops the view, not what follows:
+        // the error handlers and teardown hooks, the WebSocket's close, the answer. Reading
+        // and clearing the state never suspends or throws.
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (cancellation.cancelled() != asio::cancellation_type::none)
+            co_await clear_cancellation();
+        if (!dispatcher.finish_now(d, x.response)) co_await dispatcher.finish(d, x.response, false);
+        Dispatcher::end(d);
         if (connection.logging())
             x.facts.note(x.request->headers(), x.request->id(), connection.access);
     }
@@ -812,11 +834,6 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     x.unread_body =
         streaming && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
     if (x.unread_body) x.keep_alive = false;
-    // A cancellation that did not abandon the request (a WebSocket view that refused its
-    // upgrade, cancelled by shutdown) does not stop its answer. Reading and clearing the
-    // state never suspends or throws.
-    auto cancellation = co_await asio::this_coro::cancellation_state;
-    if (cancellation.cancelled() != asio::cancellation_type::none) co_await clear_cancellation();
     if (answer_now(c, buffer, out, x, connection)) co_return true;
     co_return co_await answer_rest(c, buffer, out, x, connection);
 }
@@ -851,20 +868,25 @@ std::string remote_of(const asio::ip::tcp::socket& socket) {
     return ec ? std::string("-") : endpoint.address().to_string();
 }
 
-Task<void> run_connection(std::unique_ptr<ConnectionHome> home) {
+// The connection's thread of execution: its frame is the thread's entry frame.
+ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
     Connection& c = home->c;
     ReadBuffer& buffer = home->buffer;
     std::string& out = home->out;
-    for (;;) {
-        if (buffer.size() == 0) {
-            Awaited next = co_await await_request(c, buffer, out);
-            if (next == Awaited::park) {
-                park(c);
-                co_return;
+    try {
+        for (;;) {
+            if (buffer.size() == 0) {
+                Awaited next = co_await await_request(c, buffer, out);
+                if (next == Awaited::park) {
+                    park(c);
+                    co_return;
+                }
+                if (next == Awaited::close) break;
             }
-            if (next == Awaited::close) break;
+            if (!co_await serve_request(c, buffer, out, home->facts)) break;
         }
-        if (!co_await serve_request(c, buffer, out, home->facts)) break;
+    } catch (...) {
+        // An exception ends this connection only (the client sees it close).
     }
     boost::system::error_code ignored;
     c.socket.close(ignored);
@@ -872,7 +894,7 @@ Task<void> run_connection(std::unique_ptr<ConnectionHome> home) {
 
 }  // namespace
 
-Task<void> serve_connection(Loop& loop, asio::ip::tcp::socket socket,
+ThreadTask serve_connection(Loop& loop, asio::ip::tcp::socket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
                             ActivityLease activity, bool resumed) {
     // What may throw (memory) comes first, before anything is counted: as the coroutine's

@@ -11,6 +11,7 @@
 
 #include "../core/task_fwd.hpp"
 #include "../runtime/activity.hpp"
+#include "../runtime/launch.hpp"
 
 namespace vial::detail {
 
@@ -80,10 +81,11 @@ struct Connection {
 };
 
 /// Serves every request of one accepted socket, then closes it (or parks it, when it
-/// idles long). Spawn it bound to `cancel`'s slot so the sweeper can cancel the view in
-/// flight, on a LabelledExecutor of `activity`'s cell. `resumed`: a parked connection
-/// whose next request is arriving (admitted and counted already).
-Task<void> serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
+/// idles long); an exception ends that connection only. Start it with launch_thread, bound to
+/// `cancel`'s slot so the sweeper can cancel the view in flight, on a LabelledExecutor of
+/// `activity`'s cell. `resumed`: a parked connection whose next request is arriving (admitted and
+/// counted already).
+ThreadTask serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
                             std::shared_ptr<boost::asio::cancellation_signal> cancel,
                             ActivityLease activity, bool resumed = false);
 

@@ -109,9 +109,10 @@ Task<void> accept_loop(Loop& loop) {
         ActivityLease activity(*loop.board, {});
         LabelledExecutor executor(loop.context.get_executor(), activity.cell());
         // An exception out of a connection's coroutine ends that connection only.
-        launch(executor,
-               serve_connection(loop, std::move(socket), std::move(cancel), std::move(activity)),
-               slot, [](std::exception_ptr) {});
+        launch_thread(
+            executor,
+            serve_connection(loop, std::move(socket), std::move(cancel), std::move(activity)),
+            slot);
     }
 }
 

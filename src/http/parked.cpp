@@ -44,7 +44,7 @@ void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
         auto serve = serve_connection(loop, std::move(parked->socket), std::move(cancel),
                                       std::move(activity), true);
         parked->resumed = true;  // from here the new coroutine holds the connection's count
-        launch(executor, std::move(serve), slot, [](std::exception_ptr) {});
+        launch_thread(executor, std::move(serve), slot);
     });
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/version.hpp>
 
 #include <exception>
@@ -56,6 +57,30 @@ void launch(const boost::asio::any_io_executor& executor, Task<void> task,
 #else
     boost::asio::co_spawn(executor, std::move(task),
                           boost::asio::bind_cancellation_slot(slot, std::move(done)));
+#endif
+}
+
+#if BOOST_VERSION == 108100
+/// What a coroutine returns to be the entry frame of a thread of execution of its own
+/// (launch_thread): one frame fewer than `launch`, which wraps a Task in such a frame. Its
+/// body must let no exception escape (Asio would rethrow it out of the loop's run).
+using ThreadTask = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
+                                          boost::asio::any_io_executor>;
+#else
+using ThreadTask = Task<void>;
+#endif
+
+/// Runs `task` as `launch` does, with no completion step.
+inline void launch_thread(const boost::asio::any_io_executor& executor, ThreadTask task,
+                          boost::asio::cancellation_slot slot) {
+#if BOOST_VERSION == 108100
+    boost::asio::cancellation_state state(slot);
+    boost::asio::detail::awaitable_handler<boost::asio::any_io_executor, void>(
+        std::move(task), executor, slot, state)
+        .launch();
+#else
+    boost::asio::co_spawn(executor, std::move(task),
+                          boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
 #endif
 }
 
