@@ -632,7 +632,14 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
 // streams the body), so that a request whose view waits does not keep it.
 struct ParserState {
     std::optional<RequestParser> parser;
-    void clear() noexcept { parser.reset(); }
+    // Here rather than in serve_request's frame, which lives while the view waits.
+    ReadProgress progress;
+    ReadResult read;
+    void clear() noexcept {
+        parser.reset();
+        progress = {};
+        read = {};
+    }
 };
 struct RequestState {
     std::optional<Exchange> exchange;
@@ -759,9 +766,10 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
     Lease<RequestState> state(loop.spare_states);
     start_parser(parsing->parser, loop);
     RequestParser& parser = *parsing->parser;
-    ReadProgress progress{.bytes_read = buffer.size(),
-                          .header_deadline = loop.now + loop.options.limits.header_timeout};
-    ReadResult read;
+    ReadProgress& progress = parsing->progress;
+    progress = {.bytes_read = buffer.size(),
+                .header_deadline = loop.now + loop.options.limits.header_timeout};
+    ReadResult& read = parsing->read;
     if (!feed_buffered(c, buffer, out, parser, progress, read))
         co_await read_request(c, buffer, out, parser, progress, read);
     if (read.closed) co_return false;
