@@ -54,6 +54,7 @@ class Headers {
     void add_unchecked(std::string_view name, std::string_view value) {
         fields_.emplace_back(name, value);
     }
+    void reserve(std::size_t fields) { fields_.reserve(fields); }
 
     std::vector<Field> fields_;
 };

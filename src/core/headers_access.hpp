@@ -12,6 +12,7 @@ struct HeadersAccess {
     static void add_unchecked(Headers& headers, std::string_view name, std::string_view value) {
         headers.add_unchecked(name, value);
     }
+    static void reserve(Headers& headers, std::size_t fields) { headers.reserve(fields); }
 };
 
 /// Throws vial::Error when `value` holds CR, LF or NUL (what Headers::add checks).

@@ -37,6 +37,8 @@ Response::Response(std::string body, int status, std::string_view content_type)
     : status_(status), body_(std::move(body)) {
     // As every header: a content type built from input must not split the head.
     detail::check_header_value("Content-Type", content_type);
+    // Room for the request id the dispatcher adds (X-Request-ID): one allocation, not two.
+    detail::HeadersAccess::reserve(headers_, 2);
     detail::HeadersAccess::add_unchecked(headers_, "Content-Type", content_type);
 }
 

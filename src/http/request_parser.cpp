@@ -1,6 +1,7 @@
 #include "request_parser.hpp"
 #include "../core/headers_access.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -55,6 +56,23 @@ void RequestParser::reject(error_code& ec, int status, const char* reason) {
     ec = http::error::bad_value;
 }
 
+namespace {
+
+// The field lines of the head at the start of `data`: each line end followed by another
+// line that is not the blank one (as far as `data` goes).
+std::size_t count_field_lines(std::string_view data) noexcept {
+    std::size_t fields = 0;
+    for (std::size_t at = data.find('\n'); at != std::string_view::npos && at + 1 < data.size();
+         at = data.find('\n', at + 1)) {
+        char next = data[at + 1];
+        if (next == '\r' || next == '\n') break;
+        ++fields;
+    }
+    return fields;
+}
+
+}  // namespace
+
 std::size_t RequestParser::feed(std::string_view data, error_code& ec) {
     std::size_t skipped = 0;
     if (!got_some()) {
@@ -74,6 +92,9 @@ std::size_t RequestParser::feed(std::string_view data, error_code& ec) {
             }
         }
         data.remove_prefix(skipped);
+        // Room for every field at once (not a vector doubling per few fields).
+        if (std::size_t fields = count_field_lines(data); fields > 1)
+            detail::HeadersAccess::reserve(headers, std::min<std::size_t>(fields, 64));
     }
     bool header_was_done = is_header_done();
     std::size_t used = put(boost::asio::buffer(data.data(), data.size()), ec);

@@ -31,6 +31,8 @@ TEST(Headers, RejectsHeaderInjection) {
     vial::Headers h;
     EXPECT_THROW(h.add("X-Evil", "a\r\nSet-Cookie: x=1"), vial::Error);
     EXPECT_THROW(h.add("X-Evil", std::string("a\0b", 3)), vial::Error);
+    EXPECT_THROW(h.add("X-Evil", "a\nb"), vial::Error);  // a bare LF or CR ends a line too
+    EXPECT_THROW(h.add("X-Evil", "ab\r"), vial::Error);
     EXPECT_THROW(h.add("Bad Name", "v"), vial::Error);
     EXPECT_THROW(h.add("", "v"), vial::Error);
     EXPECT_TRUE(h.empty());

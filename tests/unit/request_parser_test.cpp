@@ -65,6 +65,28 @@ TEST(RequestParser, ReadsMethodTargetVersionHeadersAndBody) {
     }
 }
 
+TEST(RequestParser, KeepsEveryFieldOfAHeadWhateverItsLength) {
+    // The parser makes room for the fields it sees up front (at most 64): a head with more,
+    // or one arriving in pieces, still keeps every field, in order.
+    for (int count : {0, 1, 5, 70}) {
+        for (std::size_t step : {std::size_t{3}, std::size_t{1 << 20}}) {
+            std::string head = "GET / HTTP/1.1\r\nHost: t\r\n";
+            for (int i = 0; i < count; ++i) head += "X-F" + std::to_string(i) + ": v\r\n";
+            head += "\r\n";
+            RequestParser parser(ParserLimits{
+                .max_request_line = 256, .max_header_bytes = 4096, .max_body_bytes = 64});
+            auto r = parse(parser, head, step);
+            ASSERT_TRUE(r.done) << r.reason;
+            ASSERT_EQ(parser.headers.size(), static_cast<std::size_t>(count) + 1);
+            int i = -1;
+            for (const auto& [name, value] : parser.headers) {
+                EXPECT_EQ(name, i < 0 ? "Host" : "X-F" + std::to_string(i));
+                ++i;
+            }
+        }
+    }
+}
+
 TEST(RequestParser, DecodesAChunkedBody) {
     RequestParser parser(kLimits);
     auto r = parse(parser,
