@@ -10,6 +10,7 @@
 #include <vial/task.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -112,5 +113,54 @@ Handler ensure_async(F view) {
         }
     }
 }
+
+namespace detail {
+
+/// A view as the server runs it itself: a sync view called with no coroutine, an async
+/// view's string or JSON awaited without the Task<Response> frame that adapts it
+/// (response_of), so that a waiting request holds one coroutine frame fewer. At most one
+/// is set, at registration, for views of those result types; other views (and any view
+/// that middleware wraps) run through their Handler.
+struct DirectView {
+    SyncView sync;
+    std::function<Task<std::string>(RequestContext&)> text;
+    std::function<Task<Json>(RequestContext&)> json;
+};
+
+/// A route's view adapted: its Handler (what every driver and middleware may call) and,
+/// for the result types above, its DirectView. Both call one shared copy of `view`.
+template <class F>
+std::pair<Handler, DirectView> adapt_view(F view) {
+    using R = typename view_result<F>::type;
+    constexpr bool text = std::is_same_v<R, Task<std::string>>;
+    constexpr bool json = std::is_same_v<R, Task<Json>>;
+    if constexpr (!returns_view_result<F>() || std::is_same_v<F, Handler> ||
+                  std::is_same_v<R, Task<Response>> ||
+                  (task_traits<R>::is_task && !text && !json)) {
+        return {ensure_async(std::move(view)), DirectView()};  // (which names a wrong type)
+    } else {
+        auto shared = std::make_shared<F>(std::move(view));
+        DirectView direct;
+        if constexpr (text || json) {
+            auto call = [shared](RequestContext& ctx) { return call_view(*shared, ctx); };
+            if constexpr (text) {
+                direct.text = std::move(call);
+            } else {
+                direct.json = std::move(call);
+            }
+            Handler handler = [shared](RequestContext& ctx) {
+                return response_of(call_view(*shared, ctx));
+            };
+            return {std::move(handler), std::move(direct)};
+        } else {
+            direct.sync = [shared](RequestContext& ctx) {
+                return make_response(call_view(*shared, ctx));
+            };
+            return {sync_handler(direct.sync), std::move(direct)};
+        }
+    }
+}
+
+}  // namespace detail
 
 }  // namespace vial

@@ -53,6 +53,8 @@ struct RouteRecord {
     /// A WebSocket route: its view was adapted from a WebSocketView, and the
     /// *_websocket hooks apply instead of the *_request ones.
     bool websocket = false;
+    /// The view as the server may await it without adapting its result (handler.hpp).
+    detail::DirectView direct{};
 };
 
 /// Options of a blueprint, at construction or at registration.
@@ -119,7 +121,13 @@ class Scaffold {
     /// vial::Error naming the problem.
     template <class F>
     Scaffold& route(std::string rule, F view, RouteOptions options = {}) {
-        add_url_rule(std::move(rule), std::move(options), ensure_async(std::move(view)));
+        static_assert(detail::takes_request_v<F>,
+                      "a vial view must be callable with vial::Request& or vial::RequestContext&");
+        if constexpr (detail::takes_request_v<F>) {
+            auto [handler, direct] = detail::adapt_view(std::move(view));
+            add_url_rule(std::move(rule), std::move(options), std::move(handler));
+            records_.routes.back().direct = std::move(direct);
+        }
         return *this;
     }
     template <class F>

@@ -89,7 +89,8 @@ class Compiler {
             out_.routes.push_back(Route{RouteRule(join_rule(prefix, route.rule)), endpoint,
                                         route.methods, wrap_handler(route.view, layers),
                                         route.websocket ? ws_chain : chain, timeout,
-                                        route.stream_body, route.max_body_bytes});
+                                        route.stream_body, route.max_body_bytes,
+                                        layers.empty() ? route.direct : DirectView{}});
         }
         for (const auto& child : records.blueprints) {
             walk(*child.records, name.empty() ? child.name : name + "." + child.name,

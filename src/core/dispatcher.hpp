@@ -28,7 +28,7 @@ namespace vial::detail {
 struct Dispatch {
     /// What the driver awaits after Dispatcher::begin.
     enum class Next {
-        view,    // only the view: `response = co_await dispatcher.view(d)`
+        view,    // only the view: the driver may run its DirectView (or await run)
         run,     // before_request hooks or a per-route timeout: `co_await dispatcher.run(...)`
         finish,  // nothing: no route answers (the answer or its error is already set)
     };
@@ -51,12 +51,14 @@ class Dispatcher {
     /// request: its frames, which live while the view waits, then hold no copy).
     Task<void> full_dispatch(Request& request, Response& response, bool propagate_exceptions) const;
 
-    /// full_dispatch in steps, for a driver that awaits the view itself:
+    /// full_dispatch in steps, for a driver that runs the view itself:
     ///
     ///     Dispatch::Next next = dispatcher.begin(d, request, response);
-    ///     try {  // the view, or run; what they throw goes to d.error
-    ///         if (next == Dispatch::Next::view) response = co_await dispatcher.view(d);
-    ///         else if (next == Dispatch::Next::run) co_await dispatcher.run(d, response);
+    ///     try {  // what the view or run throws goes to d.error
+    ///         if (next == Dispatch::Next::view && d.route->direct.sync)
+    ///             response = d.route->direct.sync(*d.ctx);  // or .text, .json: awaited
+    ///         else if (next != Dispatch::Next::finish)
+    ///             co_await dispatcher.run(d, response);
     ///     } catch (...) { d.error = std::current_exception(); }
     ///     if (!dispatcher.finish_now(d, response)) co_await dispatcher.finish(d, response, p);
     ///     dispatcher.end(d);
@@ -64,8 +66,6 @@ class Dispatcher {
     /// (finish awaits hooks: a cancelled driver clears its cancellation state first.)
     /// Step 1 (the request id, the route) and the context.
     Dispatch::Next begin(Dispatch& d, Request& request, Response& response) const;
-    /// The view of a request whose begin said Next::view.
-    Task<Response> view(Dispatch& d) const { return d.route->view(*d.ctx); }
     /// Steps 2 and 3: before_request hooks, then (unless one answered) the view.
     Task<void> run(Dispatch& d, Response& response) const;
     /// Steps 4 to 7 when none awaits (no error, no after_request or teardown hooks): true

@@ -31,6 +31,9 @@ struct Route {
     /// max_body_bytes (0: the server's limit).
     bool stream_body = false;
     std::size_t max_body_bytes = 0;
+    /// The view as the server may await it itself (handler.hpp); empty when middleware
+    /// wraps the view, or its result type has no direct form.
+    DirectView direct{};
 
     /// HEAD is answered by GET views.
     bool accepts(std::string_view method) const noexcept;

@@ -807,9 +807,20 @@ Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
         Dispatch& d = x.dispatch;
         Dispatch::Next next = dispatcher.begin(d, *x.request, x.response);
         try {
-            if (next == Dispatch::Next::view) {
-                x.response = co_await dispatcher.view(d);
-            } else if (next == Dispatch::Next::run) {
+            // A sync view is called, an async view's string or JSON awaited, from here:
+            // no Task<Response> frame adapts them (DirectView). Other views run in run's
+            // frame, which holds their Response while they wait (this frame would hold
+            // one for every request).
+            const DirectView* direct = next == Dispatch::Next::view ? &d.route->direct : nullptr;
+            if (direct && direct->sync) {
+                x.response = direct->sync(*d.ctx);
+            } else if (direct && direct->text) {
+                std::string text = co_await direct->text(*d.ctx);
+                x.response = make_response(std::move(text));
+            } else if (direct && direct->json) {
+                Json json = co_await direct->json(*d.ctx);
+                x.response = make_response(std::move(json));
+            } else if (next != Dispatch::Next::finish) {
                 co_await dispatcher.run(d, x.response);
             }
         } catch (...) {
