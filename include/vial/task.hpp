@@ -61,8 +61,9 @@ class [[nodiscard]] Sleep {
     struct Timer;
 
     std::chrono::steady_clock::duration duration_;
-    // Storage for the Asio timer, built in place when the wait starts (no allocation).
-    alignas(std::max_align_t) unsigned char timer_storage_[128];
+    // Storage for the Asio timer, built in place when the wait starts (no allocation on
+    // an event loop: sized for a timer on an io_context's executor, src/runtime/sleep.cpp).
+    alignas(std::max_align_t) unsigned char timer_storage_[80];
     Timer* timer_ = nullptr;
 };
 

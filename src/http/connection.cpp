@@ -558,13 +558,16 @@ struct Exchange {
     enum class Left : std::uint8_t { nothing, stream, flush, end } left = Left::nothing;
     /// The serialized answer's framing, and its body still to write (`written.body`).
     WrittenResponse written{};
-    // Destroyed in reverse: the body stream, then the WebSocket, then the request, and
-    // last the response (whose producer may have held on to the others).
+    // Destroyed in reverse: the context, the body stream, then the WebSocket, then the
+    // request, and last the response (whose producer may have held on to the others).
     Response response;
     std::optional<Request> request;
-    Dispatch dispatch;  // refers to the request
     std::unique_ptr<ServerWebSocket> websocket;
     std::unique_ptr<ServerBodyStream> body_stream;
+    // Destroyed first (Dispatcher::end releases it earlier on the usual path): the
+    // context's `g` and session may refer to anything above, as when it lived in the
+    // dispatcher's frame.
+    Dispatch dispatch;
 };
 
 void begin_exchange(Exchange& x, const RequestParser& parser, const ConnectionFacts& connection) {

@@ -128,6 +128,8 @@ class LabelledExecutor {
         return LabelledExecutor<Next>(boost::asio::require(inner_, property), cell_);
     }
 
+    const Inner& inner() const noexcept { return inner_; }
+
     template <class Function>
     void execute(Function&& function) const {
         inner_.execute(Resume<std::decay_t<Function>>{cell_, std::forward<Function>(function)});

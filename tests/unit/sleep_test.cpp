@@ -12,6 +12,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <variant>
 
@@ -44,6 +47,36 @@ TEST(Sleep, ACancelledSleepThrowsCancelled) {
     boost::asio::post(context, [&] { signal.emit(boost::asio::cancellation_type::terminal); });
     context.run();
     EXPECT_EQ(caught, "sleep was cancelled");
+}
+
+// A sleep on an event loop keeps its timer in the awaiting frame; on any other executor
+// (a strand, a user's thread pool) it takes one of its own: both wait, and both cancel.
+TEST(Sleep, SleepsOnAStrandAndOnAThreadPool) {
+    auto timed = []() -> vial::Task<bool> {
+        auto started = std::chrono::steady_clock::now();
+        co_await vial::sleep(20ms);
+        co_return std::chrono::steady_clock::now() - started >= 20ms;
+    };
+    auto cut = []() -> vial::Task<bool> {
+        try {
+            co_await vial::timeout(10ms, vial::sleep(1h));
+        } catch (const vial::TimeoutError&) {
+            co_return true;
+        }
+        co_return false;
+    };
+    boost::asio::io_context context;
+    auto strand = boost::asio::make_strand(context);
+    auto on_strand = boost::asio::co_spawn(strand, timed(), boost::asio::use_future);
+    auto cut_on_strand = boost::asio::co_spawn(strand, cut(), boost::asio::use_future);
+    context.run();
+    EXPECT_TRUE(on_strand.get());
+    EXPECT_TRUE(cut_on_strand.get());
+
+    boost::asio::thread_pool pool(1);
+    EXPECT_TRUE(boost::asio::co_spawn(pool, timed(), boost::asio::use_future).get());
+    EXPECT_TRUE(boost::asio::co_spawn(pool, cut(), boost::asio::use_future).get());
+    pool.join();
 }
 
 TEST(Sleep, SleepsInSequenceAndAsAVariable) {
