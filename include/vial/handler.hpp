@@ -85,35 +85,6 @@ Task<Response> response_of(Task<R> result) {
 extern template Task<Response> detail::response_of<Json>(Task<Json>);
 extern template Task<Response> detail::response_of<std::string>(Task<std::string>);
 
-/// Adapts a sync or async view to the one Handler type. Called once per registration.
-template <class F>
-Handler ensure_async(F view) {
-    static_assert(detail::takes_request_v<F>,
-                  "a vial view must be callable with vial::Request& or vial::RequestContext&");
-    if constexpr (detail::takes_request_v<F>) {
-        static_assert(detail::returns_view_result<F>(),
-                      "a vial view must return vial::Response, a string, vial::Json, "
-                      "std::pair<body, int>, std::tuple<body, int[, vial::Headers]>, "
-                      "or a vial::Task<> of one of these");
-        using R = typename detail::view_result<F>::type;
-        if constexpr (std::is_same_v<F, Handler>) {
-            return view;
-        } else if constexpr (std::is_same_v<R, Task<Response>>) {
-            return [view = std::move(view)](RequestContext& ctx) mutable {
-                return detail::call_view(view, ctx);
-            };
-        } else if constexpr (detail::task_traits<R>::is_task) {
-            return [view = std::move(view)](RequestContext& ctx) mutable {
-                return detail::response_of(detail::call_view(view, ctx));
-            };
-        } else {
-            return detail::sync_handler([view = std::move(view)](RequestContext& ctx) mutable {
-                return make_response(detail::call_view(view, ctx));
-            });
-        }
-    }
-}
-
 namespace detail {
 
 /// A view as the server runs it itself: a sync view called with no coroutine, an async
@@ -127,40 +98,57 @@ struct DirectView {
     std::function<Task<Json>(RequestContext&)> json;
 };
 
-/// A route's view adapted: its Handler (what every driver and middleware may call) and,
-/// for the result types above, its DirectView. Both call one shared copy of `view`.
+/// A view adapted: its Handler (what every driver and middleware may call) and, for the
+/// result types above, its DirectView. Both call one shared copy of `view`.
 template <class F>
 std::pair<Handler, DirectView> adapt_view(F view) {
-    using R = typename view_result<F>::type;
-    constexpr bool text = std::is_same_v<R, Task<std::string>>;
-    constexpr bool json = std::is_same_v<R, Task<Json>>;
-    if constexpr (!returns_view_result<F>() || std::is_same_v<F, Handler> ||
-                  std::is_same_v<R, Task<Response>> ||
-                  (task_traits<R>::is_task && !text && !json)) {
-        return {ensure_async(std::move(view)), DirectView()};  // (which names a wrong type)
-    } else {
-        auto shared = std::make_shared<F>(std::move(view));
-        DirectView direct;
-        if constexpr (text || json) {
-            auto call = [shared](RequestContext& ctx) { return call_view(*shared, ctx); };
-            if constexpr (text) {
-                direct.text = std::move(call);
-            } else {
-                direct.json = std::move(call);
-            }
-            Handler handler = [shared](RequestContext& ctx) {
-                return response_of(call_view(*shared, ctx));
+    static_assert(takes_request_v<F>,
+                  "a vial view must be callable with vial::Request& or vial::RequestContext&");
+    if constexpr (takes_request_v<F>) {
+        static_assert(returns_view_result<F>(),
+                      "a vial view must return vial::Response, a string, vial::Json, "
+                      "std::pair<body, int>, std::tuple<body, int[, vial::Headers]>, "
+                      "or a vial::Task<> of one of these");
+        using R = typename view_result<F>::type;
+        if constexpr (!returns_view_result<F>()) {
+            return {};
+        } else if constexpr (std::is_same_v<F, Handler>) {
+            return {std::move(view), DirectView()};
+        } else if constexpr (std::is_same_v<R, Task<Response>>) {
+            Handler handler = [view = std::move(view)](RequestContext& ctx) mutable {
+                return call_view(view, ctx);
             };
-            return {std::move(handler), std::move(direct)};
+            return {std::move(handler), DirectView()};
         } else {
-            direct.sync = [shared](RequestContext& ctx) {
-                return make_response(call_view(*shared, ctx));
-            };
-            return {sync_handler(direct.sync), std::move(direct)};
+            auto shared = std::make_shared<F>(std::move(view));
+            DirectView direct;
+            if constexpr (!task_traits<R>::is_task) {
+                direct.sync = [shared](RequestContext& ctx) {
+                    return make_response(call_view(*shared, ctx));
+                };
+                return {sync_handler(direct.sync), std::move(direct)};
+            } else {
+                auto call = [shared](RequestContext& ctx) { return call_view(*shared, ctx); };
+                if constexpr (std::is_same_v<R, Task<std::string>>) {
+                    direct.text = call;
+                } else if constexpr (std::is_same_v<R, Task<Json>>) {
+                    direct.json = call;
+                }
+                Handler handler = [call](RequestContext& ctx) { return response_of(call(ctx)); };
+                return {std::move(handler), std::move(direct)};
+            }
         }
+    } else {
+        return {};
     }
 }
 
 }  // namespace detail
+
+/// Adapts a sync or async view to the one Handler type. Called once per registration.
+template <class F>
+Handler ensure_async(F view) {
+    return detail::adapt_view(std::move(view)).first;
+}
 
 }  // namespace vial

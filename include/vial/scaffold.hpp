@@ -121,13 +121,9 @@ class Scaffold {
     /// vial::Error naming the problem.
     template <class F>
     Scaffold& route(std::string rule, F view, RouteOptions options = {}) {
-        static_assert(detail::takes_request_v<F>,
-                      "a vial view must be callable with vial::Request& or vial::RequestContext&");
-        if constexpr (detail::takes_request_v<F>) {
-            auto [handler, direct] = detail::adapt_view(std::move(view));
-            add_url_rule(std::move(rule), std::move(options), std::move(handler));
-            records_.routes.back().direct = std::move(direct);
-        }
+        auto [handler, direct] = detail::adapt_view(std::move(view));
+        add_url_rule(std::move(rule), std::move(options), std::move(handler));
+        records_.routes.back().direct = std::move(direct);
         return *this;
     }
     template <class F>

@@ -26,10 +26,34 @@
 
 namespace vial::detail {
 
+#if BOOST_VERSION == 108100
+/// What a coroutine returns to be the entry frame of a thread of execution of its own
+/// (launch_thread): one frame fewer than `launch`, which wraps a Task in such a frame. Its
+/// body must let no exception escape (Asio would rethrow it out of the loop's run).
+using ThreadTask = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
+                                          boost::asio::any_io_executor>;
+#else
+using ThreadTask = Task<void>;
+#endif
+
+/// Runs `task` (up to its first wait) as a thread of execution of its own, cancelled
+/// through `slot`, with no completion step: see `launch` below.
+inline void launch_thread(const boost::asio::any_io_executor& executor, ThreadTask task,
+                          boost::asio::cancellation_slot slot) {
+#if BOOST_VERSION == 108100
+    boost::asio::cancellation_state state(slot);
+    boost::asio::detail::awaitable_handler<boost::asio::any_io_executor, void>(
+        std::move(task), executor, slot, state)
+        .launch();
+#else
+    boost::asio::co_spawn(executor, std::move(task),
+                          boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
+#endif
+}
+
 template <class Done>
-boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
-                       boost::asio::any_io_executor>
-launched_entry(Task<void> task, Done done) {
+// `task` as a thread's entry frame, ending with `done` (launch, Boost 1.81).
+ThreadTask launched_entry(Task<void> task, Done done) {
     std::exception_ptr error;
     try {
         co_await std::move(task);
@@ -50,37 +74,10 @@ template <class Done>
 void launch(const boost::asio::any_io_executor& executor, Task<void> task,
             boost::asio::cancellation_slot slot, Done done) {
 #if BOOST_VERSION == 108100
-    boost::asio::cancellation_state state(slot);
-    boost::asio::detail::awaitable_handler<boost::asio::any_io_executor, void>(
-        launched_entry(std::move(task), std::move(done)), executor, slot, state)
-        .launch();
+    launch_thread(executor, launched_entry(std::move(task), std::move(done)), slot);
 #else
     boost::asio::co_spawn(executor, std::move(task),
                           boost::asio::bind_cancellation_slot(slot, std::move(done)));
-#endif
-}
-
-#if BOOST_VERSION == 108100
-/// What a coroutine returns to be the entry frame of a thread of execution of its own
-/// (launch_thread): one frame fewer than `launch`, which wraps a Task in such a frame. Its
-/// body must let no exception escape (Asio would rethrow it out of the loop's run).
-using ThreadTask = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
-                                          boost::asio::any_io_executor>;
-#else
-using ThreadTask = Task<void>;
-#endif
-
-/// Runs `task` as `launch` does, with no completion step.
-inline void launch_thread(const boost::asio::any_io_executor& executor, ThreadTask task,
-                          boost::asio::cancellation_slot slot) {
-#if BOOST_VERSION == 108100
-    boost::asio::cancellation_state state(slot);
-    boost::asio::detail::awaitable_handler<boost::asio::any_io_executor, void>(
-        std::move(task), executor, slot, state)
-        .launch();
-#else
-    boost::asio::co_spawn(executor, std::move(task),
-                          boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
 #endif
 }
 
