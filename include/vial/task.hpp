@@ -59,11 +59,14 @@ class [[nodiscard]] Sleep {
         void operator()(Handler&& handler) const;
     };
     struct Timer;
+    void end_wait() noexcept;
 
     std::chrono::steady_clock::duration duration_;
-    // Storage for the Asio timer, built in place when the wait starts (no allocation on
-    // an event loop: sized for a timer on an io_context's executor, src/runtime/sleep.cpp).
-    alignas(std::max_align_t) unsigned char timer_storage_[80];
+    // On a server loop, the wait is a node of the loop's sleep queue, built here when it
+    // starts (src/runtime/sleep_queue.hpp): no allocation. Elsewhere (a strand, a thread
+    // pool, a plain io_context) it is an Asio timer of its own, in `timer_`.
+    alignas(void*) unsigned char node_storage_[32];
+    bool queued_ = false;
     Timer* timer_ = nullptr;
 };
 

@@ -12,6 +12,7 @@
 
 #include "activity.hpp"
 #include "long_wait.hpp"
+#include "sleep_queue.hpp"
 
 namespace vial {
 
@@ -25,14 +26,6 @@ using LoopTimer =
     asio::basic_waitable_timer<std::chrono::steady_clock,
                                asio::wait_traits<std::chrono::steady_clock>, LoopExecutor>;
 
-// The io_context executor under a coroutine's executor, when it is a vial loop's (its
-// labelled executor) or a plain io_context's: nearly every sleep.
-const LoopExecutor* loop_executor(const asio::any_io_executor& executor) noexcept {
-    if (auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>())
-        return &labelled->inner();
-    return executor.target<LoopExecutor>();
-}
-
 std::exception_ptr sleep_error(boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted)
         return std::make_exception_ptr(Cancelled("sleep was cancelled"));
@@ -42,36 +35,67 @@ std::exception_ptr sleep_error(boost::system::error_code ec) {
 
 }  // namespace
 
-// On another executor (a user's thread pool, say) the timer is its own allocation.
+// Off a server loop, the wait is an Asio timer of its own: on an io_context's own
+// executor it keeps 8 bytes of that executor, elsewhere a type-erased one.
 struct Sleep::Timer {
-    std::variant<LoopTimer, std::unique_ptr<asio::steady_timer>> timer;
+    std::variant<LoopTimer, asio::steady_timer> timer;
 };
+
+namespace {
+
+std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration duration) {
+    auto now = std::chrono::steady_clock::now();
+    if (duration <= duration.zero()) return now;
+    if (duration > std::chrono::steady_clock::time_point::max() - now)
+        return std::chrono::steady_clock::time_point::max();
+    return now + duration;
+}
+
+}  // namespace
 
 template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
-    static_assert(sizeof(Timer) <= sizeof(timer_storage_) &&
-                  alignof(Timer) <= alignof(std::max_align_t));
-    // A named Sleep awaited twice (`co_await std::move(s)` again) gets a fresh timer.
-    if (sleep->timer_) std::exchange(sleep->timer_, nullptr)->~Timer();
+    static_assert(sizeof(detail::SleepNode) <= sizeof(node_storage_) &&
+                  alignof(detail::SleepNode) <= alignof(void*));
+    // A named Sleep awaited twice (`co_await std::move(s)` again) waits afresh.
+    sleep->end_wait();
     asio::any_io_executor executor = asio::get_associated_executor(handler);
-    if (const LoopExecutor* loop = loop_executor(executor)) {
-        sleep->timer_ = ::new (sleep->timer_storage_)
-            Timer{std::variant<LoopTimer, std::unique_ptr<asio::steady_timer>>(
-                std::in_place_index<0>, *loop, sleep->duration_)};
+    if (auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>()) {
+        auto& queue = detail::SleepQueue::of(labelled->inner().context());
+        auto* node = ::new (sleep->node_storage_)
+            detail::SleepNode{deadline_after(sleep->duration_), detail::SleepNode::npos,
+                              std::forward<Handler>(handler)};
+        sleep->queued_ = true;
+        queue.add(*node);
+        return;
+    }
+    if (const LoopExecutor* loop = executor.target<LoopExecutor>()) {
+        sleep->timer_ = new Timer{std::variant<LoopTimer, asio::steady_timer>(
+            std::in_place_index<0>, *loop, sleep->duration_)};
         std::get<0>(sleep->timer_->timer)
             .async_wait(detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
     } else {
-        sleep->timer_ = ::new (sleep->timer_storage_)
-            Timer{std::make_unique<asio::steady_timer>(executor, sleep->duration_)};
+        sleep->timer_ = new Timer{std::variant<LoopTimer, asio::steady_timer>(
+            std::in_place_index<1>, executor, sleep->duration_)};
         std::get<1>(sleep->timer_->timer)
-            ->async_wait(detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
+            .async_wait(detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
     }
 }
 
 template void Sleep::Start::operator()<Sleep::AwaitHandler>(Sleep::AwaitHandler&&) const;
 
+void Sleep::end_wait() noexcept {
+    if (queued_) {
+        // Dequeued already, unless the loop is torn down under it.
+        auto* node = std::launder(reinterpret_cast<detail::SleepNode*>(node_storage_));
+        node->~SleepNode();
+        queued_ = false;
+    }
+    delete std::exchange(timer_, nullptr);
+}
+
 Sleep::~Sleep() {
-    if (timer_) timer_->~Timer();
+    end_wait();
 }
 
 namespace {

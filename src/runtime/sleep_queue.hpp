@@ -1,0 +1,86 @@
+#pragma once
+// SleepQueue: every vial::sleep of one server loop, on one timer.
+//
+// Asio gives each timer wait an operation of its own (136 bytes allocated per sleep, an
+// atomic work count, the scheduler's mutex around its timer heap). A server loop is one
+// thread, so its sleeps can share one: each waiting sleep is a node kept in the Sleep
+// itself (the awaiting coroutine's frame) and ordered in a binary heap here, and a single
+// Asio timer is armed for the earliest. When it fires, the sleeps that are due resume one
+// after another from that one handler, each through its coroutine's executor (so the stall
+// watchdog sees whose code runs).
+//
+// Only loops run by one thread may use it (a server loop: the sleep's executor is a
+// LabelledExecutor); other executors keep an Asio timer per sleep (sleep.cpp).
+#include <vial/task.hpp>
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace vial::detail {
+
+/// One waiting sleep: built in the Sleep's storage when the wait starts, destroyed when
+/// it ends. The handler (the awaiting coroutine's thread of execution) is what the queue
+/// resumes; while it is here, nothing else owns that coroutine.
+struct SleepNode {
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    std::chrono::steady_clock::time_point deadline;
+    std::size_t index = npos;  // its place in the heap; npos once dequeued
+    Sleep::AwaitHandler handler;
+};
+
+class SleepQueue : public boost::asio::execution_context::service {
+  public:
+    static boost::asio::execution_context::id id;
+    using LoopExecutor = boost::asio::io_context::executor_type;
+
+    explicit SleepQueue(boost::asio::io_context& context);
+    SleepQueue(const SleepQueue&) = delete;
+    SleepQueue& operator=(const SleepQueue&) = delete;
+
+    /// The queue of `context`, made on first use (the last one used on this thread is
+    /// remembered: no lookup per sleep).
+    static SleepQueue& of(boost::asio::io_context& context);
+
+    /// Queues `node` (its deadline and handler set), and ties it to the handler's
+    /// cancellation slot: cancelled, it completes with vial::Cancelled, from the loop's
+    /// queue. A deadline already past completes from the loop's queue too (a yield).
+    void add(SleepNode& node);
+    /// Takes `node` out without completing it (its Sleep is going).
+    void remove(SleepNode& node) noexcept;
+
+  private:
+    void shutdown() override;
+
+    void push(SleepNode& node);
+    void erase(SleepNode& node) noexcept;
+    void sift_up(std::size_t index) noexcept;
+    void sift_down(std::size_t index) noexcept;
+    void place(std::size_t index, SleepNode* node) noexcept;
+
+    // Arms the timer for the earliest deadline unless it already waits for that or earlier.
+    void arm();
+    void fired(std::uint64_t generation);
+    // Resumes the coroutine of `node` (dequeued) with `error`: now (from the timer's
+    // handler), or from the loop's queue (`deferred`: a cancellation, a deadline past).
+    void resume(SleepNode& node, std::exception_ptr error, bool deferred);
+
+    struct Cancel;
+
+    std::vector<SleepNode*> heap_;
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      LoopExecutor>
+        timer_;
+    // The deadline the latest wait of the timer is for (max: no wait pending), and that
+    // wait's number: an earlier wait that completes after a re-arm changes nothing.
+    std::chrono::steady_clock::time_point armed_ = std::chrono::steady_clock::time_point::max();
+    std::uint64_t generation_ = 0;
+};
+
+}  // namespace vial::detail
