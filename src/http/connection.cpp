@@ -50,8 +50,8 @@ constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 // Larger bodies are written from the Response, not copied next to the head first.
 constexpr std::size_t kMaxCopiedBody = 16 * 1024;
 
-Connection::Connection(Loop& owner, asio::ip::tcp::socket s,
-                       std::shared_ptr<asio::cancellation_signal> signal, ActivityLease label)
+Connection::Connection(Loop& owner, LoopSocket s, std::shared_ptr<asio::cancellation_signal> signal,
+                       ActivityLease label)
     : loop(owner),
       socket(std::move(s)),
       accepted(owner.now),
@@ -870,9 +870,8 @@ namespace {
 struct ConnectionHome {
     // Nothing here throws once the memory is had: the Connection, which counts itself on
     // the loop, never sees a half-made home.
-    ConnectionHome(Loop& loop, asio::ip::tcp::socket socket,
-                   std::shared_ptr<asio::cancellation_signal> cancel, ActivityLease activity,
-                   std::string remote) noexcept
+    ConnectionHome(Loop& loop, LoopSocket socket, std::shared_ptr<asio::cancellation_signal> cancel,
+                   ActivityLease activity, std::string remote) noexcept
         : c(loop, std::move(socket), std::move(cancel), std::move(activity)),
           facts{std::move(remote),
                 loop.options.quiet ? AccessLogFormat::off : loop.options.access_log},
@@ -884,7 +883,7 @@ struct ConnectionHome {
     std::string out;
 };
 
-std::string remote_of(const asio::ip::tcp::socket& socket) {
+std::string remote_of(const LoopSocket& socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
     return ec ? std::string("-") : endpoint.address().to_string();
@@ -916,7 +915,7 @@ ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
 
 }  // namespace
 
-ThreadTask serve_connection(Loop& loop, asio::ip::tcp::socket socket,
+ThreadTask serve_connection(Loop& loop, LoopSocket socket,
                             std::shared_ptr<asio::cancellation_signal> cancel,
                             ActivityLease activity, bool resumed) {
     // What may throw (memory) comes first, before anything is counted: as the coroutine's

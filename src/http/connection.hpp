@@ -1,7 +1,6 @@
 #pragma once
 // Connection: one HTTP/1.1 connection, served by one coroutine on one loop.
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include "../core/task_fwd.hpp"
 #include "../runtime/activity.hpp"
 #include "../runtime/launch.hpp"
+#include "loop_socket.hpp"
 
 namespace vial::detail {
 
@@ -23,7 +23,7 @@ struct Connection {
     /// sweeper only enforces its write deadlines.
     enum class Phase { Idle, Header, Body, Dispatch, Write, Upgraded };
 
-    Connection(Loop& loop, boost::asio::ip::tcp::socket socket,
+    Connection(Loop& loop, LoopSocket socket,
                std::shared_ptr<boost::asio::cancellation_signal> cancel, ActivityLease activity);
     ~Connection();
     Connection(const Connection&) = delete;
@@ -32,7 +32,7 @@ struct Connection {
     using TimePoint = std::chrono::steady_clock::time_point;
 
     Loop& loop;
-    boost::asio::ip::tcp::socket socket;
+    LoopSocket socket;
     Phase phase = Phase::Idle;
     /// No request begun yet, since `accepted` (the loop's clock). At stop such a
     /// connection is not closed at once as an idle keep-alive one is: its client has
@@ -85,7 +85,7 @@ struct Connection {
 /// `cancel`'s slot so the sweeper can cancel the view in flight, on a LabelledExecutor of
 /// `activity`'s cell. `resumed`: a parked connection whose next request is arriving (admitted and
 /// counted already).
-ThreadTask serve_connection(Loop& loop, boost::asio::ip::tcp::socket socket,
+ThreadTask serve_connection(Loop& loop, LoopSocket socket,
                             std::shared_ptr<boost::asio::cancellation_signal> cancel,
                             ActivityLease activity, bool resumed = false);
 

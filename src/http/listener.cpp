@@ -33,7 +33,7 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 // A connection past MAX_CONNECTIONS with none idle to close: a short 503 written
 // without waiting (it fits any socket buffer), what the client already sent drained so
 // the close is not a reset that loses the answer, then closed.
-void refuse_connection(tcp::socket& socket) {
+void refuse_connection(LoopSocket& socket) {
     static const std::string answer = [] {
         std::string body = "The server has too many open connections; try again shortly.\n";
         return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
@@ -66,11 +66,11 @@ Task<void> accept_loop(Loop& loop) {
     // per-thread cache of freed blocks: see heap_allocator.hpp.
     auto accept = [&loop](auto handler) {
         loop.acceptor->async_accept(
-            asio::bind_allocator(HeapAllocator<void>(), std::move(handler)));
+            loop.context, asio::bind_allocator(HeapAllocator<void>(), std::move(handler)));
     };
     for (;;) {
         auto [ec, socket] =
-            co_await deferred_operation<void(boost::system::error_code, tcp::socket)>(accept);
+            co_await deferred_operation<void(boost::system::error_code, LoopSocket)>(accept);
         if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
         if (ec) {
             // Out of descriptors: close the idlest keep-alive connection and retry at once

@@ -14,8 +14,7 @@ namespace vial::detail {
 
 namespace asio = boost::asio;
 
-ParkedConnection::ParkedConnection(Loop& owner, asio::ip::tcp::socket s, std::uint64_t idle,
-                                   TimePoint until)
+ParkedConnection::ParkedConnection(Loop& owner, LoopSocket s, std::uint64_t idle, TimePoint until)
     : loop(owner), socket(std::move(s)), idle_since(idle), deadline(until) {
     link_front(loop.parked, *this);
     loop.active.fetch_add(1, std::memory_order_relaxed);

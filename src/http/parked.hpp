@@ -5,10 +5,10 @@
 // request as a socket, a list entry and one pending wait (a few hundred bytes), the way
 // nginx keeps its idle keep-alive connections. Its next bytes start a new connection
 // coroutine. Busy connections never park: the request path is unchanged.
-#include <boost/asio/ip/tcp.hpp>
-
 #include <chrono>
 #include <cstdint>
+
+#include "loop_socket.hpp"
 
 namespace vial::detail {
 
@@ -21,14 +21,13 @@ constexpr std::chrono::milliseconds kParkAfter{1000};
 struct ParkedConnection {
     using TimePoint = std::chrono::steady_clock::time_point;
 
-    ParkedConnection(Loop& loop, boost::asio::ip::tcp::socket socket, std::uint64_t idle_since,
-                     TimePoint deadline);
+    ParkedConnection(Loop& loop, LoopSocket socket, std::uint64_t idle_since, TimePoint deadline);
     ~ParkedConnection();
     ParkedConnection(const ParkedConnection&) = delete;
     ParkedConnection& operator=(const ParkedConnection&) = delete;
 
     Loop& loop;
-    boost::asio::ip::tcp::socket socket;
+    LoopSocket socket;
     /// As Connection's: the idlest is shed first, and the keep-alive timeout still holds.
     std::uint64_t idle_since;
     TimePoint deadline;

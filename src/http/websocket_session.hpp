@@ -4,12 +4,12 @@
 // answers pings and close frames only while reading), queueing messages for the view up
 // to max_queued_messages; when the peer goes it wakes the view's receive() or, if the
 // view waits on something else, cancels it.
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <vector>
 
 #include "../core/websocket_transport.hpp"
+#include "loop_socket.hpp"
 
 namespace vial::detail {
 
@@ -47,7 +47,7 @@ class ServerWebSocket final : public WebSocketTransport {
 
     Connection& c_;
     const Request& request_;
-    boost::beast::websocket::stream<boost::asio::ip::tcp::socket&> ws_;
+    boost::beast::websocket::stream<LoopSocket&> ws_;
     // Messages read and not yet received: a vector and its head (a std::deque allocates
     // ~0.6 KB even while empty, which every idle socket would hold).
     std::vector<WebSocketMessage> inbox_;
