@@ -50,9 +50,10 @@ inline auto clear_cancellation() noexcept {
 bool is_cancellation(const std::exception_ptr& error) noexcept;
 
 namespace detail {
-/// Runs `branch` with a deadline: its completion, or, once `after` has passed, its
-/// cancellation followed by TimeoutError. Compiled once in the library.
-Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<void> branch);
+/// Runs the branch `make` makes (its index 0) with a deadline: its completion, or, once
+/// `after` has passed, its cancellation followed by TimeoutError. Compiled once in the
+/// library.
+Task<void> run_with_deadline(std::chrono::steady_clock::duration after, BranchMaker make);
 }  // namespace detail
 
 /// Runs `task` with a deadline: its result, or, once `after` has passed, the task is
@@ -61,7 +62,10 @@ Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<voi
 template <class T>
 Task<T> timeout(std::chrono::steady_clock::duration after, Task<T> task) {
     std::optional<detail::gather_value_t<T>> slot;
-    co_await detail::run_with_deadline(after, detail::store_result(std::move(task), slot));
+    auto make = [&](std::size_t, detail::BranchEnd end) {
+        return detail::store_result(std::move(task), slot, std::move(end));
+    };
+    co_await detail::run_with_deadline(after, detail::BranchMaker(make));
     if constexpr (!std::is_void_v<T>) co_return std::move(*slot);
 }
 
@@ -81,11 +85,11 @@ Task<std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>> first_o
     using Result = std::variant<detail::gather_value_t<A>, detail::gather_value_t<B>>;
     std::optional<detail::gather_value_t<A>> a_slot;
     std::optional<detail::gather_value_t<B>> b_slot;
-    std::vector<Task<void>> branches;
-    branches.reserve(2);
-    branches.push_back(detail::store_result(std::move(a), a_slot));
-    branches.push_back(detail::store_result(std::move(b), b_slot));
-    std::size_t winner = co_await detail::run_first(std::move(branches));
+    auto make = [&](std::size_t i, detail::BranchEnd end) {
+        return i == 0 ? detail::store_result(std::move(a), a_slot, std::move(end))
+                      : detail::store_result(std::move(b), b_slot, std::move(end));
+    };
+    std::size_t winner = co_await detail::run_first(2, detail::BranchMaker(make));
     if (winner == 0) co_return Result(std::in_place_index<0>, std::move(*a_slot));
     co_return Result(std::in_place_index<1>, std::move(*b_slot));
 }

@@ -102,52 +102,56 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
     idle_phase();
     // Launched as a connection is (no co_spawn work guard or entry frame): the loop's
     // sweeper keeps the context running.
-    launch(c_.loop.context.get_executor(), read_loop(), asio::cancellation_slot(),
-           [](std::exception_ptr) {});
+    launch_thread(c_.loop.context.get_executor(), read_loop(), asio::cancellation_slot());
 }
 
-Task<void> ServerWebSocket::read_loop() {
-    // An idle socket waits with its next message's first bytes bound for this small
-    // array in the frame, not for a buffer prepared on the heap (Beast's async_read into
-    // a dynamic buffer prepares ~1.5 KB before it waits); a longer message continues into
-    // its own string.
-    std::array<char, 128> first;
-    for (;;) {
-        // Backpressure: while the view lags, stop reading (the peer's sends then wait).
-        // Queued bytes stay under one maximal message, whatever the count allows.
-        // Past the server's buffered-bytes budget (MAX_BUFFERED_BYTES, shared with HTTP
-        // bodies and unsent responses), a socket that already holds messages reads no more.
-        while (!closed() && (inbox_count() >= options().max_queued_messages ||
-                             inbox_bytes_ >= options().max_message_bytes ||
-                             (inbox_bytes_ > 0 && c_.loop.admission.over_budget())))
-            co_await inbox_changed_.wait();
-        auto [ec, n] = co_await ws_.async_read_some(asio::buffer(first), as_result());
-        std::string message(first.data(), n);
-        while (!ec && !ws_.is_message_done()) {
-            // Read_message_max bounds the whole (Beast checks each frame against it).
-            std::size_t had = message.size();
-            std::size_t chunk = std::clamp<std::size_t>(had, 4096, 64 * 1024);
-            message.resize(had + chunk);
-            auto [more_ec, more] = co_await ws_.async_read_some(
-                asio::buffer(message.data() + had, chunk), as_result());
-            message.resize(had + more);
-            ec = more_ec;
+ThreadTask ServerWebSocket::read_loop() {
+    // The bottom of its own thread of execution: nothing may escape (a failure ends the
+    // reader only).
+    try {
+        // An idle socket waits with its next message's first bytes bound for this small
+        // array in the frame, not for a buffer prepared on the heap (Beast's async_read into
+        // a dynamic buffer prepares ~1.5 KB before it waits); a longer message continues into
+        // its own string.
+        std::array<char, 128> first;
+        for (;;) {
+            // Backpressure: while the view lags, stop reading (the peer's sends then wait).
+            // Queued bytes stay under one maximal message, whatever the count allows.
+            // Past the server's buffered-bytes budget (MAX_BUFFERED_BYTES, shared with HTTP
+            // bodies and unsent responses), a socket that already holds messages reads no more.
+            while (!closed() && (inbox_count() >= options().max_queued_messages ||
+                                 inbox_bytes_ >= options().max_message_bytes ||
+                                 (inbox_bytes_ > 0 && c_.loop.admission.over_budget())))
+                co_await inbox_changed_.wait();
+            auto [ec, n] = co_await ws_.async_read_some(asio::buffer(first), as_result());
+            std::string message(first.data(), n);
+            while (!ec && !ws_.is_message_done()) {
+                // Read_message_max bounds the whole (Beast checks each frame against it).
+                std::size_t had = message.size();
+                std::size_t chunk = std::clamp<std::size_t>(had, 4096, 64 * 1024);
+                message.resize(had + chunk);
+                auto [more_ec, more] = co_await ws_.async_read_some(
+                    asio::buffer(message.data() + had, chunk), as_result());
+                message.resize(had + more);
+                ec = more_ec;
+            }
+            if (ec) {
+                record_error(ec);
+                break;
+            }
+            std::size_t size = message.size();
+            inbox_.push_back({std::move(message), !ws_.got_text()});
+            inbox_bytes_ += size;
+            c_.loop.admission.charge(size);
+            inbox_changed_.notify_all();
         }
-        if (ec) {
-            record_error(ec);
-            break;
-        }
-        std::size_t size = message.size();
-        inbox_.push_back({std::move(message), !ws_.got_text()});
-        inbox_bytes_ += size;
-        c_.loop.admission.charge(size);
+        reader_running_ = false;
         inbox_changed_.notify_all();
+        // The peer left (or broke the protocol) while the view awaits something else: cancel
+        // it, as a client that goes away cancels an HTTP view.
+        if (!closing_) cancel_view();
+    } catch (...) {
     }
-    reader_running_ = false;
-    inbox_changed_.notify_all();
-    // The peer left (or broke the protocol) while the view awaits something else: cancel
-    // it, as a client that goes away cancels an HTTP view.
-    if (!closing_) cancel_view();
 }
 
 void ServerWebSocket::cancel_view() {

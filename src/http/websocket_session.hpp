@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../core/websocket_transport.hpp"
+#include "../runtime/launch.hpp"
 #include "loop_socket.hpp"
 
 namespace vial::detail {
@@ -37,7 +38,7 @@ class ServerWebSocket final : public WebSocketTransport {
     void do_abort() override;
 
   private:
-    Task<void> read_loop();
+    ThreadTask read_loop();
     void record_error(const boost::system::error_code& ec);
     /// Cancels the view's pending await, unless it is in receive() (which learns it
     /// there) or has returned (the hooks then run, and must not be cancelled).

@@ -40,71 +40,16 @@ class Join {
     Join(const Join&) = delete;
     Join& operator=(const Join&) = delete;
 
-    /// The operation to co_await for every branch to end, on `executor` (the caller's);
-    /// then `first_error()` and `decider()` say what happened. Not a coroutine: the
-    /// caller's frame is the only one a join adds.
-    auto run(const asio::any_io_executor& executor, std::vector<Task<void>>& branches) {
+    /// The operation to co_await for every branch (`make` makes them as they start) to
+    /// end, on `executor` (the caller's); then `first_error()` and `decider()` say what
+    /// happened. Not a coroutine: the caller's frame is the only one a join adds.
+    auto run(const asio::any_io_executor& executor, const BranchMaker& make) {
         return asio::async_initiate<const asio::deferred_t&, void()>(
-            [this, &executor, &branches](auto handler) {
-                start(executor, branches, std::move(handler));
-            },
+            [this, &executor, &make](auto handler) { start(executor, make, std::move(handler)); },
             asio::deferred);
     }
 
-    const std::exception_ptr& first_error() const noexcept { return error_; }
-    /// The branch that decided the join (first_of's winner); npos if none did.
-    std::size_t decider() const noexcept { return decider_; }
-
-  private:
-    // A branch's completion. Destroyed without being called (its operation abandoned as
-    // the loop is torn down), it still counts the branch as ended, so that the parent's
-    // suspended stack (which owns this join) is destroyed with the last one, as Asio's
-    // parallel group does, rather than kept alive by the join's own waiter.
-    class BranchDone {
-      public:
-        BranchDone(Join* join, std::size_t index) noexcept : join_(join), index_(index) {}
-        BranchDone(BranchDone&& other) noexcept
-            : join_(std::exchange(other.join_, nullptr)), index_(other.index_) {}
-        BranchDone& operator=(BranchDone&&) = delete;
-        ~BranchDone() {
-            if (join_) join_->dropped();
-        }
-        void operator()(std::exception_ptr error) {
-            std::exchange(join_, nullptr)->done(index_, std::move(error));
-        }
-
-      private:
-        Join* join_;
-        std::size_t index_;
-    };
-
-    template <class Handler>
-    void start(const asio::any_io_executor& executor, std::vector<Task<void>>& branches,
-               Handler handler) {
-        parent_slot_ = asio::get_associated_cancellation_slot(handler);
-        waiter_.emplace(std::move(handler));
-        if (parent_slot_.is_connected()) {
-            parent_slot_.assign([this](asio::cancellation_type type) {
-                for (auto& signal : signals_) signal.emit(type);
-            });
-        }
-        // A branch runs here up to its first wait, and may even end here: the parent
-        // resumes only after the last one has started.
-        starting_ = true;
-        for (std::size_t i = 0; i < branches.size(); ++i) {
-            if (decider_ != npos) {
-                --pending_;  // decided already (a branch failed at once): never started
-                continue;
-            }
-            launch(executor, std::move(branches[i]), signals_[i].slot(), BranchDone{this, i});
-        }
-        starting_ = false;
-        // Every branch ended without waiting. Resuming the parent here would nest it in
-        // its own await (a loop over such joins would grow the stack without bound), so
-        // it resumes from the loop's queue, as after any operation that completed at once.
-        if (pending_ == 0) asio::post(executor, take_waiter());
-    }
-
+    // A branch's end (BranchEnd): its outcome, or its state destroyed uncalled.
     void done(std::size_t index, std::exception_ptr error) {
         if (decider_ == npos && (error || until_ == Until::first_done)) {
             decider_ = index;
@@ -115,6 +60,45 @@ class Join {
         }
         if (--pending_ > 0 || starting_) return;
         finish();
+    }
+    // Once the last branch has ended, destroying the waiter (finish) destroys the
+    // parent's suspended stack, and this join in it (as Asio's parallel group does),
+    // rather than the join's own waiter keeping it alive.
+    void dropped() noexcept {
+        ++dropped_;
+        if (--pending_ > 0 || starting_) return;
+        finish();
+    }
+
+    const std::exception_ptr& first_error() const noexcept { return error_; }
+    /// The branch that decided the join (first_of's winner); npos if none did.
+    std::size_t decider() const noexcept { return decider_; }
+
+  private:
+    template <class Handler>
+    void start(const asio::any_io_executor& executor, const BranchMaker& make, Handler handler) {
+        parent_slot_ = asio::get_associated_cancellation_slot(handler);
+        waiter_.emplace(std::move(handler));
+        if (parent_slot_.is_connected()) {
+            parent_slot_.assign([this](asio::cancellation_type type) {
+                for (auto& signal : signals_) signal.emit(type);
+            });
+        }
+        // A branch runs here up to its first wait, and may even end here: the parent
+        // resumes only after the last one has started.
+        starting_ = true;
+        for (std::size_t i = 0; i < signals_.size(); ++i) {
+            if (decider_ != npos) {
+                --pending_;  // decided already (a branch failed at once): never started
+                continue;
+            }
+            launch_thread(executor, make(i, BranchEnd(this, i)), signals_[i].slot());
+        }
+        starting_ = false;
+        // Every branch ended without waiting. Resuming the parent here would nest it in
+        // its own await (a loop over such joins would grow the stack without bound), so
+        // it resumes from the loop's queue, as after any operation that completed at once.
+        if (pending_ == 0) asio::post(executor, take_waiter());
     }
 
     // The parent's completion, once every branch has ended. Taken out of the join,
@@ -133,14 +117,6 @@ class Join {
         std::move(waiter)();
     }
 
-    // Once the last branch has ended, destroying the waiter (finish) destroys the
-    // parent's suspended stack, and this join in it.
-    void dropped() noexcept {
-        ++dropped_;
-        if (--pending_ > 0 || starting_) return;
-        finish();
-    }
-
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     std::vector<asio::cancellation_signal> signals_;
     std::size_t pending_;
@@ -153,39 +129,54 @@ class Join {
     std::optional<asio::any_completion_handler<void()>> waiter_;
 };
 
-Task<void> sleep_then_return(std::chrono::steady_clock::duration after) {
-    co_await vial::sleep(after);
+// The deadline's branch: it ends when the time is up (or with Cancelled, when the task
+// ended first).
+BranchTask deadline_branch(std::chrono::steady_clock::duration after, BranchEnd end) {
+    std::exception_ptr error;
+    try {
+        co_await vial::sleep(after);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    std::move(end)(std::move(error));
 }
 
 }  // namespace
 
-Task<void> run_all(std::vector<Task<void>> branches) {
-    if (branches.empty()) co_return;
-    Join join(branches.size(), Join::Until::first_error);
+BranchEnd::~BranchEnd() {
+    if (join_) static_cast<Join*>(join_)->dropped();
+}
+
+void BranchEnd::operator()(std::exception_ptr error) && {
+    static_cast<Join*>(std::exchange(join_, nullptr))->done(index_, std::move(error));
+}
+
+Task<void> run_all(std::size_t count, BranchMaker make) {
+    if (count == 0) co_return;
+    Join join(count, Join::Until::first_error);
     auto executor = co_await asio::this_coro::executor;
-    co_await join.run(executor, branches);
+    co_await join.run(executor, make);
     // The first failure in completion order: the cancelled siblings complete after it
     // with their own, secondary, errors.
     if (join.first_error()) std::rethrow_exception(join.first_error());
 }
 
-Task<std::size_t> run_first(std::vector<Task<void>> branches) {
-    if (branches.empty()) throw Error("first_of needs at least one task");
-    Join join(branches.size(), Join::Until::first_done);
+Task<std::size_t> run_first(std::size_t count, BranchMaker make) {
+    if (count == 0) throw Error("first_of needs at least one task");
+    Join join(count, Join::Until::first_done);
     auto executor = co_await asio::this_coro::executor;
-    co_await join.run(executor, branches);
+    co_await join.run(executor, make);
     if (join.first_error()) std::rethrow_exception(join.first_error());
     co_return join.decider();
 }
 
-Task<void> run_with_deadline(std::chrono::steady_clock::duration after, Task<void> branch) {
-    std::vector<Task<void>> branches;
-    branches.reserve(2);
-    branches.push_back(std::move(branch));
-    branches.push_back(sleep_then_return(after));
+Task<void> run_with_deadline(std::chrono::steady_clock::duration after, BranchMaker make) {
+    auto both = [&](std::size_t i, BranchEnd end) {
+        return i == 0 ? make(0, std::move(end)) : deadline_branch(after, std::move(end));
+    };
     Join join(2, Join::Until::first_done);
     auto executor = co_await asio::this_coro::executor;
-    co_await join.run(executor, branches);
+    co_await join.run(executor, BranchMaker(both));
     // The timer's branch ended first without an error: the time ran out. (It ends with
     // Cancelled when the parent itself was cancelled: that is rethrown instead.)
     if (join.decider() == 1 && !join.first_error()) throw TimeoutError(after);

@@ -5,11 +5,14 @@
 // the executor, a post before the handler when the coroutine never waited, and a proxy
 // cancellation handler in the bound slot. vial's spawns need none of them: they start on
 // the loop they run on, from that loop's thread, and their completion is a plain
-// function of ours. On the Boost this was measured with (1.81), `launch` is Asio's own
-// thread entry frame around the task, launched as co_spawn launches one: /prices (a
-// gather of three) 38.8k -> 33.5k instructions per response; a waiting request (its
-// connection spawned so) 5,607 -> 5,226 bytes. Other Boost releases take co_spawn until
-// checked: asio::detail is not a stable interface.
+// function of ours. On the Boost this was measured with (1.81), the spawned coroutine is
+// itself Asio's thread entry frame, launched as co_spawn launches one: /prices (a gather
+// of three, each branch such a coroutine) 38.8k -> 33.5k instructions per response, then
+// 23.3k -> 22.5k with no wrapper frame per branch; a waiting request (its connection
+// spawned so) 5,607 -> 5,226 bytes. Other Boost releases take co_spawn until checked:
+// asio::detail is not a stable interface.
+#include <vial/gather.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -26,18 +29,16 @@
 
 namespace vial::detail {
 
-#if BOOST_VERSION == 108100
 /// What a coroutine returns to be the entry frame of a thread of execution of its own
-/// (launch_thread): one frame fewer than `launch`, which wraps a Task in such a frame. Its
+/// (launch_thread): on Boost 1.81 Asio's entry frame itself, elsewhere a Task, spawned. Its
 /// body must let no exception escape (Asio would rethrow it out of the loop's run).
-using ThreadTask = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
-                                          boost::asio::any_io_executor>;
-#else
-using ThreadTask = Task<void>;
-#endif
+using ThreadTask = BranchTask;
 
-/// Runs `task` (up to its first wait) as a thread of execution of its own, cancelled
-/// through `slot`, with no completion step: see `launch` below.
+/// Runs `task` at once (up to its first wait) on `executor`, which must be the current
+/// thread's, as a thread of execution of its own cancelled through `slot`, with no
+/// completion step (the task reports its own end). Unlike co_spawn it holds no work on
+/// the executor's context: something else must keep that running (a server loop's
+/// sweeper; for a join's branches, the parent's own thread).
 inline void launch_thread(const boost::asio::any_io_executor& executor, ThreadTask task,
                           boost::asio::cancellation_slot slot) {
 #if BOOST_VERSION == 108100
@@ -48,36 +49,6 @@ inline void launch_thread(const boost::asio::any_io_executor& executor, ThreadTa
 #else
     boost::asio::co_spawn(executor, std::move(task),
                           boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
-#endif
-}
-
-template <class Done>
-// `task` as a thread's entry frame, ending with `done` (launch, Boost 1.81).
-ThreadTask launched_entry(Task<void> task, Done done) {
-    std::exception_ptr error;
-    try {
-        co_await std::move(task);
-    } catch (...) {
-        error = std::current_exception();
-    }
-    std::move(done)(std::move(error));
-}
-
-/// Runs `task` at once (up to its first wait) on `executor`, which must be the current
-/// thread's, as a thread of execution of its own cancelled through `slot`. Unlike
-/// co_spawn it holds no work on the executor's context: something else must keep that
-/// running (a server loop's sweeper; for a join's branches, the parent's own spawn).
-/// `done(std::exception_ptr)` is its last step: called on the loop, possibly before
-/// `launch` returns (a task that never waits), and destroyed uncalled if the loop is
-/// torn down while the task waits.
-template <class Done>
-void launch(const boost::asio::any_io_executor& executor, Task<void> task,
-            boost::asio::cancellation_slot slot, Done done) {
-#if BOOST_VERSION == 108100
-    launch_thread(executor, launched_entry(std::move(task), std::move(done)), slot);
-#else
-    boost::asio::co_spawn(executor, std::move(task),
-                          boost::asio::bind_cancellation_slot(slot, std::move(done)));
 #endif
 }
 
