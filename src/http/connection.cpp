@@ -50,13 +50,8 @@ constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 // Larger bodies are written from the Response, not copied next to the head first.
 constexpr std::size_t kMaxCopiedBody = 16 * 1024;
 
-Connection::Connection(Loop& owner, LoopSocket s, std::shared_ptr<asio::cancellation_signal> signal,
-                       ActivityLease label)
-    : loop(owner),
-      socket(std::move(s)),
-      accepted(owner.now),
-      cancel(std::move(signal)),
-      activity(std::move(label)) {
+Connection::Connection(Loop& owner, LoopSocket s, ActivityLease label)
+    : loop(owner), socket(std::move(s)), accepted(owner.now), activity(std::move(label)) {
     link_front(loop.connections, *this);
     loop.active.fetch_add(1, std::memory_order_relaxed);
 }
@@ -476,7 +471,7 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body) {
 void abandon(Connection& c) {
     if (c.abandoned || c.phase != Connection::Phase::Dispatch) return;
     c.abandoned = true;
-    c.cancel->emit(asio::cancellation_type::terminal);
+    c.cancel.emit(asio::cancellation_type::terminal);
 }
 
 namespace {
@@ -870,9 +865,9 @@ namespace {
 struct ConnectionHome {
     // Nothing here throws once the memory is had: the Connection, which counts itself on
     // the loop, never sees a half-made home.
-    ConnectionHome(Loop& loop, LoopSocket socket, std::shared_ptr<asio::cancellation_signal> cancel,
-                   ActivityLease activity, std::string remote) noexcept
-        : c(loop, std::move(socket), std::move(cancel), std::move(activity)),
+    ConnectionHome(Loop& loop, LoopSocket socket, ActivityLease activity,
+                   std::string remote) noexcept
+        : c(loop, std::move(socket), std::move(activity)),
           facts{std::move(remote),
                 loop.options.quiet ? AccessLogFormat::off : loop.options.access_log},
           buffer(loop.options.limits.max_header_bytes + kReadChunk, BlockAllocator{&loop.blocks}) {}
@@ -915,15 +910,15 @@ ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
 
 }  // namespace
 
-ThreadTask serve_connection(Loop& loop, LoopSocket socket,
-                            std::shared_ptr<asio::cancellation_signal> cancel,
-                            ActivityLease activity, bool resumed) {
+ThreadTask serve_connection(Loop& loop, LoopSocket socket, ActivityLease activity, bool resumed,
+                            asio::cancellation_slot& cancel_slot) {
     // What may throw (memory) comes first, before anything is counted: as the coroutine's
     // own frame, it then fails in the caller.
     std::string remote = remote_of(socket);
-    auto home = std::make_unique<ConnectionHome>(loop, std::move(socket), std::move(cancel),
-                                                 std::move(activity), std::move(remote));
+    auto home = std::make_unique<ConnectionHome>(loop, std::move(socket), std::move(activity),
+                                                 std::move(remote));
     Connection& c = home->c;
+    cancel_slot = c.cancel.slot();
     c.fresh = !resumed;
     boost::system::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);

@@ -102,17 +102,15 @@ Task<void> accept_loop(Loop& loop) {
                 continue;
             }
         }
-        auto cancel = std::make_shared<asio::cancellation_signal>();
-        auto slot = cancel->slot();
         // The connection's coroutine resumes through its own labelled executor, so a
         // stall after an await is still blamed on the request it serves.
         ActivityLease activity(*loop.board, {});
         LabelledExecutor executor(loop.context.get_executor(), activity.cell());
         // An exception out of a connection's coroutine ends that connection only.
-        launch_thread(
-            executor,
-            serve_connection(loop, std::move(socket), std::move(cancel), std::move(activity)),
-            slot);
+        asio::cancellation_slot slot;
+        ThreadTask serve =
+            serve_connection(loop, std::move(socket), std::move(activity), false, slot);
+        launch_thread(executor, std::move(serve), slot);
     }
 }
 

@@ -36,12 +36,11 @@ void wait_for_request(std::unique_ptr<ParkedConnection> parked) {
                                                           boost::system::error_code ec) mutable {
         Loop& loop = parked->loop;
         if (ec || loop.stopping) return;  // closes as `parked` goes
-        auto cancel = std::make_shared<asio::cancellation_signal>();
-        auto slot = cancel->slot();
         ActivityLease activity(*loop.board, {});
         LabelledExecutor executor(loop.context.get_executor(), activity.cell());
-        auto serve = serve_connection(loop, std::move(parked->socket), std::move(cancel),
-                                      std::move(activity), true);
+        asio::cancellation_slot slot;
+        auto serve =
+            serve_connection(loop, std::move(parked->socket), std::move(activity), true, slot);
         parked->resumed = true;  // from here the new coroutine holds the connection's count
         launch_thread(executor, std::move(serve), slot);
     });
