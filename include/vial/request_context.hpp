@@ -83,13 +83,14 @@ class RequestContext {
         if (T* found = find_g<T>()) return *found;
         auto value = std::make_shared<T>();
         T& ref = *value;
-        g_.emplace_back(std::type_index(typeid(T)), std::move(value));
+        extras().g.emplace_back(std::type_index(typeid(T)), std::move(value));
         return ref;
     }
     /// The stored T, or null if none was stored in this request.
     template <class T>
     T* find_g() noexcept {
-        for (auto& [type, value] : g_) {
+        if (!extras_) return nullptr;
+        for (auto& [type, value] : extras_->g) {
             if (type == std::type_index(typeid(T))) return static_cast<T*>(value.get());
         }
         return nullptr;
@@ -99,7 +100,7 @@ class RequestContext {
     /// `after_this_request`). Same forms as after_request.
     template <class F>
     void after_this_request(F f) {
-        after_this_request_.push_back(detail::adapt_after_request(std::move(f)));
+        extras().after_this_request.push_back(detail::adapt_after_request(std::move(f)));
     }
 
     /// URL of `endpoint` built with `params` (see App::url_for). A leading dot
@@ -135,8 +136,17 @@ class RequestContext {
     Request& request_;
     // The matched route's (the app's compiled routes outlive every request).
     const std::string* blueprint_ = &no_blueprint();
-    std::vector<std::pair<std::type_index, std::shared_ptr<void>>> g_;
-    std::vector<AfterRequestHook> after_this_request_;
+    // What few requests use, allocated on first use (a request waiting on its view keeps a
+    // pointer, not two empty vectors).
+    struct Extras {
+        std::vector<std::pair<std::type_index, std::shared_ptr<void>>> g;
+        std::vector<AfterRequestHook> after_this_request;
+    };
+    Extras& extras() {
+        if (!extras_) extras_ = std::make_unique<Extras>();
+        return *extras_;
+    }
+    std::unique_ptr<Extras> extras_;
     std::unique_ptr<Session> session_;
 };
 

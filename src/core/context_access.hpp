@@ -14,9 +14,13 @@ struct ContextAccess {
     static void save_session(const RequestContext& ctx, Response& response) {
         ctx.save_session(response);
     }
-    /// Hooks registered by after_this_request, in order.
-    static std::vector<AfterRequestHook>& pending_after_hooks(RequestContext& ctx) noexcept {
-        return ctx.after_this_request_;
+    /// How many hooks after_this_request registered so far, and the `i`th, in order.
+    static std::size_t pending_after_hooks(const RequestContext& ctx) noexcept {
+        return ctx.extras_ ? ctx.extras_->after_this_request.size() : 0;
+    }
+    static const AfterRequestHook& pending_after_hook(const RequestContext& ctx,
+                                                      std::size_t i) noexcept {
+        return ctx.extras_->after_this_request[i];
     }
     /// `name` must outlive the request (a compiled route's).
     static void set_blueprint(RequestContext& ctx, const std::string& name) {

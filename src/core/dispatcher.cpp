@@ -215,7 +215,7 @@ Task<void> Dispatcher::full_dispatch(Request& request, Response& response,
 
 bool Dispatcher::finish_now(Dispatch& d, Response& response) const {
     RequestContext& ctx = *d.ctx;
-    if (d.error || !d.chain->after.empty() || !ContextAccess::pending_after_hooks(ctx).empty() ||
+    if (d.error || !d.chain->after.empty() || ContextAccess::pending_after_hooks(ctx) > 0 ||
         !d.chain->teardown.empty())
         return false;
     if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
@@ -238,7 +238,7 @@ Task<void> Dispatcher::finish(Dispatch& d, Response& response, bool propagate) c
         }
     }
     if (!escaped) {
-        if (!chain.after.empty() || !ContextAccess::pending_after_hooks(ctx).empty()) {
+        if (!chain.after.empty() || ContextAccess::pending_after_hooks(ctx) > 0) {
             response = co_await process_response(ctx, chain, std::move(response));
         }
         if (ContextAccess::session_loaded(ctx)) save_session(ctx, response);
@@ -377,9 +377,10 @@ Task<Response> Dispatcher::process_response(RequestContext& ctx, const HookChain
                                             Response response) const {
     std::exception_ptr failure;
     try {
-        auto& pending = ContextAccess::pending_after_hooks(ctx);
-        for (std::size_t i = 0; i < pending.size(); ++i) {
-            AfterRequestHook hook = pending[i];  // a hook may add more, reallocating the list
+        // A hook may add more (reallocating the list): the count is read each time, and
+        // each hook copied before it runs.
+        for (std::size_t i = 0; i < ContextAccess::pending_after_hooks(ctx); ++i) {
+            AfterRequestHook hook = ContextAccess::pending_after_hook(ctx, i);
             response = co_await hook(ctx, std::move(response));
         }
         for (const AfterRequestHook* hook : chain.after)
