@@ -80,7 +80,7 @@ class Request {
     const std::map<std::string, std::string, std::less<>>& cookies() const;
     /// The request body, exactly as received (de-chunked). Empty on a route registered
     /// with `stream_body = true`: read it with body_stream() there.
-    const std::string& body() const noexcept { return body_; }
+    const std::string& body() const noexcept { return body_ ? *body_ : no_body(); }
     /// The body as it arrives, on a route registered with `stream_body = true` (see
     /// vial/body_stream.hpp). Throws vial::Error on other routes.
     BodyStream& body_stream() const;
@@ -121,6 +121,11 @@ class Request {
   private:
     friend struct detail::RequestAccess;
 
+    static const std::string& no_body() noexcept {
+        static const std::string none;
+        return none;
+    }
+
     std::string method_;
     std::string target_;
     std::string path_;
@@ -129,7 +134,8 @@ class Request {
     detail::Lazy<std::string> route_path_;
     std::size_t query_pos_ = std::string::npos;
     Headers headers_;
-    std::string body_;
+    // Most requests have none: a pointer's 8 bytes while empty.
+    detail::Lazy<std::string> body_;
     std::string remote_addr_;
     int http_version_ = 11;
     std::string endpoint_;

@@ -14,10 +14,8 @@
 namespace vial {
 
 Request::Request(std::string method, std::string target, Headers headers, std::string body)
-    : method_(std::move(method)),
-      target_(std::move(target)),
-      headers_(std::move(headers)),
-      body_(std::move(body)) {
+    : method_(std::move(method)), target_(std::move(target)), headers_(std::move(headers)) {
+    if (!body.empty()) body_ = std::move(body);
     if (target_.empty() || target_[0] != '/') {
         throw HttpError(400, "The request target must start with '/'.");
     }
@@ -109,7 +107,7 @@ const Json& Request::json() const {
                         "Content-Type was not 'application/json'.");
     }
     boost::system::error_code ec;
-    Json parsed = boost::json::parse(body_, ec);
+    Json parsed = boost::json::parse(body(), ec);
     if (ec) throw HttpError(400, "Failed to decode JSON object: " + ec.message());
     if (detail::has_non_finite(parsed)) {
         throw HttpError(400,
@@ -123,7 +121,7 @@ const Json& Request::json() const {
 const MultiDict& Request::form() const {
     if (body_stream_.ptr) body_is_streamed(method_, path_, "form");
     if (!form_) {
-        form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body_)
+        form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body())
                                                                   : MultiDict{};
     }
     return *form_;

@@ -16,7 +16,11 @@ struct RequestAccess {
     static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_.ptr = t; }
     static WebSocketTransport* websocket(const Request& r) { return r.websocket_.ptr; }
     static void set_body_stream(Request& r, BodyStream* s) { r.body_stream_.ptr = s; }
-    static std::string take_body(Request& r) { return std::exchange(r.body_, std::string()); }
+    static std::string take_body(Request& r) {
+        std::string body = r.body_ ? std::move(*r.body_) : std::string();
+        r.body_.reset();
+        return body;
+    }
     /// The path the router matches (see detail::routing_path); escaped() when it holds
     /// %25 / %2F escapes that matched values must shed.
     static const std::string& route_path(const Request& r) {
