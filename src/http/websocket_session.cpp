@@ -106,8 +106,7 @@ Task<void> ServerWebSocket::do_accept(const AcceptOptions& accept) {
 }
 
 ThreadTask ServerWebSocket::read_loop() {
-    // The bottom of its own thread of execution: nothing may escape (a failure ends the
-    // reader only).
+    // The bottom of its own thread of execution: nothing may escape.
     try {
         // An idle socket waits with its next message's first bytes bound for this small
         // array in the frame, not for a buffer prepared on the heap (Beast's async_read into
@@ -145,13 +144,14 @@ ThreadTask ServerWebSocket::read_loop() {
             c_.loop.admission.charge(size);
             inbox_changed_.notify_all();
         }
-        reader_running_ = false;
-        inbox_changed_.notify_all();
-        // The peer left (or broke the protocol) while the view awaits something else: cancel
-        // it, as a client that goes away cancels an HTTP view.
-        if (!closing_) cancel_view();
     } catch (...) {
+        // A failure (out of memory) ends the reader as a peer that leaves does.
     }
+    reader_running_ = false;
+    inbox_changed_.notify_all();
+    // The peer left (or broke the protocol) while the view awaits something else: cancel
+    // it, as a client that goes away cancels an HTTP view.
+    if (!closing_) cancel_view();
 }
 
 void ServerWebSocket::cancel_view() {

@@ -3,6 +3,7 @@
 #include <boost/asio/execution_context.hpp>
 
 #include "../core/route_table.hpp"
+#include "sleep_queue.hpp"
 
 namespace vial::detail {
 
@@ -27,7 +28,9 @@ const char* method_literal(std::string_view method) noexcept {
 asio::execution_context::id ActivityBoard::id;
 
 ActivityBoard::ActivityBoard(asio::io_context& context)
-    : asio::execution_context::service(context), context_(context) {}
+    : asio::execution_context::service(context),
+      context_(context),
+      sleep_queue_(asio::use_service<SleepQueue>(context)) {}
 
 ActivityBoard* ActivityBoard::of(asio::execution_context& context) {
     if (!asio::has_service<ActivityBoard>(context)) return nullptr;

@@ -33,6 +33,7 @@ namespace vial::detail {
 
 struct Route;
 class ActivityBoard;
+class SleepQueue;
 
 /// The label of one task: a connection (the request it is serving) or a named
 /// background task.
@@ -65,6 +66,9 @@ class ActivityBoard : public boost::asio::execution_context::service {
         return context_.get_executor();
     }
 
+    /// The loop's sleep queue (sleep_queue.hpp), made with the board.
+    SleepQueue& sleep_queue() const noexcept { return sleep_queue_; }
+
     /// A cell for a new task; `name` for a background task, empty for a connection.
     ActivityCell* acquire(std::string name);
     void release(ActivityCell* cell) noexcept;
@@ -84,6 +88,7 @@ class ActivityBoard : public boost::asio::execution_context::service {
     void shutdown() override {}
 
     boost::asio::io_context& context_;
+    SleepQueue& sleep_queue_;
     std::atomic<ActivityCell*> current_{nullptr};
     mutable std::mutex mutex_;
     std::deque<ActivityCell> cells_;  // a deque: cells never move
@@ -129,6 +134,7 @@ class LabelledExecutor {
     }
 
     const Inner& inner() const noexcept { return inner_; }
+    ActivityCell* cell() const noexcept { return cell_; }
 
     template <class Function>
     void execute(Function&& function) const {

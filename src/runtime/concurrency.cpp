@@ -92,7 +92,25 @@ class Join {
                 --pending_;  // decided already (a branch failed at once): never started
                 continue;
             }
-            launch_thread(executor, make(i, BranchEnd(this, i)), signals_[i].slot());
+            std::size_t dropped_before = dropped_;
+            try {
+                launch_thread(executor, make(i, BranchEnd(this, i)), signals_[i].slot());
+            } catch (...) {
+                // The branch could not be made or launched (out of memory): it fails, and
+                // the join ends with its error as with any failure. Its BranchEnd, if
+                // made, went with it and counted it as dropped: here it is a failure.
+                if (dropped_ > dropped_before) {
+                    --dropped_;
+                } else {
+                    --pending_;
+                }
+                if (decider_ == npos) {
+                    decider_ = i;
+                    error_ = std::current_exception();
+                    for (std::size_t j = 0; j < i; ++j)
+                        signals_[j].emit(asio::cancellation_type::all);
+                }
+            }
         }
         starting_ = false;
         // Every branch ended without waiting. Resuming the parent here would nest it in

@@ -61,7 +61,15 @@ void Sleep::Start::operator()(Handler&& handler) const {
     sleep->end_wait();
     asio::any_io_executor executor = asio::get_associated_executor(handler);
     if (auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>()) {
-        auto& queue = detail::SleepQueue::of(labelled->inner().context());
+        // A server loop's: its board holds the loop's queue (a LabelledExecutor always
+        // has a cell there; use_service would look it up under a lock).
+        detail::ActivityCell* cell = labelled->cell();
+        detail::SleepQueue& queue =
+            cell && cell->board
+                ? cell->board->sleep_queue()
+                : asio::use_service<detail::SleepQueue>(labelled->inner().context());
+        // What may throw comes before the node takes the handler (the coroutine).
+        queue.prepare(reinterpret_cast<detail::SleepNode*>(sleep->node_storage_), handler);
         auto* node = ::new (sleep->node_storage_)
             detail::SleepNode{deadline_after(sleep->duration_), detail::SleepNode::npos,
                               std::forward<Handler>(handler)};
@@ -86,7 +94,8 @@ template void Sleep::Start::operator()<Sleep::AwaitHandler>(Sleep::AwaitHandler&
 
 void Sleep::end_wait() noexcept {
     if (queued_) {
-        // Dequeued already, unless the loop is torn down under it.
+        // Dequeued already: while the node is queued it owns the coroutine, and so this
+        // Sleep; only the queue (a due time, a cancellation, its shutdown) lets it go.
         auto* node = std::launder(reinterpret_cast<detail::SleepNode*>(node_storage_));
         node->~SleepNode();
         queued_ = false;

@@ -7,6 +7,7 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -29,11 +30,18 @@ Labelled executor_of(const Sleep::AwaitHandler& handler) {
     return *executor.target<Labelled>();
 }
 
-// Resumes the awaiting coroutine with the sleep's outcome.
+// Resumes the awaiting coroutine with the sleep's outcome. A yield (a sleep of no time)
+// has no cancellation handler while it is queued: a cancellation meanwhile is read here.
 struct Resume {
     Sleep::AwaitHandler handler;
     std::exception_ptr error;
-    void operator()() { std::move(handler)(std::move(error)); }
+    bool yield = false;
+    void operator()() {
+        if (yield && !error &&
+            handler.get_cancellation_state().cancelled() != asio::cancellation_type::none)
+            error = std::make_exception_ptr(Cancelled("sleep was cancelled"));
+        std::move(handler)(std::move(error));
+    }
 };
 
 }  // namespace
@@ -50,6 +58,9 @@ struct SleepQueue::Cancel {
         // Emitted again before the coroutine resumed: already dequeued.
         if (node->index == SleepNode::npos) return;
         queue->erase(*node);
+        // Nothing left to wait for: the timer lets go of the loop (an io_context with no
+        // other work may return from run()).
+        if (queue->heap_.empty()) queue->disarm();
         queue->resume(*node, std::make_exception_ptr(Cancelled("sleep was cancelled")), true);
     }
 };
@@ -57,30 +68,21 @@ struct SleepQueue::Cancel {
 SleepQueue::SleepQueue(asio::io_context& context)
     : asio::execution_context::service(context), timer_(context.get_executor()) {}
 
-SleepQueue& SleepQueue::of(asio::io_context& context) {
-    thread_local asio::io_context* last_context = nullptr;
-    thread_local SleepQueue* last_queue = nullptr;
-    if (last_context != &context) {
-        last_queue = &asio::use_service<SleepQueue>(context);
-        last_context = &context;
-    }
-    return *last_queue;
+void SleepQueue::prepare(SleepNode* node, const Sleep::AwaitHandler& handler) {
+    if (heap_.size() == heap_.capacity())
+        heap_.reserve(std::max<std::size_t>(64, 2 * heap_.size()));
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) slot.template emplace<Cancel>(Cancel{this, node});
 }
 
 void SleepQueue::add(SleepNode& node) {
-    auto slot = asio::get_associated_cancellation_slot(node.handler);
     if (node.deadline <= Clock::now()) {
         // A zero sleep yields: the coroutine goes to the back of the loop's queue.
         resume(node, nullptr, true);
         return;
     }
     push(node);
-    if (slot.is_connected()) slot.template emplace<Cancel>(Cancel{this, &node});
     arm();
-}
-
-void SleepQueue::remove(SleepNode& node) noexcept {
-    if (node.index != SleepNode::npos) erase(node);
 }
 
 void SleepQueue::shutdown() {
@@ -94,7 +96,7 @@ void SleepQueue::shutdown() {
     }
 }
 
-void SleepQueue::push(SleepNode& node) {
+void SleepQueue::push(SleepNode& node) noexcept {
     heap_.push_back(&node);
     place(heap_.size() - 1, &node);
     sift_up(node.index);
@@ -143,15 +145,31 @@ void SleepQueue::sift_down(std::size_t index) noexcept {
     place(index, node);
 }
 
-void SleepQueue::arm() {
+void SleepQueue::arm() noexcept {
     if (heap_.empty()) return;
     Clock::time_point earliest = heap_.front()->deadline;
     if (armed_ <= earliest) return;  // a wait for then or sooner is pending
-    armed_ = earliest;
-    timer_.expires_at(earliest);  // cancels a later wait, if any
-    timer_.async_wait([this, generation = ++generation_](boost::system::error_code ec) {
-        if (ec != asio::error::operation_aborted) fired(generation);
-    });
+    try {
+        timer_.expires_at(earliest);  // cancels a later wait, if any
+        timer_.async_wait([this, generation = ++generation_](boost::system::error_code ec) {
+            if (ec != asio::error::operation_aborted) fired(generation);
+        });
+        armed_ = earliest;
+    } catch (...) {
+        // Out of memory for the wait: none is pending now, and the next sleep (or the
+        // next pass) arms it again.
+        armed_ = Clock::time_point::max();
+    }
+}
+
+void SleepQueue::disarm() noexcept {
+    try {
+        timer_.cancel();
+    } catch (...) {
+        // Left armed: it fires once for nothing.
+        return;
+    }
+    armed_ = Clock::time_point::max();
 }
 
 void SleepQueue::fired(std::uint64_t generation) {
@@ -170,7 +188,7 @@ void SleepQueue::fired(std::uint64_t generation) {
 void SleepQueue::resume(SleepNode& node, std::exception_ptr error, bool deferred) {
     Labelled executor = executor_of(node.handler);
     // From here the node may be destroyed (its coroutine resumes and moves on).
-    Resume resume{std::move(node.handler), std::move(error)};
+    Resume resume{std::move(node.handler), std::move(error), deferred && !error};
     if (deferred) {
         asio::post(executor, std::move(resume));
     } else {

@@ -43,28 +43,26 @@ class SleepQueue : public boost::asio::execution_context::service {
     SleepQueue(const SleepQueue&) = delete;
     SleepQueue& operator=(const SleepQueue&) = delete;
 
-    /// The queue of `context`, made on first use (the last one used on this thread is
-    /// remembered: no lookup per sleep).
-    static SleepQueue& of(boost::asio::io_context& context);
-
-    /// Queues `node` (its deadline and handler set), and ties it to the handler's
-    /// cancellation slot: cancelled, it completes with vial::Cancelled, from the loop's
-    /// queue. A deadline already past completes from the loop's queue too (a yield).
+    /// Room for one more sleep, and the handler's cancellation slot tied to `node`'s place
+    /// (whose node is not built yet): what may throw, before the node takes the handler.
+    void prepare(SleepNode* node, const Sleep::AwaitHandler& handler);
+    /// Queues `node` (its deadline and handler set; prepare() called): cancelled, it
+    /// completes with vial::Cancelled, from the loop's queue. A deadline already past
+    /// completes from the loop's queue too (a yield; Cancelled if cancelled meanwhile).
     void add(SleepNode& node);
-    /// Takes `node` out without completing it (its Sleep is going).
-    void remove(SleepNode& node) noexcept;
 
   private:
     void shutdown() override;
 
-    void push(SleepNode& node);
+    void push(SleepNode& node) noexcept;
     void erase(SleepNode& node) noexcept;
     void sift_up(std::size_t index) noexcept;
     void sift_down(std::size_t index) noexcept;
     void place(std::size_t index, SleepNode* node) noexcept;
 
     // Arms the timer for the earliest deadline unless it already waits for that or earlier.
-    void arm();
+    void arm() noexcept;
+    void disarm() noexcept;
     void fired(std::uint64_t generation);
     // Resumes the coroutine of `node` (dequeued) with `error`: now (from the timer's
     // handler), or from the loop's queue (`deferred`: a cancellation, a deadline past).

@@ -113,6 +113,28 @@ TEST(SleepQueue, AZeroSleepYieldsToOtherRequests) {
     EXPECT_EQ(spinner.read_response().body, "spun, then stopped");
 }
 
+// A view that does nothing but yield (sleeps of no time) is cancelled like any other
+// sleeper when its client leaves: its yield throws vial::Cancelled.
+TEST(SleepQueue, AYieldingViewIsCancelledWithCancelled) {
+    auto cancelled = std::make_shared<std::atomic<int>>(0);
+    App app("yield-cancel");
+    app.get("/yield", [cancelled](Request&) -> Task<std::string> {
+        try {
+            for (;;) co_await vial::sleep(0ms);
+        } catch (const Cancelled&) {
+            ++*cancelled;
+            throw;
+        }
+    });
+    Server server(app, {.port = 0, .threads = 1, .quiet = true});
+    server.start();
+    RawClient client(server.port());
+    client.send(get("/yield"));
+    std::this_thread::sleep_for(100ms);
+    client.reset();
+    EXPECT_TRUE(eventually([&] { return cancelled->load() == 1; }, 3s));
+}
+
 // A view that refuses to stop (it swallows the shutdown's cancellation and sleeps on) is
 // still freed when stop() destroys the loops: its frame, and what it holds, are destroyed.
 TEST(SleepQueue, ALoopTornDownUnderASleepingViewFreesIt) {
