@@ -1,11 +1,18 @@
 // Micro-benchmarks of the per-request pieces: route matching, dispatch through the
-// test client path, response serialization.
+// test client path, response serialization, and the async path's join and sleeps on a
+// server loop.
 #include <benchmark/benchmark.h>
 #include <vial/vial.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/dispatcher.hpp"
 #include "core/route_table.hpp"
 #include "http/response_writer.hpp"
+#include "runtime/activity.hpp"
 #include "showcase.hpp"
 
 namespace {
@@ -42,6 +49,53 @@ void BM_WriteResponse(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_WriteResponse);
+
+// Runs `body()` once per iteration in a coroutine on a loop set up as a server's (one
+// thread, a labelled executor: sleeps go to the loop's sleep queue).
+template <class Body>
+void on_server_loop(benchmark::State& state, Body body) {
+    boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+    // A server loop has its reactor (sockets, timers): the loop then polls it between
+    // handlers, which a bare io_context would not.
+    boost::asio::steady_timer reactor_made(context);
+    auto& board = boost::asio::use_service<vial::detail::ActivityBoard>(context);
+    vial::detail::ActivityLease lease(board, {});
+    vial::detail::LabelledExecutor executor(context.get_executor(), lease.cell());
+    auto iterations = [&]() -> vial::Task<void> {
+        for (auto _ : state) co_await body();
+    };
+    boost::asio::co_spawn(executor, iterations(), boost::asio::detached);
+    context.run();
+}
+
+vial::Task<int> answer(int value) {
+    co_return value;
+}
+
+vial::Task<int> answer_after_yield(int value) {
+    co_await vial::sleep(std::chrono::milliseconds(0));
+    co_return value;
+}
+
+// The join's own cost: three branches that finish without waiting.
+void BM_GatherOfThreeAtOnce(benchmark::State& state) {
+    on_server_loop(state, []() -> vial::Task<void> {
+        auto [a, b, c] = co_await vial::gather(answer(1), answer(2), answer(3));
+        benchmark::DoNotOptimize(a + b + c);
+    });
+}
+BENCHMARK(BM_GatherOfThreeAtOnce);
+
+// /prices' shape without its timers' wait: three branches that each sleep (for no time,
+// a trip through the loop's queue) on the loop's sleep queue.
+void BM_GatherOfThreeSleeps(benchmark::State& state) {
+    on_server_loop(state, []() -> vial::Task<void> {
+        auto [a, b, c] = co_await vial::gather(answer_after_yield(1), answer_after_yield(2),
+                                               answer_after_yield(3));
+        benchmark::DoNotOptimize(a + b + c);
+    });
+}
+BENCHMARK(BM_GatherOfThreeSleeps);
 
 }  // namespace
 
