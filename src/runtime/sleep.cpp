@@ -8,7 +8,6 @@
 #include <memory>
 #include <new>
 #include <utility>
-#include <variant>
 
 #include "activity.hpp"
 #include "long_wait.hpp"
@@ -20,11 +19,6 @@ namespace {
 
 namespace asio = boost::asio;
 using LoopExecutor = asio::io_context::executor_type;
-// A timer on an event loop's own executor keeps 8 bytes of it, where a steady_timer
-// keeps a type-erased executor (and so does its pending wait's state).
-using LoopTimer =
-    asio::basic_waitable_timer<std::chrono::steady_clock,
-                               asio::wait_traits<std::chrono::steady_clock>, LoopExecutor>;
 
 std::exception_ptr sleep_error(boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted)
@@ -33,25 +27,21 @@ std::exception_ptr sleep_error(boost::system::error_code ec) {
     return {};
 }
 
-}  // namespace
-
-// Off a server loop, the wait is an Asio timer of its own: on an io_context's own
-// executor it keeps 8 bytes of that executor, elsewhere a type-erased one.
-struct Sleep::Timer {
-    std::variant<LoopTimer, asio::steady_timer> timer;
-};
-
-namespace {
-
+// `duration` (positive) from now, saturating rather than overflowing.
 std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration duration) {
     auto now = std::chrono::steady_clock::now();
-    if (duration <= duration.zero()) return now;
     if (duration > std::chrono::steady_clock::time_point::max() - now)
         return std::chrono::steady_clock::time_point::max();
     return now + duration;
 }
 
 }  // namespace
+
+// Off a server loop (a strand, a thread pool, a plain io_context), the wait is an Asio
+// timer of its own.
+struct Sleep::Timer {
+    asio::steady_timer timer;
+};
 
 template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
@@ -60,33 +50,31 @@ void Sleep::Start::operator()(Handler&& handler) const {
     // A named Sleep awaited twice (`co_await std::move(s)` again) waits afresh.
     sleep->end_wait();
     asio::any_io_executor executor = asio::get_associated_executor(handler);
-    if (auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>()) {
-        // A server loop's: its board holds the loop's queue (a LabelledExecutor always
-        // has a cell there; use_service would look it up under a lock).
-        detail::ActivityCell* cell = labelled->cell();
-        detail::SleepQueue& queue =
-            cell && cell->board
-                ? cell->board->sleep_queue()
-                : asio::use_service<detail::SleepQueue>(labelled->inner().context());
-        // What may throw comes before the node takes the handler (the coroutine).
-        queue.prepare(reinterpret_cast<detail::SleepNode*>(sleep->node_storage_), handler);
-        auto* node = ::new (sleep->node_storage_)
-            detail::SleepNode{deadline_after(sleep->duration_), detail::SleepNode::npos,
-                              std::forward<Handler>(handler)};
-        sleep->queued_ = true;
-        queue.add(*node);
+    auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>();
+    if (!labelled) {
+        sleep->timer_ = new Timer{asio::steady_timer(executor, sleep->duration_)};
+        sleep->timer_->timer.async_wait(
+            detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
         return;
     }
-    if (const LoopExecutor* loop = executor.target<LoopExecutor>()) {
-        sleep->timer_ = new Timer{std::variant<LoopTimer, asio::steady_timer>(
-            std::in_place_index<0>, *loop, sleep->duration_)};
-        std::get<0>(sleep->timer_->timer)
-            .async_wait(detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
+    // A server loop's: its board holds the loop's queue (a LabelledExecutor always has a
+    // cell there; use_service would look it up under a lock).
+    detail::ActivityCell* cell = labelled->cell();
+    detail::SleepQueue& queue =
+        cell && cell->board ? cell->board->sleep_queue()
+                            : asio::use_service<detail::SleepQueue>(labelled->inner().context());
+    const bool yield = sleep->duration_ <= std::chrono::steady_clock::duration::zero();
+    auto* storage = reinterpret_cast<detail::SleepNode*>(sleep->node_storage_);
+    // What may throw comes before the node takes the handler (the coroutine).
+    if (!yield) queue.prepare(storage, handler);
+    auto* node = ::new (sleep->node_storage_) detail::SleepNode{
+        yield ? std::chrono::steady_clock::time_point{} : deadline_after(sleep->duration_),
+        detail::SleepNode::npos, std::forward<Handler>(handler)};
+    sleep->queued_ = true;
+    if (yield) {
+        queue.yield(*node);
     } else {
-        sleep->timer_ = new Timer{std::variant<LoopTimer, asio::steady_timer>(
-            std::in_place_index<1>, executor, sleep->duration_)};
-        std::get<1>(sleep->timer_->timer)
-            .async_wait(detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
+        queue.add(*node);
     }
 }
 

@@ -31,7 +31,7 @@ Labelled executor_of(const Sleep::AwaitHandler& handler) {
 }
 
 // Resumes the awaiting coroutine with the sleep's outcome. A yield (a sleep of no time)
-// has no cancellation handler while it is queued: a cancellation meanwhile is read here.
+// installs no cancellation handler: a cancellation while it is queued is read here.
 struct Resume {
     Sleep::AwaitHandler handler;
     std::exception_ptr error;
@@ -76,13 +76,12 @@ void SleepQueue::prepare(SleepNode* node, const Sleep::AwaitHandler& handler) {
 }
 
 void SleepQueue::add(SleepNode& node) {
-    if (node.deadline <= Clock::now()) {
-        // A zero sleep yields: the coroutine goes to the back of the loop's queue.
-        resume(node, nullptr, true);
-        return;
-    }
     push(node);
     arm();
+}
+
+void SleepQueue::yield(SleepNode& node) {
+    resume(node, nullptr, true);
 }
 
 void SleepQueue::shutdown() {

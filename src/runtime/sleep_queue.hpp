@@ -46,10 +46,12 @@ class SleepQueue : public boost::asio::execution_context::service {
     /// Room for one more sleep, and the handler's cancellation slot tied to `node`'s place
     /// (whose node is not built yet): what may throw, before the node takes the handler.
     void prepare(SleepNode* node, const Sleep::AwaitHandler& handler);
-    /// Queues `node` (its deadline and handler set; prepare() called): cancelled, it
-    /// completes with vial::Cancelled, from the loop's queue. A deadline already past
-    /// completes from the loop's queue too (a yield; Cancelled if cancelled meanwhile).
+    /// Queues `node` (its deadline and handler set; prepare() called): due, it resumes its
+    /// coroutine; cancelled, it completes with vial::Cancelled, from the loop's queue.
     void add(SleepNode& node);
+    /// A sleep of no time: `node`'s coroutine goes to the back of the loop's queue of
+    /// handlers (vial::Cancelled if it was cancelled meanwhile).
+    void yield(SleepNode& node);
 
   private:
     void shutdown() override;
