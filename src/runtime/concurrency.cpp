@@ -96,20 +96,14 @@ class Join {
             try {
                 launch_thread(executor, make(i, BranchEnd(this, i)), signals_[i].slot());
             } catch (...) {
-                // The branch could not be made or launched (out of memory): it fails, and
-                // the join ends with its error as with any failure. Its BranchEnd, if
-                // made, went with it and counted it as dropped: here it is a failure.
+                // The branch could not be made or launched (out of memory): it fails as
+                // any branch can. Its BranchEnd, if made, went with it and counted it as
+                // dropped: that count is undone, the failure counts instead.
                 if (dropped_ > dropped_before) {
                     --dropped_;
-                } else {
-                    --pending_;
+                    ++pending_;
                 }
-                if (decider_ == npos) {
-                    decider_ = i;
-                    error_ = std::current_exception();
-                    for (std::size_t j = 0; j < i; ++j)
-                        signals_[j].emit(asio::cancellation_type::all);
-                }
+                done(i, std::current_exception());
             }
         }
         starting_ = false;
