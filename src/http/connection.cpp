@@ -471,7 +471,7 @@ Task<bool> flush(Connection& c, std::string& out, std::string_view body) {
 void abandon(Connection& c) {
     if (c.abandoned || c.phase != Connection::Phase::Dispatch) return;
     c.abandoned = true;
-    c.cancel.emit(asio::cancellation_type::terminal);
+    c.cancel_view();
 }
 
 namespace {
@@ -551,6 +551,10 @@ struct Exchange {
     bool unread_body = false;
     /// What answer_now could not finish without waiting, for answer_rest.
     enum class Left : std::uint8_t { nothing, stream, flush, end } left = Left::nothing;
+    /// The dispatch's finish (its hooks, its end) is done: what is left is the answer's.
+    bool finished = false;
+    /// What Dispatcher::begin left to run.
+    Dispatch::Next next = Dispatch::Next::finish;
     /// The serialized answer's framing, and its body still to write (`written.body`).
     WrittenResponse written{};
     // Destroyed in reverse: the context, the body stream, then the WebSocket, then the
@@ -677,6 +681,9 @@ class Lease {
     Lease& operator=(const Lease&) = delete;
 
     State* operator->() const noexcept { return state_.get(); }
+    State& operator*() const noexcept { return *state_; }
+    /// Null once released.
+    State* get() const noexcept { return state_.get(); }
     void release() noexcept {
         if (!state_) return;
         state_->clear();
@@ -752,116 +759,10 @@ Task<bool> answer_rest(Connection& c, ReadBuffer& buffer, std::string& out, Exch
     co_return true;
 }
 
-// One request of connection `c`, from its first bytes (already in `buffer`) to its
-// answer. Its state (parser, request, response) lives in this frame, freed once the
-// request is answered: a connection between requests keeps none of it. False when the
-// connection is to close.
-Task<bool> serve_request(Connection& c, ReadBuffer& buffer, std::string& out,
-                         const ConnectionFacts& connection) {
-    Loop& loop = c.loop;
-    // Declared first, so destroyed last: the exchange's body stream refers to the parser.
-    Lease<ParserState> parsing(loop.spare_parsers);
-    Lease<RequestState> state(loop.spare_states);
-    start_parser(parsing->parser, loop);
-    RequestParser& parser = *parsing->parser;
-    ReadProgress& progress = parsing->progress;
-    progress = {.bytes_read = buffer.size(),
-                .header_deadline = loop.now + loop.options.limits.header_timeout};
-    ReadResult& read = parsing->read;
-    if (!feed_buffered(c, buffer, out, parser, progress, read))
-        co_await read_request(c, buffer, out, parser, progress, read);
-    if (read.closed) co_return false;
-    if (read.idle) co_return true;
-    if (read.error_status) {
-        co_await refuse_request(c, buffer, out, parser, read, connection);
-        co_return false;
-    }
-
-    c.phase = Connection::Phase::Dispatch;
-    c.dispatch_started = loop.now;
-    // The view may wait long: its connection holds no read block meanwhile.
-    if (buffer.size() == 0) buffer.shrink_to_fit();
-    Exchange& x = state->exchange.emplace();
-    begin_exchange(x, parser, connection);
-    bool continue_expected = parser.streaming && parser.expects_continue();
-    build_request(parser, connection.remote, x.request, x.response, x.keep_alive);
-    const bool streaming = x.request && parser.streaming;
-    if (streaming) {
-        x.body_stream =
-            std::make_unique<ServerBodyStream>(c, buffer, out, parser, continue_expected);
-        RequestAccess::set_body_stream(*x.request, x.body_stream.get());
-    } else {
-        parsing.release();  // `parser` is not used past this point
-    }
-    if (x.request) {
-        if (wants_websocket(*x.request) && !upgrade_error(*x.request)) {
-            x.websocket = co_await prepare_upgrade(c, *x.request, buffer, out);
-            if (!x.websocket) co_return false;
-        }
-        loop.board->enter(c.activity.cell());
-        // The dispatcher's steps, the view awaited from this frame: while it waits, no
-        // dispatcher frame is kept (Dispatcher::begin).
-        const Dispatcher& dispatcher = loop.dispatcher;
-        Dispatch& d = x.dispatch;
-        Dispatch::Next next = dispatcher.begin(d, *x.request, x.response);
-        try {
-            // A sync view is called, an async view's string or JSON awaited, from here:
-            // no Task<Response> frame adapts them (DirectView). Other views run in run's
-            // frame, which holds their Response while they wait (this frame would hold
-            // one for every request).
-            const DirectView* direct = next == Dispatch::Next::view ? &d.route->direct : nullptr;
-            if (direct && direct->sync) {
-                x.response = direct->sync(*d.ctx);
-            } else if (direct && direct->text) {
-                std::string text = co_await direct->text(*d.ctx);
-                x.response = make_response(std::move(text));
-            } else if (direct && direct->json) {
-                Json json = co_await direct->json(*d.ctx);
-                x.response = make_response(std::move(json));
-            } else if (next != Dispatch::Next::finish) {
-                co_await dispatcher.run(d, x.response);
-            }
-        } catch (...) {
-            d.error = std::current_exception();
-        }
-        // A cancellation (the client left, shutdown) stops the view, not what follows:
-        // the error handlers and teardown hooks, the WebSocket's close, the answer. Reading
-        // and clearing the state never suspends or throws.
-        auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (cancellation.cancelled() != asio::cancellation_type::none)
-            co_await clear_cancellation();
-        if (!dispatcher.finish_now(d, x.response)) co_await dispatcher.finish(d, x.response, false);
-        Dispatcher::end(d);
-        if (connection.logging())
-            x.facts.note(x.request->headers(), x.request->id(), connection.access);
-    }
-    if (x.websocket && x.websocket->accepted()) {
-        // The connection was the socket's: it ends with it, whatever the view did.
-        co_await x.websocket->finish();
-        c.websocket = nullptr;
-        if (connection.logging())
-            access_log(connection.access, connection.remote, x.facts, x.version, 101, 0, x.started);
-        co_return false;
-    }
-    c.websocket = nullptr;
-    if (c.abandoned) co_return false;  // nobody to answer: the client left, or shutdown gave up
-    // A body the view did not read to its end is still on the wire: the connection
-    // cannot carry another request, and closes after a drain (so that the response
-    // is not lost to a reset).
-    x.unread_body =
-        streaming && !x.body_stream->finished() && !(parser.is_done() && parser.body.empty());
-    if (x.unread_body) x.keep_alive = false;
-    if (answer_now(c, buffer, out, x, connection)) co_return true;
-    co_return co_await answer_rest(c, buffer, out, x, connection);
-}
-
-}  // namespace
-
-namespace {
-
 // A connection and what its requests share, in one heap block: the coroutine's frame
 // then holds a pointer, not a second copy of the socket and the other arguments it was
-// started with (a coroutine copies its parameters into its frame).
+// started with (a coroutine copies its parameters into its frame), and the coroutines
+// below take it as one parameter, not four.
 struct ConnectionHome {
     // Nothing here throws once the memory is had: the Connection, which counts itself on
     // the loop, never sees a half-made home.
@@ -878,34 +779,234 @@ struct ConnectionHome {
     std::string out;
 };
 
+// Where a request's opening steps (its read, its Request, its dispatch's start) left it.
+enum class Opened : std::uint8_t {
+    later,     // a step must wait (the rest of the head, a refusal, an upgrade): open_rest's
+    closed,    // the connection is to close
+    idle,      // only empty lines came: no request begun
+    dispatch,  // the dispatch has begun (x.next says what is to run)
+    answer,    // no view runs: the answer (a refused target) is in x.response
+};
+
+Opened begin_dispatch(Connection& c, Exchange& x) {
+    c.loop.board->enter(c.activity.cell());
+    x.next = c.loop.dispatcher.begin(x.dispatch, *x.request, x.response);
+    return Opened::dispatch;
+}
+
+// The opening steps once the head is read, none of which waits: the Request built in
+// the exchange and, unless it is an upgrade (which must first flush earlier answers),
+// its dispatch begun. `later` for a refusal or an upgrade.
+Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& state) {
+    Connection& c = home.c;
+    const ReadResult& read = parsing.read;
+    if (read.closed) return Opened::closed;
+    if (read.idle) return Opened::idle;
+    if (read.error_status) return Opened::later;
+
+    c.phase = Connection::Phase::Dispatch;
+    c.dispatch_started = c.loop.now;
+    // The view may wait long: its connection holds no read block meanwhile.
+    if (home.buffer.size() == 0) home.buffer.shrink_to_fit();
+    RequestParser& parser = *parsing.parser;
+    Exchange& x = state.exchange.emplace();
+    begin_exchange(x, parser, home.facts);
+    bool continue_expected = parser.streaming && parser.expects_continue();
+    build_request(parser, home.facts.remote, x.request, x.response, x.keep_alive);
+    if (!x.request) return Opened::answer;
+    if (parser.streaming) {
+        x.body_stream =
+            std::make_unique<ServerBodyStream>(c, home.buffer, home.out, parser, continue_expected);
+        RequestAccess::set_body_stream(*x.request, x.body_stream.get());
+    }
+    if (wants_websocket(*x.request) && !upgrade_error(*x.request)) return Opened::later;
+    return begin_dispatch(c, x);
+}
+
+// The opening steps up to the first that waits: nearly every request arrives whole, and
+// is opened without a frame of its own.
+Opened open_now(ConnectionHome& home, ParserState& parsing, RequestState& state) {
+    Loop& loop = home.c.loop;
+    start_parser(parsing.parser, loop);
+    parsing.progress = {.bytes_read = home.buffer.size(),
+                        .header_deadline = loop.now + loop.options.limits.header_timeout};
+    if (!feed_buffered(home.c, home.buffer, home.out, *parsing.parser, parsing.progress,
+                       parsing.read))
+        return Opened::later;
+    return open_exchange(home, parsing, state);
+}
+
+// Takes the opening from where open_now stopped: reads the rest of the head, sends a
+// refusal, or prepares an upgrade. Never `later`.
+Task<Opened> open_rest(ConnectionHome& home, ParserState& parsing, RequestState& state) {
+    Connection& c = home.c;
+    if (!state.exchange) {  // the head is not all read, or is refused
+        ReadResult& read = parsing.read;
+        if (!read.error_status) {
+            co_await read_request(c, home.buffer, home.out, *parsing.parser, parsing.progress,
+                                  read);
+        }
+        Opened opened = open_exchange(home, parsing, state);
+        if (opened != Opened::later) co_return opened;
+        if (read.error_status) {
+            co_await refuse_request(c, home.buffer, home.out, *parsing.parser, read, home.facts);
+            co_return Opened::closed;
+        }
+    }
+    Exchange& x = *state.exchange;
+    x.websocket = co_await prepare_upgrade(c, *x.request, home.buffer, home.out);
+    if (!x.websocket) co_return Opened::closed;
+    co_return begin_dispatch(c, x);
+}
+
+// The dispatch's end: what the access log keeps of the request's head, noted.
+void end_dispatch(Exchange& x, const ConnectionFacts& connection) {
+    Dispatcher::end(x.dispatch);
+    if (connection.logging())
+        x.facts.note(x.request->headers(), x.request->id(), connection.access);
+}
+
+// After the dispatch (or without one): the answer, written as far as it goes without
+// waiting. `goes_on` when done and the connection carries on; `later` when the rest is
+// answer_rest's.
+enum class Ended : std::uint8_t { goes_on, closes, later };
+
+Ended answer_after(ConnectionHome& home, const ParserState* parsing, Exchange& x) {
+    Connection& c = home.c;
+    c.websocket = nullptr;
+    if (c.abandoned)
+        return Ended::closes;  // nobody to answer: the client left, or shutdown gave up
+    // A body the view did not read to its end is still on the wire: the connection
+    // cannot carry another request, and closes after a drain (so that the response
+    // is not lost to a reset).
+    x.unread_body = x.body_stream && !x.body_stream->finished() &&
+                    !(parsing->parser->is_done() && parsing->parser->body.empty());
+    if (x.unread_body) x.keep_alive = false;
+    return answer_now(c, home.buffer, home.out, x, home.facts) ? Ended::goes_on : Ended::later;
+}
+
+// The steps after the view when none waits (nearly every request): no after-request or
+// teardown hook that must run as a coroutine, no error, no cancellation, no WebSocket.
+// `later` when end_rest is to take them from the dispatch's finish (`x.finished` false)
+// or from the answer's rest.
+Ended end_now(ConnectionHome& home, const ParserState* parsing, Exchange& x, bool dispatched) {
+    if (dispatched) {
+        if (home.c.abandoned || x.websocket ||
+            !home.c.loop.dispatcher.finish_now(x.dispatch, x.response))
+            return Ended::later;
+        end_dispatch(x, home.facts);
+    }
+    x.finished = true;
+    return answer_after(home, parsing, x);
+}
+
+// What end_now left. True when the connection may carry another request.
+Task<bool> end_rest(ConnectionHome& home, const ParserState* parsing, Exchange& x) {
+    Connection& c = home.c;
+    if (!x.finished) {
+        const Dispatcher& dispatcher = c.loop.dispatcher;
+        if (!dispatcher.finish_now(x.dispatch, x.response))
+            co_await dispatcher.finish(x.dispatch, x.response, false);
+        end_dispatch(x, home.facts);
+        x.finished = true;
+        if (x.websocket && x.websocket->accepted()) {
+            // The connection was the socket's: it ends with it, whatever the view did.
+            co_await x.websocket->finish();
+            c.websocket = nullptr;
+            if (home.facts.logging()) {
+                access_log(home.facts.access, home.facts.remote, x.facts, x.version, 101, 0,
+                           x.started);
+            }
+            co_return false;
+        }
+        Ended ended = answer_after(home, parsing, x);
+        if (ended != Ended::later) co_return ended == Ended::goes_on;
+    }
+    co_return co_await answer_rest(c, home.buffer, home.out, x, home.facts);
+}
+
+// One request of a connection, from its first bytes (already in its buffer) to its
+// answer. False when the connection is to close.
+//
+// This frame lives while the view waits, so it keeps only what the view's await needs:
+// the request's state is a loop's recycled block (Lease), and the steps before and after
+// the view are plain functions (open_now, end_now) whose rare waits are coroutines of
+// their own (open_rest, end_rest), made only when needed. (g++ gives each co_await in a
+// frame a slot of its own, never shared.)
+Task<bool> serve_request(ConnectionHome& home) {
+    // Declared first, so destroyed last: the exchange's body stream refers to the parser.
+    Lease<ParserState> parsing(home.c.loop.spare_parsers);
+    Lease<RequestState> state(home.c.loop.spare_states);
+    Opened opened = open_now(home, *parsing, *state);
+    if (opened == Opened::later) opened = co_await open_rest(home, *parsing, *state);
+    if (opened == Opened::closed) co_return false;
+    if (opened == Opened::idle) co_return true;
+    Exchange& x = *state->exchange;
+    if (!x.body_stream) parsing.release();  // the parser is not used past this point
+    if (opened == Opened::dispatch) {
+        try {
+            // A sync view is called, an async view's string or JSON awaited, from here:
+            // no Task<Response> frame adapts them (DirectView). Other views run in run's
+            // frame, which holds their Response while they wait (this frame would hold
+            // one for every request).
+            const DirectView* direct =
+                x.next == Dispatch::Next::view ? &x.dispatch.route->direct : nullptr;
+            if (direct && direct->sync) {
+                x.response = direct->sync(*x.dispatch.ctx);
+            } else if (direct && direct->text) {
+                std::string text = co_await direct->text(*x.dispatch.ctx);
+                x.response = make_response(std::move(text));
+            } else if (direct && direct->json) {
+                Json json = co_await direct->json(*x.dispatch.ctx);
+                x.response = make_response(std::move(json));
+            } else if (x.next != Dispatch::Next::finish) {
+                co_await home.c.loop.dispatcher.run(x.dispatch, x.response);
+            }
+        } catch (...) {
+            x.dispatch.error = std::current_exception();
+        }
+    }
+    // A cancellation (the client left, shutdown, a WebSocket's end) stops the view, not
+    // what follows: the error handlers and teardown hooks, the WebSocket's close, the
+    // answer, which could not await in a cancelled coroutine. Clearing never suspends.
+    if (home.c.view_cancelled) {
+        home.c.view_cancelled = false;
+        co_await clear_cancellation();
+    }
+    Ended ended = end_now(home, parsing.get(), x, opened == Opened::dispatch);
+    if (ended != Ended::later) co_return ended == Ended::goes_on;
+    co_return co_await end_rest(home, parsing.get(), x);
+}
+
 std::string remote_of(const LoopSocket& socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
     return ec ? std::string("-") : endpoint.address().to_string();
 }
 
+void close_quietly(LoopSocket& socket) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+}
+
 // The connection's thread of execution: its frame is the thread's entry frame.
 ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
-    Connection& c = home->c;
-    ReadBuffer& buffer = home->buffer;
-    std::string& out = home->out;
     try {
         for (;;) {
-            if (buffer.size() == 0) {
-                Awaited next = co_await await_request(c, buffer, out);
+            if (home->buffer.size() == 0) {
+                Awaited next = co_await await_request(home->c, home->buffer, home->out);
                 if (next == Awaited::park) {
-                    park(c);
+                    park(home->c);
                     co_return;
                 }
                 if (next == Awaited::close) break;
             }
-            if (!co_await serve_request(c, buffer, out, home->facts)) break;
+            if (!co_await serve_request(*home)) break;
         }
     } catch (...) {
         // An exception ends this connection only (the client sees it close).
     }
-    boost::system::error_code ignored;
-    c.socket.close(ignored);
+    close_quietly(home->c.socket);
 }
 
 }  // namespace

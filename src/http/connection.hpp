@@ -53,8 +53,8 @@ struct Connection {
     /// are written or the request ends, and at the latest when the connection goes.
     std::size_t body_charged = 0;
     std::size_t write_charged = 0;
-    /// Bound to the connection coroutine: emitting it cancels the view in flight. It lives
-    /// as long as that coroutine, whose frame owns this connection.
+    /// Bound to the connection coroutine: emitting it (cancel_view) cancels the view in
+    /// flight. It lives as long as that coroutine, whose frame owns this connection.
     boost::asio::cancellation_signal cancel;
     std::chrono::steady_clock::time_point dispatch_started{};
     /// This connection's label for the stall watchdog.
@@ -79,6 +79,15 @@ struct Connection {
     /// Set by the sweeper when the client went away (or shutdown's deadline passed)
     /// while a view was running; the response is then not sent.
     bool abandoned = false;
+    /// `cancel` was emitted: the coroutine's cancellation state is to be cleared before
+    /// what follows the view awaits anything (a cancelled co_await throws).
+    bool view_cancelled = false;
+
+    /// Cancels the view in flight (the only way `cancel` is emitted).
+    void cancel_view() noexcept {
+        view_cancelled = true;
+        cancel.emit(boost::asio::cancellation_type::terminal);
+    }
 };
 
 /// Serves every request of one accepted socket, then closes it (or parks it, when it

@@ -155,8 +155,7 @@ ThreadTask ServerWebSocket::read_loop() {
 }
 
 void ServerWebSocket::cancel_view() {
-    if (view_in_receive_ == 0 && !view_returned() && !c_.abandoned)
-        c_.cancel.emit(asio::cancellation_type::terminal);
+    if (view_in_receive_ == 0 && !view_returned() && !c_.abandoned) c_.cancel_view();
 }
 
 void ServerWebSocket::idle_phase() {
@@ -253,7 +252,7 @@ void ServerWebSocket::going_away() {
     if (going_away_) return;
     going_away_ = true;
     // Even a view in receive() is cancelled: finish() then closes with 1001.
-    if (!view_returned() && !c_.abandoned) c_.cancel.emit(asio::cancellation_type::terminal);
+    if (!view_returned() && !c_.abandoned) c_.cancel_view();
 }
 
 Task<void> ServerWebSocket::finish() {
