@@ -9,6 +9,7 @@
 #include <vial/response.hpp>
 #include <vial/task.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -27,7 +28,7 @@ namespace vial::detail {
 /// the request is finished.
 struct Dispatch {
     /// What the driver awaits after Dispatcher::begin.
-    enum class Next {
+    enum class Next : std::uint8_t {
         view,    // only the view: the driver may run its DirectView (or await run)
         run,     // before_request hooks or a per-route timeout: `co_await dispatcher.run(...)`
         finish,  // nothing: no route answers (the answer or its error is already set)

@@ -544,7 +544,7 @@ namespace {
 struct Exchange {
     Clock::time_point started;  // for the access log's duration
     AccessFacts facts;
-    int version = 11;
+    std::uint8_t version = 11;  // 10 or 11 (HTTP/1.0, HTTP/1.1)
     bool keep_alive = true;
     bool head = false;
     /// The view left part of a streamed body on the wire: the connection must close.
@@ -575,7 +575,7 @@ void begin_exchange(Exchange& x, const RequestParser& parser, const ConnectionFa
         x.facts.set_request_line(parser.method, parser.target);
     }
     x.keep_alive = parser.keep_alive();
-    x.version = parser.version;
+    x.version = static_cast<std::uint8_t>(parser.version);  // Beast takes 1.0 and 1.1 only
     x.head = parser.method == "HEAD";
 }
 
@@ -637,6 +637,7 @@ struct ParserState {
     // Here rather than in serve_request's frame, which lives while the view waits.
     ReadProgress progress;
     ReadResult read;
+    std::vector<std::unique_ptr<ParserState, RequestStateDeleter>>* spares = nullptr;
     void clear() noexcept {
         parser.reset();
         progress = {};
@@ -645,6 +646,7 @@ struct ParserState {
 };
 struct RequestState {
     std::optional<Exchange> exchange;
+    std::vector<std::unique_ptr<RequestState, RequestStateDeleter>>* spares = nullptr;
     void clear() noexcept { exchange.reset(); }
 };
 
@@ -660,17 +662,19 @@ namespace {
 constexpr std::size_t kSpareStates = 64;
 
 // One state from the loop's spares (or new), given back (cleared) when released or at
-// the latest when the lease goes.
+// the latest when the lease goes. One pointer: the state knows its spares (a lease lives
+// in serve_request's frame, which lives while the view waits).
 template <class State>
 class Lease {
   public:
     using Spares = std::vector<std::unique_ptr<State, RequestStateDeleter>>;
 
-    explicit Lease(Spares& spares) : spares_(spares) {
+    explicit Lease(Spares& spares) {
         // Reserved up front, so that giving back (in the destructor) never allocates.
         if (spares.capacity() < kSpareStates) spares.reserve(kSpareStates);
         if (spares.empty()) {
             state_.reset(new State);
+            state_->spares = &spares;
         } else {
             state_ = std::move(spares.back());
             spares.pop_back();
@@ -687,12 +691,12 @@ class Lease {
     void release() noexcept {
         if (!state_) return;
         state_->clear();
-        if (spares_.size() < kSpareStates) spares_.push_back(std::move(state_));
+        Spares& spares = *state_->spares;
+        if (spares.size() < kSpareStates) spares.push_back(std::move(state_));
         state_.reset();
     }
 
   private:
-    Spares& spares_;
     std::unique_ptr<State, RequestStateDeleter> state_;
 };
 

@@ -73,7 +73,7 @@ bool write_fields(const Response& response, const ResponseFraming& framing, bool
 // that ends an HTTP/1.0 body; the producer runs unless this answers HEAD.
 WrittenResponse write_stream_framing(const Response& response, const ResponseFraming& framing,
                                      bool keep_alive, bool no_body, std::string& out) {
-    WrittenResponse result{keep_alive, {}};
+    WrittenResponse result{.keep_alive = keep_alive};
     if (!no_body) {
         if (auto length = response.stream_body()->length) {
             out += "Content-Length: ";
@@ -119,10 +119,10 @@ WrittenResponse write_response(const Response& response, const ResponseFraming& 
         out += "\r\n";
     }
     end_head(out, keep_alive, framing.http_version);
-    if (no_body || framing.head_request) return {keep_alive, {}};
-    if (!copy_body) return {keep_alive, response.body()};
+    if (no_body || framing.head_request) return {.keep_alive = keep_alive};
+    if (!copy_body) return {.body = response.body(), .keep_alive = keep_alive};
     out += response.body();
-    return {keep_alive, {}};
+    return {.keep_alive = keep_alive};
 }
 
 }  // namespace vial::detail

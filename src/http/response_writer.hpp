@@ -20,11 +20,11 @@ struct ResponseFraming {
 };
 
 struct WrittenResponse {
-    /// False if the response asked to close the connection ("Connection: close").
-    bool keep_alive;
     /// The body still to be written after `out` (a view of the Response's body), empty
     /// when it was copied into `out` or none is sent.
-    std::string_view body;
+    std::string_view body{};
+    /// False if the response asked to close the connection ("Connection: close").
+    bool keep_alive = true;
     /// A streamed response whose producer must now run; `chunked` says how its bytes are
     /// framed (else a Content-Length was declared, or HTTP/1.0 ends it by closing).
     bool run_stream = false;

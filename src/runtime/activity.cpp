@@ -45,6 +45,8 @@ asio::any_io_executor ActivityBoard::loop_executor(asio::execution_context& cont
 }
 
 ActivityCell* ActivityBoard::acquire(std::string name) {
+    std::unique_ptr<const std::string> named;
+    if (!name.empty()) named = std::make_unique<const std::string>(std::move(name));
     std::lock_guard lock(mutex_);
     ActivityCell* cell;
     if (free_.empty()) {
@@ -54,7 +56,7 @@ ActivityCell* ActivityBoard::acquire(std::string name) {
         cell = free_.back();
         free_.pop_back();
     }
-    cell->name = std::move(name);
+    cell->name = std::move(named);
     return cell;
 }
 
@@ -64,7 +66,7 @@ void ActivityBoard::release(ActivityCell* cell) noexcept {
     current_.compare_exchange_strong(running, nullptr, std::memory_order_relaxed);
     cell->route.store(nullptr, std::memory_order_relaxed);
     cell->method.store(nullptr, std::memory_order_relaxed);
-    cell->name.clear();
+    cell->name.reset();
     free_.push_back(cell);
 }
 
@@ -72,7 +74,7 @@ std::string ActivityBoard::describe_current() const {
     std::lock_guard lock(mutex_);
     const ActivityCell* cell = current();
     if (!cell) return "code outside any request or background task";
-    if (!cell->name.empty()) return "background task '" + cell->name + "'";
+    if (cell->name) return "background task '" + *cell->name + "'";
     const Route* route = cell->route.load(std::memory_order_relaxed);
     const char* method = cell->method.load(std::memory_order_relaxed);
     if (route) {
