@@ -8,7 +8,9 @@
 #include <vial/json.hpp>
 #include <vial/multi_dict.hpp>
 
+#include <array>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,6 +59,13 @@ class Lazy {
   private:
     std::unique_ptr<T> box_;
 };
+/// "GET", "POST", ...: the methods a Request keeps as an index into this table (method()
+/// then refers to the table's string), not as a string of its own.
+inline const std::array<std::string, 9>& standard_methods() noexcept {
+    static const std::array<std::string, 9> methods{"GET",   "POST",    "HEAD",    "PUT",  "DELETE",
+                                                    "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+    return methods;
+}
 }  // namespace detail
 
 class Request {
@@ -66,7 +75,9 @@ class Request {
     Request(std::string method, std::string target, Headers headers = {}, std::string body = {});
 
     /// "GET", "POST", ... as sent (methods are case-sensitive).
-    const std::string& method() const noexcept { return method_; }
+    const std::string& method() const noexcept {
+        return other_method_ ? *other_method_ : detail::standard_methods()[method_index_];
+    }
     /// The percent-decoded path, e.g. "/hello/a b".
     const std::string& path() const noexcept { return path_; }
     /// The raw request target as received: path and query, still encoded.
@@ -126,7 +137,8 @@ class Request {
         return none;
     }
 
-    std::string method_;
+    // A method other than the standard ones (whose index is method_index_, below).
+    detail::Lazy<std::string> other_method_;
     std::string target_;
     std::string path_;
     // The path as the router matches it, when it differs from path_ (an escaped '%' or
@@ -138,6 +150,7 @@ class Request {
     detail::Lazy<std::string> body_;
     std::string remote_addr_;
     int http_version_ = 11;
+    std::uint8_t method_index_ = 0;
     std::string endpoint_;
     std::vector<std::pair<std::string, std::string>> view_args_;
     // Links to the connection that a copy must not share (a copy handed to a background

@@ -16,7 +16,7 @@ Task<std::string> BodyStream::read() {
 
 BodyStream& Request::body_stream() const {
     if (!body_stream_.ptr) {
-        throw Error("request body streaming: the route of " + method_ + " " + path_ +
+        throw Error("request body streaming: the route of " + method() + " " + path_ +
                     " was not registered with {.stream_body = true}; use body() instead");
     }
     return *body_stream_.ptr;

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
 
@@ -14,7 +15,13 @@
 namespace vial {
 
 Request::Request(std::string method, std::string target, Headers headers, std::string body)
-    : method_(std::move(method)), target_(std::move(target)), headers_(std::move(headers)) {
+    : target_(std::move(target)), headers_(std::move(headers)) {
+    const auto& methods = detail::standard_methods();
+    auto standard = std::find(methods.begin(), methods.end(), method);
+    if (standard == methods.end())
+        other_method_ = std::move(method);
+    else
+        method_index_ = static_cast<std::uint8_t>(standard - methods.begin());
     if (!body.empty()) body_ = std::move(body);
     if (target_.empty() || target_[0] != '/') {
         throw HttpError(400, "The request target must start with '/'.");
@@ -100,7 +107,7 @@ namespace {
 
 const Json& Request::json() const {
     if (json_) return *json_;
-    if (body_stream_.ptr) body_is_streamed(method_, path_, "json");
+    if (body_stream_.ptr) body_is_streamed(method(), path_, "json");
     if (!is_json()) {
         throw HttpError(415,
                         "Did not attempt to load JSON data because the request "
@@ -119,7 +126,7 @@ const Json& Request::json() const {
 }
 
 const MultiDict& Request::form() const {
-    if (body_stream_.ptr) body_is_streamed(method_, path_, "form");
+    if (body_stream_.ptr) body_is_streamed(method(), path_, "form");
     if (!form_) {
         form_ = mimetype() == "application/x-www-form-urlencoded" ? detail::parse_urlencoded(body())
                                                                   : MultiDict{};
@@ -131,7 +138,7 @@ const std::string& Request::view_arg(std::string_view name) const {
     for (const auto& [n, v] : view_args_) {
         if (n == name) return v;
     }
-    throw Error("the route of " + method_ + " " + path_ + " has no view argument '" +
+    throw Error("the route of " + method() + " " + path_ + " has no view argument '" +
                 std::string(name) + "'");
 }
 

@@ -130,3 +130,21 @@ TEST(Request, MissingViewArgNamesIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// The standard methods are kept as an index, others as a string of their own: each is
+// read back as sent (methods are case-sensitive), and a copy or a move keeps it.
+TEST(Request, EveryMethodIsReadBackAsSentAndSurvivesACopy) {
+    for (std::string method : {"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS",
+                               "CONNECT", "TRACE", "PROPFIND", "get", "M-SEARCH"}) {
+        vial::Request original(method, "/");
+        EXPECT_EQ(original.method(), method);
+        vial::Request copy = original;
+        vial::Request moved = std::move(original);
+        EXPECT_EQ(copy.method(), method);
+        EXPECT_EQ(moved.method(), method);
+    }
+}
+
+}  // namespace
