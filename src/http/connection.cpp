@@ -890,13 +890,12 @@ Ended answer_after(ConnectionHome& home, const ParserState* parsing, Exchange& x
 }
 
 // The steps after the view when none waits (nearly every request): no after-request or
-// teardown hook that must run as a coroutine, no error, no cancellation, no WebSocket.
+// teardown hook that must run as a coroutine, no error, no WebSocket.
 // `later` when end_rest is to take them from the dispatch's finish (`x.finished` false)
 // or from the answer's rest.
 Ended end_now(ConnectionHome& home, const ParserState* parsing, Exchange& x, bool dispatched) {
     if (dispatched) {
-        if (home.c.abandoned || x.websocket ||
-            !home.c.loop.dispatcher.finish_now(x.dispatch, x.response))
+        if (x.websocket || !home.c.loop.dispatcher.finish_now(x.dispatch, x.response))
             return Ended::later;
         end_dispatch(x, home.facts);
     }

@@ -2,6 +2,8 @@
 
 #include <boost/asio/execution_context.hpp>
 
+#include <vial/request.hpp>
+
 #include "../core/route_table.hpp"
 #include "sleep_queue.hpp"
 
@@ -13,12 +15,11 @@ namespace {
 
 thread_local ActivityBoard* thread_board = nullptr;
 
-// A string literal per common method: the watchdog thread may read it at any time.
+// A string that lives as long as the program per standard method (the Request's own
+// table): the watchdog thread may read it at any time.
 const char* method_literal(std::string_view method) noexcept {
-    static constexpr const char* kMethods[] = {"GET",    "POST", "PUT",    "PATCH",
-                                               "DELETE", "HEAD", "OPTIONS"};
-    for (const char* m : kMethods) {
-        if (method == m) return m;
+    for (const std::string& standard : standard_methods()) {
+        if (method == standard) return standard.c_str();
     }
     return "other";
 }
