@@ -59,6 +59,56 @@ class Lazy {
   private:
     std::unique_ptr<T> box_;
 };
+/// A string a Request refers to rather than copies per request (the connection's peer
+/// address, the matched route's endpoint): one pointer. A copy of the Request owns a copy
+/// of the string, since it may outlive the connection that lent it (a background task's).
+class BorrowedString {
+  public:
+    BorrowedString() noexcept : bits_(reinterpret_cast<std::uintptr_t>(&empty())) {}
+    /// Refers to `text`, which must outlive this (and every move of it).
+    void borrow(const std::string& text) noexcept {
+        reset();
+        bits_ = reinterpret_cast<std::uintptr_t>(&text);
+    }
+    void own(std::string text) {
+        auto* owned = new std::string(std::move(text));
+        reset();
+        bits_ = reinterpret_cast<std::uintptr_t>(owned) | kOwned;
+    }
+    BorrowedString(const BorrowedString& other) : BorrowedString() { own(other.get()); }
+    BorrowedString(BorrowedString&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+    BorrowedString& operator=(const BorrowedString& other) {
+        if (this != &other) own(other.get());
+        return *this;
+    }
+    BorrowedString& operator=(BorrowedString&& other) noexcept {
+        if (this != &other) {
+            reset();
+            bits_ = std::exchange(other.bits_, 0);
+        }
+        return *this;
+    }
+    ~BorrowedString() { reset(); }
+
+    const std::string& get() const noexcept {
+        return bits_ ? *reinterpret_cast<const std::string*>(bits_ & ~kOwned) : empty();
+    }
+
+  private:
+    // The low bit of the pointer: set when the string is this one's (a std::string is
+    // aligned to more than 1).
+    static constexpr std::uintptr_t kOwned = 1;
+    static const std::string& empty() noexcept {
+        static const std::string none;
+        return none;
+    }
+    void reset() noexcept {
+        if (bits_ & kOwned) delete reinterpret_cast<std::string*>(bits_ & ~kOwned);
+        bits_ = 0;
+    }
+    std::uintptr_t bits_;
+};
+
 /// "GET", "POST", ...: the methods a Request keeps as an index into this table (method()
 /// then refers to the table's string), not as a string of its own.
 inline const std::array<std::string, 9>& standard_methods() noexcept {
@@ -115,10 +165,10 @@ class Request {
         return view_args_;
     }
     /// The endpoint name of the matched route, empty when none matched.
-    const std::string& endpoint() const noexcept { return endpoint_; }
+    const std::string& endpoint() const noexcept { return endpoint_.get(); }
 
     /// The peer's IP address ("127.0.0.1"); empty in the test client unless set.
-    const std::string& remote_addr() const noexcept { return remote_addr_; }
+    const std::string& remote_addr() const noexcept { return remote_addr_.get(); }
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     int http_version() const noexcept { return http_version_; }
     /// True for a valid WebSocket upgrade request (one a WebSocket route can accept).
@@ -144,14 +194,18 @@ class Request {
     // The path as the router matches it, when it differs from path_ (an escaped '%' or
     // '/' inside a segment; see detail::routing_path). Empty otherwise.
     detail::Lazy<std::string> route_path_;
-    std::size_t query_pos_ = std::string::npos;
+    // Where the query's '?' is in target_ (kNoQuery: none). 32 bits: a longer target is
+    // refused (414).
+    static constexpr std::uint32_t kNoQuery = UINT32_MAX;
+    std::uint32_t query_pos_ = kNoQuery;
+    std::uint8_t http_version_ = 11;
+    std::uint8_t method_index_ = 0;
     Headers headers_;
     // Most requests have none: a pointer's 8 bytes while empty.
     detail::Lazy<std::string> body_;
-    std::string remote_addr_;
-    int http_version_ = 11;
-    std::uint8_t method_index_ = 0;
-    std::string endpoint_;
+    // The connection's and the route's strings, not copies of them.
+    detail::BorrowedString remote_addr_;
+    detail::BorrowedString endpoint_;
     std::vector<std::pair<std::string, std::string>> view_args_;
     // Links to the connection that a copy must not share (a copy handed to a background
     // task outlives them): copying gives null.

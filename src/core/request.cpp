@@ -33,8 +33,10 @@ Request::Request(std::string method, std::string target, Headers headers, std::s
         if (c <= 0x20 || c == 0x7f)
             throw HttpError(400, "The request target holds a space or a control character.");
     }
-    query_pos_ = target_.find('?');
-    std::string_view raw_path = std::string_view(target_).substr(0, query_pos_);
+    if (target_.size() >= kNoQuery) throw HttpError(414, "The request target is too long.");
+    std::size_t query = target_.find('?');
+    if (query != std::string::npos) query_pos_ = static_cast<std::uint32_t>(query);
+    std::string_view raw_path = std::string_view(target_).substr(0, query);
     auto decoded = detail::percent_decode(raw_path, false);
     if (!decoded) throw HttpError(400, "The request path has a malformed percent-escape.");
     path_ = std::move(*decoded);
@@ -46,7 +48,7 @@ Request::Request(std::string method, std::string target, Headers headers, std::s
 }
 
 std::string_view Request::query_string() const noexcept {
-    if (query_pos_ == std::string::npos) return {};
+    if (query_pos_ == kNoQuery) return {};
     return std::string_view(target_).substr(query_pos_ + 1);
 }
 

@@ -9,9 +9,20 @@ namespace vial::detail {
 std::string new_request_id();
 
 struct RequestAccess {
-    static void set_remote_addr(Request& r, std::string addr) { r.remote_addr_ = std::move(addr); }
-    static void set_http_version(Request& r, int version) { r.http_version_ = version; }
-    static void set_endpoint(Request& r, const std::string& endpoint) { r.endpoint_ = endpoint; }
+    static void set_remote_addr(Request& r, std::string addr) {
+        r.remote_addr_.own(std::move(addr));
+    }
+    /// Refers to `addr` (the connection's), which outlives the request.
+    static void lend_remote_addr(Request& r, const std::string& addr) {
+        r.remote_addr_.borrow(addr);
+    }
+    static void set_http_version(Request& r, int version) {
+        r.http_version_ = static_cast<std::uint8_t>(version);
+    }
+    /// Refers to `endpoint` (the route's), which outlives the request.
+    static void set_endpoint(Request& r, const std::string& endpoint) {
+        r.endpoint_.borrow(endpoint);
+    }
     static auto& view_args(Request& r) { return r.view_args_; }
     static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_.ptr = t; }
     static WebSocketTransport* websocket(const Request& r) { return r.websocket_.ptr; }

@@ -517,10 +517,11 @@ Task<void> refuse_request(Connection& c, ReadBuffer& buffer, std::string& out,
     if (co_await flush(c, out)) co_await linger_close(c, buffer);
 }
 
-// Builds the Request of a parsed message in `request` (in place: a Request is large);
-// a target the Request refuses becomes `refusal` (and the connection will close after it).
+// Builds the Request of a parsed message in `request` (in place: a Request is large),
+// lent `remote` (the connection's, which outlives it); a target the Request refuses becomes
+// `refusal` (and the connection will close after it).
 void build_request(RequestParser& parser, const std::string& remote,
-                   std::optional<Request>& request, Response& refusal, bool& keep_alive) {
+                   std::optional<Request>& request, Response& refusal) {
     try {
         // A streamed body's first bytes stay with the parser: the view reads them.
         request.emplace(std::move(parser.method), origin_form(std::move(parser.target)),
@@ -529,10 +530,9 @@ void build_request(RequestParser& parser, const std::string& remote,
     } catch (const HttpError& e) {
         request.reset();
         refusal = render_http_error(e, nullptr);
-        keep_alive = false;
         return;
     }
-    RequestAccess::set_remote_addr(*request, remote);
+    RequestAccess::lend_remote_addr(*request, remote);
     RequestAccess::set_http_version(*request, parser.version);
 }
 
@@ -545,18 +545,21 @@ struct Exchange {
     Clock::time_point started;  // for the access log's duration
     AccessFacts facts;
     std::uint8_t version = 11;  // 10 or 11 (HTTP/1.0, HTTP/1.1)
-    bool keep_alive = true;
-    bool head = false;
-    /// The view left part of a streamed body on the wire: the connection must close.
-    bool unread_body = false;
     /// What answer_now could not finish without waiting, for answer_rest.
     enum class Left : std::uint8_t { nothing, stream, flush, end } left = Left::nothing;
-    /// The dispatch's finish (its hooks, its end) is done: what is left is the answer's.
-    bool finished = false;
     /// What Dispatcher::begin left to run.
     Dispatch::Next next = Dispatch::Next::finish;
-    /// The serialized answer's framing, and its body still to write (`written.body`).
-    WrittenResponse written{};
+    // Bits, with the bytes above in one word: this block is held while the view waits.
+    bool keep_alive : 1 = true;
+    bool head : 1 = false;
+    /// The view left part of a streamed body on the wire: the connection must close.
+    bool unread_body : 1 = false;
+    /// The dispatch's finish (its hooks, its end) is done: what is left is the answer's.
+    bool finished : 1 = false;
+    /// A streamed answer's framing (WrittenResponse::chunked).
+    bool chunked : 1 = false;
+    /// The serialized answer's body still to write (WrittenResponse::body).
+    std::string_view unwritten;
     // Destroyed in reverse: the context, the body stream, then the WebSocket, then the
     // request, and last the response (whose producer may have held on to the others).
     Response response;
@@ -603,13 +606,12 @@ Task<std::unique_ptr<ServerWebSocket>> prepare_upgrade(Connection& c, Request& r
 // the producer, which may still read it (without a 100 Continue then: it cannot come
 // after the head). True when the connection may carry another request.
 Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
-                           const WrittenResponse& written, const ConnectionFacts& connection) {
+                           const ConnectionFacts& connection) {
     if (x.body_stream) x.body_stream->forget_continue();
     if (!co_await flush(c, out)) co_return false;
     std::size_t head_bytes = c.written;
     std::string where = x.request ? x.request->method() + " " + x.request->path() : "-";
-    StreamSent sent =
-        co_await send_stream(c, *x.response.stream_body(), written.chunked, out, where);
+    StreamSent sent = co_await send_stream(c, *x.response.stream_body(), x.chunked, out, where);
     if (c.abandoned) co_return false;
     if (connection.logging()) {
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
@@ -717,9 +719,11 @@ bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x
                             .date = {loop.date, sizeof loop.date},
                             .max_copied_body = kMaxCopiedBody};
     std::size_t before = out.size();
-    x.written = write_response(x.response, framing, out);
-    x.keep_alive = x.written.keep_alive;
-    if (x.written.run_stream) {
+    WrittenResponse written = write_response(x.response, framing, out);
+    x.keep_alive = written.keep_alive;
+    x.chunked = written.chunked;
+    x.unwritten = written.body;
+    if (written.run_stream) {
         x.left = Exchange::Left::stream;
         return false;
     }
@@ -727,12 +731,12 @@ bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x
     release_body(c);
     if (connection.logging()) {
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
-                   out.size() - before + x.written.body.size(), x.started);
+                   out.size() - before + x.unwritten.size(), x.started);
     }
     // Pipelined requests already buffered are answered together, in one write.
     if (!x.keep_alive || buffer.size() == 0 || out.size() > kMaxPendingOutput ||
-        !x.written.body.empty()) {
-        if (!write_now(c, out, x.written.body)) {
+        !x.unwritten.empty()) {
+        if (!write_now(c, out, x.unwritten)) {
             x.left = Exchange::Left::flush;
             return false;
         }
@@ -749,11 +753,11 @@ bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x
 Task<bool> answer_rest(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x,
                        const ConnectionFacts& connection) {
     if (x.left == Exchange::Left::stream) {
-        bool goes_on = co_await answer_streamed(c, buffer, out, x, x.written, connection);
+        bool goes_on = co_await answer_streamed(c, buffer, out, x, connection);
         co_return goes_on;
     }
     if (x.left == Exchange::Left::flush) {
-        bool sent = co_await flush(c, out, x.written.body);
+        bool sent = co_await flush(c, out, x.unwritten);
         if (!sent) co_return false;
     }
     if (!x.keep_alive) {
@@ -816,8 +820,11 @@ Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& s
     Exchange& x = state.exchange.emplace();
     begin_exchange(x, parser, home.facts);
     bool continue_expected = parser.streaming && parser.expects_continue();
-    build_request(parser, home.facts.remote, x.request, x.response, x.keep_alive);
-    if (!x.request) return Opened::answer;
+    build_request(parser, home.facts.remote, x.request, x.response);
+    if (!x.request) {
+        x.keep_alive = false;  // the connection closes after a refusal
+        return Opened::answer;
+    }
     if (parser.streaming) {
         x.body_stream =
             std::make_unique<ServerBodyStream>(c, home.buffer, home.out, parser, continue_expected);
@@ -928,6 +935,23 @@ Task<bool> end_rest(ConnectionHome& home, const ParserState* parsing, Exchange& 
     co_return co_await answer_rest(c, home.buffer, home.out, x, home.facts);
 }
 
+// How serve_request calls the view: a sync view, an async view's string or JSON directly
+// (no Task<Response> frame adapts them: DirectView), others in Dispatcher::run's frame,
+// which holds their Response while they wait (serve_request's would hold one for every
+// request). `none` when no view is to run (an error, a refusal).
+enum class ViewCall : std::uint8_t { sync, text, json, run, none };
+
+ViewCall view_call(const Exchange& x) {
+    if (x.next == Dispatch::Next::finish) return ViewCall::none;
+    if (x.next == Dispatch::Next::view) {
+        const DirectView& direct = x.dispatch.route->direct;
+        if (direct.sync) return ViewCall::sync;
+        if (direct.text) return ViewCall::text;
+        if (direct.json) return ViewCall::json;
+    }
+    return ViewCall::run;
+}
+
 // One request of a connection, from its first bytes (already in its buffer) to its
 // answer. False when the connection is to close.
 //
@@ -940,7 +964,10 @@ Task<bool> serve_request(ConnectionHome& home) {
     // Declared first, so destroyed last: the exchange's body stream refers to the parser.
     Lease<ParserState> parsing(home.c.loop.spare_parsers);
     Lease<RequestState> state(home.c.loop.spare_states);
+    // Side by side: g++ gives each local of a frame its own slot, in declaration order.
     Opened opened = open_now(home, *parsing, *state);
+    ViewCall call;
+    Ended ended;
     if (opened == Opened::later) opened = co_await open_rest(home, *parsing, *state);
     if (opened == Opened::closed) co_return false;
     if (opened == Opened::idle) co_return true;
@@ -948,21 +975,16 @@ Task<bool> serve_request(ConnectionHome& home) {
     if (!x.body_stream) parsing.release();  // the parser is not used past this point
     if (opened == Opened::dispatch) {
         try {
-            // A sync view is called, an async view's string or JSON awaited, from here:
-            // no Task<Response> frame adapts them (DirectView). Other views run in run's
-            // frame, which holds their Response while they wait (this frame would hold
-            // one for every request).
-            const DirectView* direct =
-                x.next == Dispatch::Next::view ? &x.dispatch.route->direct : nullptr;
-            if (direct && direct->sync) {
-                x.response = direct->sync(*x.dispatch.ctx);
-            } else if (direct && direct->text) {
-                std::string text = co_await direct->text(*x.dispatch.ctx);
+            call = view_call(x);
+            if (call == ViewCall::sync) {
+                x.response = x.dispatch.route->direct.sync(*x.dispatch.ctx);
+            } else if (call == ViewCall::text) {
+                std::string text = co_await x.dispatch.route->direct.text(*x.dispatch.ctx);
                 x.response = make_response(std::move(text));
-            } else if (direct && direct->json) {
-                Json json = co_await direct->json(*x.dispatch.ctx);
+            } else if (call == ViewCall::json) {
+                Json json = co_await x.dispatch.route->direct.json(*x.dispatch.ctx);
                 x.response = make_response(std::move(json));
-            } else if (x.next != Dispatch::Next::finish) {
+            } else if (call == ViewCall::run) {
                 co_await home.c.loop.dispatcher.run(x.dispatch, x.response);
             }
         } catch (...) {
@@ -976,7 +998,7 @@ Task<bool> serve_request(ConnectionHome& home) {
         home.c.view_cancelled = false;
         co_await clear_cancellation();
     }
-    Ended ended = end_now(home, parsing.get(), x, opened == Opened::dispatch);
+    ended = end_now(home, parsing.get(), x, opened == Opened::dispatch);
     if (ended != Ended::later) co_return ended == Ended::goes_on;
     co_return co_await end_rest(home, parsing.get(), x);
 }

@@ -147,4 +147,46 @@ TEST(Request, EveryMethodIsReadBackAsSentAndSurvivesACopy) {
     }
 }
 
+// The server lends a request the connection's peer address and the route's endpoint; a
+// copy (a background task's) keeps its own, valid after both are gone.
+TEST(Request, ACopyKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone) {
+    auto remote = std::make_unique<std::string>("192.0.2.17");
+    auto endpoint = std::make_unique<std::string>("reports.show");
+    auto original = std::make_unique<vial::Request>("GET", "/reports/7");
+    EXPECT_EQ(original->remote_addr(), "");
+    EXPECT_EQ(original->endpoint(), "");
+    vial::detail::RequestAccess::lend_remote_addr(*original, *remote);
+    vial::detail::RequestAccess::set_endpoint(*original, *endpoint);
+    EXPECT_EQ(original->remote_addr(), "192.0.2.17");
+    EXPECT_EQ(original->endpoint(), "reports.show");
+
+    vial::Request copy = *original;
+    vial::Request assigned("POST", "/");
+    vial::detail::RequestAccess::set_remote_addr(assigned, "198.51.100.1");
+    assigned = *original;
+    vial::Request moved = std::move(*original);
+    EXPECT_EQ(moved.remote_addr(), "192.0.2.17");  // a move still refers to the lender's
+    original.reset();
+    remote.reset();
+    endpoint.reset();
+    EXPECT_EQ(copy.remote_addr(), "192.0.2.17");
+    EXPECT_EQ(copy.endpoint(), "reports.show");
+    EXPECT_EQ(assigned.remote_addr(), "192.0.2.17");
+    EXPECT_EQ(assigned.endpoint(), "reports.show");
+    vial::Request copy_of_copy = copy;
+    EXPECT_EQ(copy_of_copy.remote_addr(), "192.0.2.17");
+}
+
+TEST(Request, AQueryAndTheHttpVersionAreKeptWhereverTheQueryStarts) {
+    std::string long_path(70000, 'a');
+    vial::Request r("GET", "/" + long_path + "?q=1");
+    EXPECT_EQ(r.query_string(), "q=1");
+    EXPECT_EQ(r.args().get("q"), "1");
+    EXPECT_EQ(r.path().size(), long_path.size() + 1);
+    EXPECT_EQ(r.http_version(), 11);
+    vial::detail::RequestAccess::set_http_version(r, 10);
+    EXPECT_EQ(r.http_version(), 10);
+    EXPECT_EQ(make("/no-query").query_string(), "");
+}
+
 }  // namespace
