@@ -629,14 +629,14 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
 
 }  // namespace
 
-// The state of one request in flight, kept out of serve_request's frame and recycled
+// The state of one request in flight, kept out of run_connection's frame and recycled
 // by the loop: a connection between requests holds none of it, and the hot path
 // allocates none (a frame this large would take malloc's slow path on every request).
 // The parser is its own piece: given back once the request is built (unless the view
 // streams the body), so that a request whose view waits does not keep it.
 struct ParserState {
     std::optional<RequestParser> parser;
-    // Here rather than in serve_request's frame, which lives while the view waits.
+    // Here rather than in run_connection's frame, which lives while the view waits.
     ReadProgress progress;
     ReadResult read;
     std::vector<std::unique_ptr<ParserState, RequestStateDeleter>>* spares = nullptr;
@@ -665,7 +665,7 @@ constexpr std::size_t kSpareStates = 64;
 
 // One state from the loop's spares (or new), given back (cleared) when released or at
 // the latest when the lease goes. One pointer: the state knows its spares (a lease lives
-// in serve_request's frame, which lives while the view waits).
+// in run_connection's frame, which lives while the view waits).
 template <class State>
 class Lease {
   public:
@@ -935,10 +935,10 @@ Task<bool> end_rest(ConnectionHome& home, const ParserState* parsing, Exchange& 
     co_return co_await answer_rest(c, home.buffer, home.out, x, home.facts);
 }
 
-// How serve_request calls the view: a sync view, an async view's string or JSON directly
+// How run_connection calls the view: a sync view, an async view's string or JSON directly
 // (no Task<Response> frame adapts them: DirectView), others in Dispatcher::run's frame,
-// which holds their Response while they wait (serve_request's would hold one for every
-// request). `none` when no view is to run (an error, a refusal).
+// which holds their Response while they wait (run_connection's would hold one for every
+// connection). `none` when no view is to run (an error, a refusal).
 enum class ViewCall : std::uint8_t { sync, text, json, run, none };
 
 ViewCall view_call(const Exchange& x) {
@@ -952,57 +952,6 @@ ViewCall view_call(const Exchange& x) {
     return ViewCall::run;
 }
 
-// One request of a connection, from its first bytes (already in its buffer) to its
-// answer. False when the connection is to close.
-//
-// This frame lives while the view waits, so it keeps only what the view's await needs:
-// the request's state is a loop's recycled block (Lease), and the steps before and after
-// the view are plain functions (open_now, end_now) whose rare waits are coroutines of
-// their own (open_rest, end_rest), made only when needed. (g++ gives each co_await in a
-// frame a slot of its own, never shared.)
-Task<bool> serve_request(ConnectionHome& home) {
-    // Declared first, so destroyed last: the exchange's body stream refers to the parser.
-    Lease<ParserState> parsing(home.c.loop.spare_parsers);
-    Lease<RequestState> state(home.c.loop.spare_states);
-    // Side by side: g++ gives each local of a frame its own slot, in declaration order.
-    Opened opened = open_now(home, *parsing, *state);
-    ViewCall call;
-    Ended ended;
-    if (opened == Opened::later) opened = co_await open_rest(home, *parsing, *state);
-    if (opened == Opened::closed) co_return false;
-    if (opened == Opened::idle) co_return true;
-    Exchange& x = *state->exchange;
-    if (!x.body_stream) parsing.release();  // the parser is not used past this point
-    if (opened == Opened::dispatch) {
-        try {
-            call = view_call(x);
-            if (call == ViewCall::sync) {
-                x.response = x.dispatch.route->direct.sync(*x.dispatch.ctx);
-            } else if (call == ViewCall::text) {
-                std::string text = co_await x.dispatch.route->direct.text(*x.dispatch.ctx);
-                x.response = make_response(std::move(text));
-            } else if (call == ViewCall::json) {
-                Json json = co_await x.dispatch.route->direct.json(*x.dispatch.ctx);
-                x.response = make_response(std::move(json));
-            } else if (call == ViewCall::run) {
-                co_await home.c.loop.dispatcher.run(x.dispatch, x.response);
-            }
-        } catch (...) {
-            x.dispatch.error = std::current_exception();
-        }
-    }
-    // A cancellation (the client left, shutdown, a WebSocket's end) stops the view, not
-    // what follows: the error handlers and teardown hooks, the WebSocket's close, the
-    // answer, which could not await in a cancelled coroutine. Clearing never suspends.
-    if (home.c.view_cancelled) {
-        home.c.view_cancelled = false;
-        co_await clear_cancellation();
-    }
-    ended = end_now(home, parsing.get(), x, opened == Opened::dispatch);
-    if (ended != Ended::later) co_return ended == Ended::goes_on;
-    co_return co_await end_rest(home, parsing.get(), x);
-}
-
 std::string remote_of(const LoopSocket& socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
@@ -1014,7 +963,15 @@ void close_quietly(LoopSocket& socket) {
     socket.close(ignored);
 }
 
-// The connection's thread of execution: its frame is the thread's entry frame.
+// The connection's thread of execution: its frame is the thread's entry frame, and its
+// loop serves one request at a time, from its first bytes (in the buffer) to its answer.
+//
+// This frame lives while a view waits, so it keeps only what the view's await needs (a
+// frame of its own per request would cost its header, promise and malloc chunk): the
+// request's state is a loop's recycled block (Lease), and the steps before and after the
+// view are plain functions (open_now, end_now) whose rare waits are coroutines of their
+// own (open_rest, end_rest), made only when needed. (g++ gives each co_await and each
+// local of a frame a slot of its own, never shared.) A parked connection has no frame.
 ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
     try {
         for (;;) {
@@ -1026,7 +983,49 @@ ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
                 }
                 if (next == Awaited::close) break;
             }
-            if (!co_await serve_request(*home)) break;
+            // Declared first, so destroyed last: the exchange's body stream refers to the
+            // parser.
+            Lease<ParserState> parsing(home->c.loop.spare_parsers);
+            Lease<RequestState> state(home->c.loop.spare_states);
+            // Side by side (in declaration order).
+            Opened opened = open_now(*home, *parsing, *state);
+            ViewCall call;
+            Ended ended;
+            if (opened == Opened::later) opened = co_await open_rest(*home, *parsing, *state);
+            if (opened == Opened::closed) break;
+            if (opened == Opened::idle) continue;
+            Exchange& x = *state->exchange;
+            if (!x.body_stream) parsing.release();  // the parser is not used past this point
+            if (opened == Opened::dispatch) {
+                try {
+                    call = view_call(x);
+                    if (call == ViewCall::sync) {
+                        x.response = x.dispatch.route->direct.sync(*x.dispatch.ctx);
+                    } else if (call == ViewCall::text) {
+                        std::string text = co_await x.dispatch.route->direct.text(*x.dispatch.ctx);
+                        x.response = make_response(std::move(text));
+                    } else if (call == ViewCall::json) {
+                        Json json = co_await x.dispatch.route->direct.json(*x.dispatch.ctx);
+                        x.response = make_response(std::move(json));
+                    } else if (call == ViewCall::run) {
+                        co_await home->c.loop.dispatcher.run(x.dispatch, x.response);
+                    }
+                } catch (...) {
+                    x.dispatch.error = std::current_exception();
+                }
+            }
+            // A cancellation (the client left, shutdown, a WebSocket's end) stops the view,
+            // not what follows: the error handlers and teardown hooks, the WebSocket's
+            // close, the answer, which could not await in a cancelled coroutine. Clearing
+            // never suspends.
+            if (home->c.view_cancelled) {
+                home->c.view_cancelled = false;
+                co_await clear_cancellation();
+            }
+            ended = end_now(*home, parsing.get(), x, opened == Opened::dispatch);
+            if (ended == Ended::later)
+                ended = co_await end_rest(*home, parsing.get(), x) ? Ended::goes_on : Ended::closes;
+            if (ended == Ended::closes) break;
         }
     } catch (...) {
         // An exception ends this connection only (the client sees it close).
