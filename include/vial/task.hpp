@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <type_traits>
@@ -17,6 +18,21 @@ namespace vial {
 
 template <class T = void>
 using Task = boost::asio::awaitable<T>;
+
+namespace detail {
+/// A vial::Sleep's wait as the loop's sleep queue keeps it (src/runtime/sleep_queue.hpp):
+/// in the awaiting coroutine's frame, so it is small.
+struct SleepWait {
+    static constexpr std::uint32_t npos = UINT32_MAX;
+    enum class State : std::uint8_t { idle, queued, timed };
+    std::chrono::steady_clock::time_point deadline{};
+    std::uint32_t index = npos;  // its place in the queue's heap; npos once dequeued
+    State state = State::idle;
+    // While queued, the awaiting coroutine's handler (Sleep::AwaitHandler), which the
+    // queue resumes; while timed (off a server loop), the Asio timer of its own.
+    alignas(void*) unsigned char storage[16];
+};
+}  // namespace detail
 
 /// What `vial::sleep` returns: a wait that `co_await` runs in place, its timer kept in
 /// the awaiting coroutine's frame (no coroutine of its own: a waiting request holds one
@@ -62,12 +78,10 @@ class [[nodiscard]] Sleep {
     void end_wait() noexcept;
 
     std::chrono::steady_clock::duration duration_;
-    // On a server loop, the wait is a node of the loop's sleep queue, built here when it
-    // starts (src/runtime/sleep_queue.hpp): no allocation. Elsewhere (a strand, a thread
-    // pool, a plain io_context) it is an Asio timer of its own, in `timer_`.
-    alignas(void*) unsigned char node_storage_[32];
-    bool queued_ = false;
-    Timer* timer_ = nullptr;
+    // On a server loop, the wait is a node of the loop's sleep queue, kept here: no
+    // allocation. Elsewhere (a strand, a thread pool, a plain io_context) it is an Asio
+    // timer of its own, which `wait_` points to.
+    detail::SleepWait wait_;
 };
 
 /// Suspends the calling coroutine for `duration` without blocking its event loop.

@@ -267,7 +267,7 @@ Task<void> read_request(Connection& c, ReadBuffer& buffer, std::string& out, Req
     }
 }
 
-enum class Awaited { request, close, park };
+enum class Awaited : std::uint8_t { request, close, park };
 
 // Waits for the first bytes of the connection's next request, after sending the answers
 // still pending. Until they come, the connection holds only this small frame (the bytes
@@ -973,10 +973,15 @@ void close_quietly(LoopSocket& socket) {
 // own (open_rest, end_rest), made only when needed. (g++ gives each co_await and each
 // local of a frame a slot of its own, never shared.) A parked connection has no frame.
 ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
+    // Side by side (g++ lays a frame's locals out in declaration order, without reuse).
+    Awaited next;
+    Opened opened;
+    ViewCall call;
+    Ended ended;
     try {
         for (;;) {
             if (home->buffer.size() == 0) {
-                Awaited next = co_await await_request(home->c, home->buffer, home->out);
+                next = co_await await_request(home->c, home->buffer, home->out);
                 if (next == Awaited::park) {
                     park(home->c);
                     co_return;
@@ -987,10 +992,7 @@ ThreadTask run_connection(std::unique_ptr<ConnectionHome> home) {
             // parser.
             Lease<ParserState> parsing(home->c.loop.spare_parsers);
             Lease<RequestState> state(home->c.loop.spare_states);
-            // Side by side (in declaration order).
-            Opened opened = open_now(*home, *parsing, *state);
-            ViewCall call;
-            Ended ended;
+            opened = open_now(*home, *parsing, *state);
             if (opened == Opened::later) opened = co_await open_rest(*home, *parsing, *state);
             if (opened == Opened::closed) break;
             if (opened == Opened::idle) continue;

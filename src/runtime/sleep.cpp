@@ -45,15 +45,18 @@ struct Sleep::Timer {
 
 template <class Handler>
 void Sleep::Start::operator()(Handler&& handler) const {
-    static_assert(sizeof(detail::SleepNode) <= sizeof(node_storage_) &&
-                  alignof(detail::SleepNode) <= alignof(void*));
+    static_assert(sizeof(AwaitHandler) <= sizeof(detail::SleepWait::storage) &&
+                  alignof(AwaitHandler) <= alignof(void*));
     // A named Sleep awaited twice (`co_await std::move(s)` again) waits afresh.
     sleep->end_wait();
+    detail::SleepWait& wait = sleep->wait_;
     asio::any_io_executor executor = asio::get_associated_executor(handler);
     auto* labelled = executor.target<detail::LabelledExecutor<LoopExecutor>>();
     if (!labelled) {
-        sleep->timer_ = new Timer{asio::steady_timer(executor, sleep->duration_)};
-        sleep->timer_->timer.async_wait(
+        Timer* timer = new Timer{asio::steady_timer(executor, sleep->duration_)};
+        ::new (wait.storage) Timer*(timer);
+        wait.state = detail::SleepWait::State::timed;
+        timer->timer.async_wait(
             detail::long_wait_handler(std::forward<Handler>(handler), sleep_error));
         return;
     }
@@ -64,31 +67,37 @@ void Sleep::Start::operator()(Handler&& handler) const {
         cell && cell->board ? cell->board->sleep_queue()
                             : asio::use_service<detail::SleepQueue>(labelled->inner().context());
     const bool yield = sleep->duration_ <= std::chrono::steady_clock::duration::zero();
-    auto* storage = reinterpret_cast<detail::SleepNode*>(sleep->node_storage_);
     // What may throw comes before the node takes the handler (the coroutine).
-    if (!yield) queue.prepare(storage, handler);
-    auto* node = ::new (sleep->node_storage_) detail::SleepNode{
-        yield ? std::chrono::steady_clock::time_point{} : deadline_after(sleep->duration_),
-        detail::SleepNode::npos, std::forward<Handler>(handler)};
-    sleep->queued_ = true;
+    if (!yield) queue.prepare(&wait, handler);
+    wait.deadline =
+        yield ? std::chrono::steady_clock::time_point{} : deadline_after(sleep->duration_);
+    wait.index = detail::SleepWait::npos;
+    ::new (wait.storage) AwaitHandler(std::forward<Handler>(handler));
+    wait.state = detail::SleepWait::State::queued;
     if (yield) {
-        queue.yield(*node);
+        queue.yield(wait);
     } else {
-        queue.add(*node);
+        queue.add(wait);
     }
 }
 
 template void Sleep::Start::operator()<Sleep::AwaitHandler>(Sleep::AwaitHandler&&) const;
 
 void Sleep::end_wait() noexcept {
-    if (queued_) {
-        // Dequeued already: while the node is queued it owns the coroutine, and so this
-        // Sleep; only the queue (a due time, a cancellation, its shutdown) lets it go.
-        auto* node = std::launder(reinterpret_cast<detail::SleepNode*>(node_storage_));
-        node->~SleepNode();
-        queued_ = false;
+    switch (wait_.state) {
+        case detail::SleepWait::State::queued:
+            // Dequeued already: while the node is queued it owns the coroutine, and so
+            // this Sleep; only the queue (a due time, a cancellation, its shutdown) lets it
+            // go.
+            detail::handler_of(wait_).~AwaitHandler();
+            break;
+        case detail::SleepWait::State::timed:
+            delete *std::launder(reinterpret_cast<Timer**>(wait_.storage));
+            break;
+        case detail::SleepWait::State::idle:
+            break;
     }
-    delete std::exchange(timer_, nullptr);
+    wait_.state = detail::SleepWait::State::idle;
 }
 
 Sleep::~Sleep() {

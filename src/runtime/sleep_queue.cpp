@@ -91,7 +91,7 @@ void SleepQueue::shutdown() {
     while (!heap_.empty()) {
         SleepNode& node = *heap_.front();
         erase(node);
-        Sleep::AwaitHandler handler = std::move(node.handler);
+        Sleep::AwaitHandler handler = std::move(handler_of(node));
     }
 }
 
@@ -116,7 +116,7 @@ void SleepQueue::erase(SleepNode& node) noexcept {
 
 void SleepQueue::place(std::size_t index, SleepNode* node) noexcept {
     heap_[index] = node;
-    node->index = index;
+    node->index = static_cast<std::uint32_t>(index);  // a heap of 4 G sleeps is not
 }
 
 void SleepQueue::sift_up(std::size_t index) noexcept {
@@ -185,9 +185,9 @@ void SleepQueue::fired(std::uint64_t generation) {
 }
 
 void SleepQueue::resume(SleepNode& node, std::exception_ptr error, bool deferred) {
-    Labelled executor = executor_of(node.handler);
+    Labelled executor = executor_of(handler_of(node));
     // From here the node may be destroyed (its coroutine resumes and moves on).
-    Resume resume{std::move(node.handler), std::move(error), deferred && !error};
+    Resume resume{std::move(handler_of(node)), std::move(error), deferred && !error};
     if (deferred) {
         asio::post(executor, std::move(resume));
     } else {

@@ -20,19 +20,20 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace vial::detail {
 
-/// One waiting sleep: built in the Sleep's storage when the wait starts, destroyed when
-/// it ends. The handler (the awaiting coroutine's thread of execution) is what the queue
-/// resumes; while it is here, nothing else owns that coroutine.
-struct SleepNode {
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-    std::chrono::steady_clock::time_point deadline;
-    std::size_t index = npos;  // its place in the heap; npos once dequeued
-    Sleep::AwaitHandler handler;
-};
+/// One waiting sleep: the wait of a Sleep (in its coroutine's frame), queued from its
+/// start to its end. The handler (the awaiting coroutine's thread of execution) is what
+/// the queue resumes; while it is queued, nothing else owns that coroutine.
+using SleepNode = SleepWait;
+
+/// The handler of a queued node (built in its storage by Sleep's start).
+inline Sleep::AwaitHandler& handler_of(SleepNode& node) noexcept {
+    return *std::launder(reinterpret_cast<Sleep::AwaitHandler*>(node.storage));
+}
 
 class SleepQueue : public boost::asio::execution_context::service {
   public:
