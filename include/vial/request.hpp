@@ -65,7 +65,8 @@ class Lazy {
 class BorrowedString {
   public:
     BorrowedString() noexcept : bits_(reinterpret_cast<std::uintptr_t>(&empty())) {}
-    /// Refers to `text`, which must outlive this (and every move of it).
+    /// Refers to `text`, which must outlive this. Never a string this one owns: that
+    /// would free it.
     void borrow(const std::string& text) noexcept {
         reset();
         bits_ = reinterpret_cast<std::uintptr_t>(&text);
@@ -75,17 +76,16 @@ class BorrowedString {
         reset();
         bits_ = reinterpret_cast<std::uintptr_t>(owned) | kOwned;
     }
-    BorrowedString(const BorrowedString& other) : BorrowedString() { own(other.get()); }
-    BorrowedString(BorrowedString&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+    BorrowedString(const BorrowedString& other) : BorrowedString() { copy_from(other); }
+    // A move keeps a lent string only as a copy of its own: a view may move its Request
+    // into a background task that outlives the connection that lent it.
+    BorrowedString(BorrowedString&& other) : BorrowedString() { take_from(other); }
     BorrowedString& operator=(const BorrowedString& other) {
-        if (this != &other) own(other.get());
+        if (this != &other) copy_from(other);
         return *this;
     }
-    BorrowedString& operator=(BorrowedString&& other) noexcept {
-        if (this != &other) {
-            reset();
-            bits_ = std::exchange(other.bits_, 0);
-        }
+    BorrowedString& operator=(BorrowedString&& other) {
+        if (this != &other) take_from(other);
         return *this;
     }
     ~BorrowedString() { reset(); }
@@ -101,6 +101,24 @@ class BorrowedString {
     static const std::string& empty() noexcept {
         static const std::string none;
         return none;
+    }
+    bool owned() const noexcept { return (bits_ & kOwned) != 0; }
+    void copy_from(const BorrowedString& other) {
+        // Copies of an empty string share the one empty string: no allocation.
+        if (other.get().empty()) {
+            reset();
+            bits_ = reinterpret_cast<std::uintptr_t>(&empty());
+        } else {
+            own(other.get());
+        }
+    }
+    void take_from(BorrowedString& other) {
+        if (other.owned()) {
+            reset();
+            bits_ = std::exchange(other.bits_, 0);
+        } else {
+            copy_from(other);
+        }
     }
     void reset() noexcept {
         if (bits_ & kOwned) delete reinterpret_cast<std::string*>(bits_ & ~kOwned);

@@ -149,7 +149,7 @@ TEST(Request, EveryMethodIsReadBackAsSentAndSurvivesACopy) {
 
 // The server lends a request the connection's peer address and the route's endpoint; a
 // copy (a background task's) keeps its own, valid after both are gone.
-TEST(Request, ACopyKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone) {
+TEST(Request, ACopyOrAMoveKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone) {
     auto remote = std::make_unique<std::string>("192.0.2.17");
     auto endpoint = std::make_unique<std::string>("reports.show");
     auto original = std::make_unique<vial::Request>("GET", "/reports/7");
@@ -164,8 +164,12 @@ TEST(Request, ACopyKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone) {
     vial::Request assigned("POST", "/");
     vial::detail::RequestAccess::set_remote_addr(assigned, "198.51.100.1");
     assigned = *original;
+    // A view may move its Request into a background task that outlives the connection.
     vial::Request moved = std::move(*original);
-    EXPECT_EQ(moved.remote_addr(), "192.0.2.17");  // a move still refers to the lender's
+    vial::Request move_assigned("PUT", "/");
+    move_assigned = std::move(moved);
+    vial::Request emptied("GET", "/");
+    vial::Request moved_empty = std::move(emptied);
     original.reset();
     remote.reset();
     endpoint.reset();
@@ -173,8 +177,13 @@ TEST(Request, ACopyKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone) {
     EXPECT_EQ(copy.endpoint(), "reports.show");
     EXPECT_EQ(assigned.remote_addr(), "192.0.2.17");
     EXPECT_EQ(assigned.endpoint(), "reports.show");
+    EXPECT_EQ(move_assigned.remote_addr(), "192.0.2.17");
+    EXPECT_EQ(move_assigned.endpoint(), "reports.show");
+    EXPECT_EQ(moved_empty.remote_addr(), "");
     vial::Request copy_of_copy = copy;
     EXPECT_EQ(copy_of_copy.remote_addr(), "192.0.2.17");
+    vial::Request moved_owner = std::move(copy_of_copy);
+    EXPECT_EQ(moved_owner.remote_addr(), "192.0.2.17");
 }
 
 TEST(Request, AQueryAndTheHttpVersionAreKeptWhereverTheQueryStarts) {
