@@ -59,6 +59,10 @@ bool out_of_descriptors(const boost::system::error_code& ec) {
 }  // namespace
 
 Task<void> accept_loop(Loop& loop) {
+    struct EndsAccepting {
+        Loop& loop;
+        ~EndsAccepting() { loop.accepting.store(false, std::memory_order_release); }
+    } ends_accepting{loop};
     const std::string where = "loop " + std::to_string(loop.index);
     auto backoff = std::chrono::milliseconds(10);
     asio::steady_timer pause(loop.context);
@@ -71,7 +75,9 @@ Task<void> accept_loop(Loop& loop) {
     for (;;) {
         auto [ec, socket] =
             co_await deferred_operation<void(boost::system::error_code, LoopSocket)>(accept);
-        if (ec == asio::error::operation_aborted || !loop.acceptor->is_open()) co_return;
+        // A connection accepted just before the stop closed the acceptor is still served
+        // (it is owed its answer, within the stop's grace); the next accept then fails.
+        if (ec && (ec == asio::error::operation_aborted || !loop.acceptor->is_open())) co_return;
         if (ec) {
             // Out of descriptors: close the idlest keep-alive connection and retry at once
             // (its descriptor is free once its coroutine ran); with none idle, or on any

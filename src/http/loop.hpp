@@ -51,6 +51,9 @@ struct Loop {
     // Intrusive list of parked ones (idle long, without a coroutine: parked.hpp).
     ParkedConnection* parked = nullptr;
     std::atomic<std::size_t> active{0};
+    /// Cleared when the accept loop has ended (at stop): every connection it accepted,
+    /// even one the kernel handed over just as the acceptor closed, is in `active` by then.
+    std::atomic<bool> accepting{true};
     /// Counts connections going idle (Connection::idle_since).
     std::uint64_t idle_transitions = 0;
     bool stopping = false;

@@ -188,7 +188,9 @@ struct Server::Impl {
         // Workers (spawned by before_serving) would run forever: they stop now, while
         // requests in flight and their background tasks get their deadlines.
         for (auto& loop : loops) detail::cancel_background(&loop->context, true);
-        wait_while_busy(std::chrono::steady_clock::now() + options.shutdown_timeout);
+        auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
+        wait_for_accept_loops(deadline);
+        wait_while_busy(deadline);
         if (std::size_t abandoned = connections_left()) cancel_the_rest(abandoned);
         drain_background();
         watchdog.reset();
@@ -214,6 +216,20 @@ struct Server::Impl {
                 l->acceptor->close(ignored);
                 l->sweep();
             });
+        }
+    }
+
+    // Until every accept loop has ended, a connection accepted just before the acceptor
+    // closed may not be counted yet.
+    void wait_for_accept_loops(std::chrono::steady_clock::time_point until) const {
+        auto accepting = [&] {
+            for (auto& loop : loops) {
+                if (loop->accepting.load(std::memory_order_acquire)) return true;
+            }
+            return false;
+        };
+        while (accepting() && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
 
