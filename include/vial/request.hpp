@@ -225,8 +225,9 @@ class Request {
     detail::BorrowedString remote_addr_;
     detail::BorrowedString endpoint_;
     std::vector<std::pair<std::string, std::string>> view_args_;
-    // Links to the connection that a copy must not share (a copy handed to a background
-    // task outlives them): copying gives null.
+    // Links to the connection that a copy or a move must not carry (a Request handed to
+    // a background task outlives them): the new Request's are null. The driver sets them
+    // on the Request it serves, in place, and never moves that one.
     template <class T>
     struct ConnectionLink {
         T* ptr = nullptr;
@@ -234,11 +235,6 @@ class Request {
         ConnectionLink(const ConnectionLink&) noexcept {}
         ConnectionLink& operator=(const ConnectionLink&) noexcept {
             ptr = nullptr;
-            return *this;
-        }
-        ConnectionLink(ConnectionLink&& other) noexcept : ptr(std::exchange(other.ptr, nullptr)) {}
-        ConnectionLink& operator=(ConnectionLink&& other) noexcept {
-            ptr = std::exchange(other.ptr, nullptr);
             return *this;
         }
     };

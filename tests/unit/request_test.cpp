@@ -186,6 +186,24 @@ TEST(Request, ACopyOrAMoveKeepsTheLentAddressAndEndpointAfterTheirOwnersAreGone)
     EXPECT_EQ(moved_owner.remote_addr(), "192.0.2.17");
 }
 
+TEST(Request, ACopyOrAMoveCarriesNoLinkToTheConnectionsWebSocketOrBodyStream) {
+    // Stand-ins for the connection's objects: never used through a copy or a move.
+    int websocket_stand_in = 0, body_stand_in = 0;
+    vial::Request served("GET", "/upload");
+    vial::detail::RequestAccess::set_websocket(
+        served, reinterpret_cast<vial::detail::WebSocketTransport*>(&websocket_stand_in));
+    vial::detail::RequestAccess::set_body_stream(
+        served, reinterpret_cast<vial::BodyStream*>(&body_stand_in));
+    ASSERT_TRUE(served.is_websocket());
+
+    vial::Request copy = served;
+    vial::Request moved = std::move(served);
+    for (const vial::Request* r : {&copy, &moved}) {
+        EXPECT_FALSE(r->is_websocket());
+        EXPECT_THROW(r->body_stream(), vial::Error);
+    }
+}
+
 TEST(Request, AQueryAndTheHttpVersionAreKeptWhereverTheQueryStarts) {
     std::string long_path(70000, 'a');
     vial::Request r("GET", "/" + long_path + "?q=1");
