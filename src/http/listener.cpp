@@ -59,13 +59,17 @@ bool out_of_descriptors(const boost::system::error_code& ec) {
 }  // namespace
 
 Task<void> accept_loop(Loop& loop) {
-    struct EndsAccepting {
-        Loop& loop;
-        ~EndsAccepting() { loop.accepting.store(false, std::memory_order_release); }
-    } ends_accepting{loop};
     const std::string where = "loop " + std::to_string(loop.index);
     auto backoff = std::chrono::milliseconds(10);
     asio::steady_timer pause(loop.context);
+    loop.accept_pause = &pause;
+    struct EndsAccepting {
+        Loop& loop;
+        ~EndsAccepting() {
+            loop.accept_pause = nullptr;
+            loop.accepting.store(false, std::memory_order_release);
+        }
+    } ends_accepting{loop};
     // The accept's state (~350 bytes) is taken from the heap at its size, not from Asio's
     // per-thread cache of freed blocks: see heap_allocator.hpp.
     auto accept = [&loop](auto handler) {

@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -54,6 +55,9 @@ struct Loop {
     /// Cleared when the accept loop has ended (at stop): every connection it accepted,
     /// even one the kernel handed over just as the acceptor closed, is in `active` by then.
     std::atomic<bool> accepting{true};
+    /// The accept loop's back-off timer while it waits out an accept error (out of
+    /// descriptors): a stop cancels it, so that the loop ends at once.
+    boost::asio::steady_timer* accept_pause = nullptr;
     /// Counts connections going idle (Connection::idle_since).
     std::uint64_t idle_transitions = 0;
     bool stopping = false;

@@ -214,6 +214,7 @@ struct Server::Impl {
                 l->stopping = true;
                 boost::system::error_code ignored;
                 l->acceptor->close(ignored);
+                if (l->accept_pause) l->accept_pause->cancel();
                 l->sweep();
             });
         }
