@@ -157,6 +157,15 @@ struct Server::Impl {
         }
     }
 
+    // Stop's waits watch other threads' counters: checked every few milliseconds until
+    // `done` holds or `until` passes.
+    template <class Done>
+    static void poll_until(std::chrono::steady_clock::time_point until, Done done) {
+        while (!done() && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+
     // Waits for this server's background tasks, then cancels those past the deadline.
     void drain_background() {
         auto pending = [&] {
@@ -165,9 +174,7 @@ struct Server::Impl {
             return n;
         };
         auto deadline = std::chrono::steady_clock::now() + options.background_shutdown_timeout;
-        while (pending() > 0 && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        poll_until(deadline, [&] { return pending() == 0; });
         if (pending() == 0) return;
         std::string names;
         for (auto& loop : loops) {
@@ -176,9 +183,7 @@ struct Server::Impl {
         }
         detail::log::warning("background_shutdown_timeout passed: cancelled " + names);
         auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-        while (pending() > 0 && std::chrono::steady_clock::now() < grace) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        poll_until(grace, [&] { return pending() == 0; });
     }
 
     void stop() {
@@ -229,9 +234,7 @@ struct Server::Impl {
             }
             return false;
         };
-        while (accepting() && std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
+        poll_until(until, [&] { return !accepting(); });
     }
 
     std::size_t connections_left() const {
@@ -241,9 +244,7 @@ struct Server::Impl {
     }
 
     void wait_while_busy(std::chrono::steady_clock::time_point until) const {
-        while (connections_left() > 0 && std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        poll_until(until, [&] { return connections_left() == 0; });
     }
 
     // Past the shutdown deadline: cancels the views in flight so their teardown hooks run,
