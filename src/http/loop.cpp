@@ -64,12 +64,20 @@ constexpr std::chrono::milliseconds kFreshGrace{1000};
 
 void Loop::sweep() {
     const auto min_age = tick();
+    std::size_t waiting_idle = 0;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Dispatch && !c->abandoned &&
             now - c->dispatch_started >= min_age && client_left(*c)) {
             abandon(*c);
         }
+        if (c->phase == Connection::Phase::Idle && !c->park) ++waiting_idle;
     }
+    // Many idle connections at once (a flood of clients that connect and wait, or a burst
+    // just answered) park after one sweep's idleness instead of kParkAfter: their
+    // coroutines would otherwise pile up for a second and leave malloc a high-water mark
+    // it keeps after they park. A client that sends more often than once a sweep never
+    // parks either way.
+    const auto park_after = waiting_idle > kIdleCoroutineBudget ? min_age : kParkAfter;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {
             c->written_at_sweep = c->written;
@@ -83,7 +91,7 @@ void Loop::sweep() {
             c->park = false;
             close_socket(*c, expired);
         } else if (c->phase == Connection::Phase::Idle && !c->park && !stopping &&
-                   now - c->idle_at >= kParkAfter) {
+                   now - c->idle_at >= park_after) {
             // Waiting for a request (Idle is await_request's wait only) for a while: its
             // coroutine's frames go, the socket waits alone.
             c->park = true;

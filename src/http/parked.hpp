@@ -6,6 +6,7 @@
 // nginx keeps its idle keep-alive connections. Its next bytes start a new connection
 // coroutine. Busy connections never park: the request path is unchanged.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 #include "loop_socket.hpp"
@@ -17,6 +18,9 @@ struct Connection;
 
 /// How long a connection waits for its next request before it parks.
 constexpr std::chrono::milliseconds kParkAfter{1000};
+/// How many connections of a loop may wait for their next request with their coroutine;
+/// past it, those idle for a whole sweep park at once (Loop::sweep).
+constexpr std::size_t kIdleCoroutineBudget = 512;
 
 struct ParkedConnection {
     using TimePoint = std::chrono::steady_clock::time_point;
