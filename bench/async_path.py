@@ -5,7 +5,9 @@ Scenarios (all by default; `--scenarios ratio,waiting` picks some):
   ratio    server CPU per request of /prices (gather over three 50 ms timers + JSON,
            c100) divided by /plaintext's (c64); rounds alternate, the median is kept.
   c10k     /slow?ms=100 at 10,000 connections: CPU per request against /plaintext c64's
-           (same rounds), p99 and req/s.
+           (same rounds), p99 and req/s, and how busy wrk's own core was. When Debian's
+           nginx echo module is installed (libnginx-mod-http-echo, `--bench`), nginx runs
+           the same rounds as the floor: `return 200` at c64, `echo_sleep 0.1` at c10000.
   waiting  RSS growth per request with 10,000 requests suspended at once
            (GET /slow?ms=30000 on 10,000 sockets), bytes per waiting request.
   idle     RSS growth per connection with 10,000 idle keep-alive connections (each has
@@ -57,8 +59,15 @@ def cpu_per_request(proc, path, connections, seconds):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.1)
     before = cpu_seconds([proc.pid])
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     result = run_wrk(path, connections, seconds)
+    wall = time.monotonic() - started
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = cpu_seconds([proc.pid])
+    # wrk's own core: near 100% means the client, not the server, sets the pace (and p99).
+    result["client_busy"] = ((client_after.ru_utime - client_before.ru_utime)
+                             + (client_after.ru_stime - client_before.ru_stime)) / wall
     cpu = after - before
     if perf:
         perf.send_signal(signal.SIGINT)
@@ -143,6 +152,60 @@ def ratio_rounds(binary, rounds, seconds, slow_too):
     return rows
 
 
+ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+NGINX_FLOOR_CONF = f"""load_module {ECHO_MODULE};
+worker_processes 1;
+daemon off;
+master_process off;
+error_log /dev/null;
+worker_rlimit_nofile {3 * SOCKETS};
+pid {{dir}}/nginx.pid;
+events {{ worker_connections {SOCKETS + 1000}; }}
+http {{
+  access_log off;
+  client_body_temp_path {{dir}}; proxy_temp_path {{dir}}; fastcgi_temp_path {{dir}};
+  uwsgi_temp_path {{dir}}; scgi_temp_path {{dir}};
+  server {{
+    listen 127.0.0.1:{PORT} backlog=4096;
+    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
+    location = /slow {{ default_type text/plain; echo_sleep 0.1; echo "slept"; }}
+  }}
+}}
+"""
+
+
+def nginx_floor_rounds(rounds, seconds):
+    """nginx's own cost of the c10k scenario: a timer per request at 10,000 connections
+    against its `return 200` at c64, in the same rounds as vial's."""
+    folder = tempfile.mkdtemp(prefix="vial-bench-nginx-floor-")
+    conf = os.path.join(folder, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_FLOOR_CONF.replace("{dir}", folder))
+    proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", conf, "-p", folder],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = []
+    try:
+        if not wait_port(PORT):
+            raise RuntimeError("nginx did not start")
+        run_wrk("/plaintext", 64, 2)
+        for _ in range(rounds):
+            rows.append({"plaintext": cpu_per_request(proc, "/plaintext", 64, seconds),
+                         "slow": cpu_per_request(proc, "/slow", SOCKETS, seconds)})
+    finally:
+        stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def report_c10k(label, rows):
+    print(f"{label} slow c10000: {median(rows, 'slow', 'cpu_us'):.2f} µs/req, "
+          f"{median(rows, 'slow', 'rps'):.0f} req/s, p99 {median(rows, 'slow', 'p99'):.1f} ms, "
+          f"errors {max(r['slow']['errors'] for r in rows)}, wrk's core "
+          f"{100 * median(rows, 'slow', 'client_busy'):.0f}% busy; ratio to its plaintext c64 "
+          f"{statistics.median(r['slow']['cpu_us'] / r['plaintext']['cpu_us'] for r in rows):.2f}x "
+          "(target <= 1.5x, p99 <= 120 ms)")
+
+
 def median(rows, key, field):
     return statistics.median(r[key][field] for r in rows)
 
@@ -168,12 +231,16 @@ def main():
         print(f"prices c100:   {prices:.2f} µs/req, {median(rows, 'prices', 'rps'):.0f} req/s; "
               f"ratio to plaintext {statistics.median(r['prices']['cpu_us'] / r['plaintext']['cpu_us'] for r in rows):.2f}x (target <= 3x)")
         if "c10k" in wanted:
-            slow = median(rows, "slow", "cpu_us")
-            print(f"slow?ms=100 c10000: {slow:.2f} µs/req, "
-                  f"{median(rows, 'slow', 'rps'):.0f} req/s, p99 {median(rows, 'slow', 'p99'):.1f} ms, "
-                  f"errors {max(r['slow']['errors'] for r in rows)}; ratio to plaintext "
-                  f"{statistics.median(r['slow']['cpu_us'] / r['plaintext']['cpu_us'] for r in rows):.2f}x "
-                  "(target <= 1.5x, p99 <= 120 ms)")
+            report_c10k("vial", rows)
+            if os.path.exists(ECHO_MODULE) and shutil.which("nginx"):
+                floor = nginx_floor_rounds(args.rounds, args.seconds)
+                print(f"nginx plaintext c64: {median(floor, 'plaintext', 'cpu_us'):.2f} µs/req")
+                report_c10k("nginx (echo_sleep 0.1)", floor)
+                print("vial / nginx: plaintext "
+                      f"{statistics.median(a['plaintext']['cpu_us'] / b['plaintext']['cpu_us'] for a, b in zip(rows, floor)):.2f}x, "
+                      f"slow c10000 {statistics.median(a['slow']['cpu_us'] / b['slow']['cpu_us'] for a, b in zip(rows, floor)):.2f}x")
+            else:
+                print("(no nginx echo module: install libnginx-mod-http-echo for the floor)")
     if "waiting" in wanted:
         m = memory_per_socket(args.binary, b"GET /slow?ms=30000 HTTP/1.1\r\nHost: b\r\n\r\n", False)
         print(f"waiting: {SOCKETS} requests suspended: RSS {m['before_kib']} -> {m['after_kib']} KiB, "

@@ -29,14 +29,15 @@ packages=(
 # `--bench` adds what only `make bench` needs: wrk and the peers it measures (Flask under
 # gunicorn, Quart under hypercorn and under uvicorn with uvloop, httpx for the client
 # fan-out), liburing-dev for the io_uring build it compares (-DVIAL_IO_URING=ON), and
-# valgrind for bench/instructions.sh. Debian's nginx package
+# valgrind for bench/instructions.sh, and nginx's echo module (bench/async_path.py's c10k
+# floor: nginx answering after a timer). Debian's nginx package
 # may start a service of its own: nothing here uses it.
 # `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz` only.
 case "${1:-}" in
     --bench) packages+=(wrk python3-flask python3-asgiref python3-quart gunicorn
                         python3-hypercorn python3-uvicorn python3-uvloop python3-httptools
                         python3-httpx python3-psycopg python3-psycopg-pool liburing-dev
-                        valgrind) ;;
+                        valgrind libnginx-mod-http-echo) ;;
     --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
 esac
 
