@@ -1,6 +1,8 @@
 #pragma once
 // Watchdog: a monitor thread that notices an event loop which has stopped turning (a
-// blocking call in a view) and logs it, with the route, once the stall ends.
+// blocking call in a view) and logs it, with the route, once the stall ends. A loop
+// whose heartbeat is late while it keeps resuming tasks is saturated, not stuck: that
+// is logged as such, and not counted as a stall.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>

@@ -19,6 +19,7 @@
 #include <boost/asio/require.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -76,9 +77,16 @@ class ActivityBoard : public boost::asio::execution_context::service {
     ActivityCell* acquire(std::string name);
     void release(ActivityCell* cell) noexcept;
 
-    /// Marks `cell` as what the loop runs now.
-    void enter(ActivityCell* cell) noexcept { current_.store(cell, std::memory_order_relaxed); }
+    /// Marks `cell` as what the loop runs now, and counts the resumption.
+    void enter(ActivityCell* cell) noexcept {
+        current_.store(cell, std::memory_order_relaxed);
+        // The loop's thread is the only writer: no read-modify-write needed.
+        resumes_.store(resumes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
     ActivityCell* current() const noexcept { return current_.load(std::memory_order_relaxed); }
+    /// How many times the loop has resumed a task: the watchdog tells a loop running many
+    /// short handlers (saturated, this moves) from one that is stuck in one (it does not).
+    std::uint64_t resumes() const noexcept { return resumes_.load(std::memory_order_relaxed); }
 
     /// What the loop runs now, in words ("GET /blocking (endpoint 'blocking')"); for the
     /// watchdog thread.
@@ -93,6 +101,7 @@ class ActivityBoard : public boost::asio::execution_context::service {
     boost::asio::io_context& context_;
     SleepQueue& sleep_queue_;
     std::atomic<ActivityCell*> current_{nullptr};
+    std::atomic<std::uint64_t> resumes_{0};
     mutable std::mutex mutex_;
     std::deque<ActivityCell> cells_;  // a deque: cells never move
     std::vector<ActivityCell*> free_;

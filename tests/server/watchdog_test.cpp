@@ -2,7 +2,12 @@
 // moved to the blocking pool.
 #include <vial/watchdog.hpp>
 
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "server_fixture.hpp"
 
@@ -113,6 +118,60 @@ TEST(WatchdogLabels, NamesTheBackgroundTaskThatBlocked) {
     EXPECT_EQ(roundtrip(server.port(), "GET /quick HTTP/1.1\r\nHost: t\r\n\r\n").body, "quick");
     std::string message = next_stall(before);
     EXPECT_NE(message.find("in background task 'nightly report'"), std::string::npos) << message;
+}
+
+// A burst of requests whose sleeps end together: the loop resumes them one after another
+// from one timer handler, each computing for a moment (4 ms, far below the 100 ms
+// threshold). The loop is saturated for ~400 ms, its heartbeat late, but no view blocked
+// it: the watchdog must not blame one ("blocked for 400 ms in GET /burst"), whose advice
+// (move blocking work to a thread) would be wrong. It notes the saturation instead.
+TEST(WatchdogSaturation, ABurstOfShortHandlersIsNotABlockedLoop) {
+    auto wake = std::make_shared<std::atomic<std::int64_t>>(0);
+    App app("burst");
+    app.get("/burst", [wake](Request&) -> Task<std::string> {
+        auto at = std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(wake->load()));
+        co_await vial::sleep(at - std::chrono::steady_clock::now());
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(4);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        co_return "done";
+    });
+    std::mutex lines_mutex;
+    std::vector<std::string> warnings;
+    logging::set_sink([&](LogLevel level, std::string_view, std::string_view message) {
+        std::lock_guard lock(lines_mutex);
+        if (level == LogLevel::warning) warnings.emplace_back(message);
+    });
+    Server server(app, {.port = 0, .threads = 1, .quiet = true});
+    server.start();
+    constexpr int kRequests = 100;
+    wake->store((std::chrono::steady_clock::now() + std::chrono::milliseconds(1000))
+                    .time_since_epoch()
+                    .count());
+    auto before = loop_stall_stats();
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < kRequests; ++i) {
+        clients.push_back(std::make_unique<RawClient>(server.port()));
+        clients.back()->send("GET /burst HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    auto started = std::chrono::steady_clock::now();
+    for (auto& client : clients) EXPECT_EQ(client->read_response().body, "done");
+    // The batch ran ~kRequests x 4 ms in one handler (else this test proves nothing).
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+    // The watchdog writes what it saw once the loop's heartbeat is back.
+    EXPECT_TRUE(eventually(
+        [&] {
+            std::lock_guard lock(lines_mutex);
+            return !warnings.empty();
+        },
+        std::chrono::seconds(2)));
+    auto after = loop_stall_stats();
+    EXPECT_EQ(after.stalls, before.stalls) << after.last;
+    server.stop();
+    logging::set_sink({});
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("event loop 0 was saturated for"), std::string::npos) << warnings[0];
 }
 
 }  // namespace
