@@ -32,7 +32,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import PORT, SHOWCASE, cpu_seconds, rss_kib, run_wrk, stop, wait_port  # noqa: E402
+from run import (PORT, SHOWCASE, cpu_seconds, nginx_command, rss_kib, run_wrk, stop,  # noqa: E402
+                 wait_port)
 
 SOCKETS = 10_000
 
@@ -153,35 +154,15 @@ def ratio_rounds(binary, rounds, seconds, slow_too):
 
 
 ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
-NGINX_FLOOR_CONF = f"""load_module {ECHO_MODULE};
-worker_processes 1;
-daemon off;
-master_process off;
-error_log /dev/null;
-worker_rlimit_nofile {3 * SOCKETS};
-pid {{dir}}/nginx.pid;
-events {{ worker_connections {SOCKETS + 1000}; }}
-http {{
-  access_log off;
-  client_body_temp_path {{dir}}; proxy_temp_path {{dir}}; fastcgi_temp_path {{dir}};
-  uwsgi_temp_path {{dir}}; scgi_temp_path {{dir}};
-  server {{
-    listen 127.0.0.1:{PORT} backlog=4096;
-    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
-    location = /slow {{ default_type text/plain; echo_sleep 0.1; echo "slept"; }}
-  }}
-}}
-"""
 
 
 def nginx_floor_rounds(rounds, seconds):
     """nginx's own cost of the c10k scenario: a timer per request at 10,000 connections
     against its `return 200` at c64, in the same rounds as vial's."""
-    folder = tempfile.mkdtemp(prefix="vial-bench-nginx-floor-")
-    conf = os.path.join(folder, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(NGINX_FLOOR_CONF.replace("{dir}", folder))
-    proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", conf, "-p", folder],
+    command = nginx_command(connections=SOCKETS + 1000, modules=f"load_module {ECHO_MODULE};\n",
+                            locations="    location = /slow { default_type text/plain; "
+                                      "echo_sleep 0.1; echo \"slept\"; }\n")
+    proc = subprocess.Popen(["taskset", "-c", "0"] + command,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = []
     try:
@@ -193,7 +174,7 @@ def nginx_floor_rounds(rounds, seconds):
                          "slow": cpu_per_request(proc, "/slow", SOCKETS, seconds)})
     finally:
         stop(proc)
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(os.path.dirname(command[2]), ignore_errors=True)
     return rows
 
 

@@ -46,33 +46,37 @@ SERVERS = {
 }
 
 
-NGINX_CONF = f"""worker_processes 1;
+NGINX_CONF = f"""{{modules}}worker_processes 1;
 daemon off;
 master_process off;
 error_log /dev/null;
+worker_rlimit_nofile {{files}};
 pid {{dir}}/nginx.pid;
-events {{ worker_connections 4096; }}
-http {{
+events {{{{ worker_connections {{connections}}; }}}}
+http {{{{
   access_log off;
   client_body_temp_path {{dir}}; proxy_temp_path {{dir}}; fastcgi_temp_path {{dir}};
   uwsgi_temp_path {{dir}}; scgi_temp_path {{dir}};
-  server {{
-    listen 127.0.0.1:{PORT} backlog=1024;
-    location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }}
-    location = /json {{ default_type application/json; return 200 '{{"message":"Hello, World!"}}'; }}
-  }}
-}}
+  server {{{{
+    listen 127.0.0.1:{PORT} backlog=4096;
+    location = /plaintext {{{{ default_type text/plain; return 200 "Hello, World!"; }}}}
+    location = /json {{{{ default_type application/json; return 200 '{{{{"message":"Hello, World!"}}}}'; }}}}
+{{locations}}  }}}}
+}}}}
 """
 # nginx answers only the static scenarios: a reference ceiling, not a framework peer.
 NGINX_SCENARIOS = {"plaintext", "json"}
 
 
-def nginx_command():
+def nginx_command(connections=4096, modules="", locations=""):
+    """nginx on PORT, one worker, its files in a new temporary folder: `modules` are
+    load_module lines, `locations` extra location blocks (bench/async_path.py's floor)."""
     import tempfile
     folder = tempfile.mkdtemp(prefix="vial-bench-nginx-")
     conf = os.path.join(folder, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(NGINX_CONF.replace("{dir}", folder))
+        f.write(NGINX_CONF.format(dir=folder, connections=connections, files=2 * connections + 100,
+                                  modules=modules, locations=locations))
     return ["nginx", "-c", conf, "-p", folder]
 
 
