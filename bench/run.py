@@ -9,6 +9,7 @@ vial's ratio to each peer. Run with Debian's /usr/bin/python3 (the peers import 
 import argparse
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -201,6 +202,8 @@ def measure(server, scenario, seconds, warmup):
         return result
     finally:
         stop(proc)
+        if server == "nginx":
+            shutil.rmtree(os.path.dirname(command[2]), ignore_errors=True)
 
 
 def vial_only(extra_env, fn):
