@@ -72,12 +72,13 @@ void Loop::sweep() {
         }
         if (c->phase == Connection::Phase::Idle && !c->park) ++waiting_idle;
     }
-    // Many idle connections at once (a flood of clients that connect and wait, or a burst
-    // just answered) park after one sweep's idleness instead of kParkAfter: their
+    // Many idle connections at once (a burst just answered, clients that connect and
+    // wait) park once idle through a whole sweep interval instead of kParkAfter: their
     // coroutines would otherwise pile up for a second and leave malloc a high-water mark
     // it keeps after they park. A client that sends more often than once a sweep never
-    // parks either way.
-    const auto park_after = waiting_idle > kIdleCoroutineBudget ? min_age : kParkAfter;
+    // parks either way; nor does a new connection within its grace (a stop would close
+    // it parked, before its first request).
+    const bool flood = waiting_idle > kIdleCoroutineBudget;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {
             c->written_at_sweep = c->written;
@@ -91,13 +92,16 @@ void Loop::sweep() {
             c->park = false;
             close_socket(*c, expired);
         } else if (c->phase == Connection::Phase::Idle && !c->park && !stopping &&
-                   now - c->idle_at >= park_after) {
+                   (now - c->idle_at >= kParkAfter ||
+                    (flood && c->idle_since <= idle_transitions_at_sweep &&
+                     !(c->fresh && now - c->accepted < kFreshGrace)))) {
             // Waiting for a request (Idle is await_request's wait only) for a while: its
             // coroutine's frames go, the socket waits alone.
             c->park = true;
             close_socket(*c, false);
         }
     }
+    idle_transitions_at_sweep = idle_transitions;
     for (ParkedConnection* p = parked; p; p = p->next) {
         if (stopping || now >= p->deadline) close_parked(*p);
     }

@@ -60,6 +60,10 @@ struct Loop {
     boost::asio::steady_timer* accept_pause = nullptr;
     /// Counts connections going idle (Connection::idle_since).
     std::uint64_t idle_transitions = 0;
+    /// idle_transitions as the last sweep left it: a connection whose idle_since is no
+    /// greater has been idle for at least a whole sweep interval (the clock the sweeps
+    /// keep is too coarse to tell that).
+    std::uint64_t idle_transitions_at_sweep = 0;
     bool stopping = false;
     /// Read-buffer blocks lent to connections while they have bytes to parse.
     BlockPool blocks;
