@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/dispatcher.hpp"
+#include "core/json_text.hpp"
 #include "core/route_table.hpp"
 #include "http/response_writer.hpp"
 #include "runtime/activity.hpp"
@@ -49,6 +50,27 @@ void BM_WriteResponse(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_WriteResponse);
+
+// The JSON documents a view returns, as text: TechEmpower's /json message, twenty
+// /queries rows, and one long string.
+vial::Json json_document(std::int64_t shape) {
+    if (shape == 0) return vial::Json{{"message", "Hello, World!"}};
+    if (shape == 1) {
+        boost::json::array rows;
+        for (int i = 1; i <= 20; ++i) rows.push_back({{"id", i * 397}, {"randomNumber", i * 7919}});
+        return rows;
+    }
+    return vial::Json{{"text", std::string(4096, 'x')}};
+}
+
+void BM_JsonText(benchmark::State& state) {
+    vial::Json document = json_document(state.range(0));
+    for (auto _ : state) {
+        std::string text = vial::detail::json_text(document);
+        benchmark::DoNotOptimize(text.data());
+    }
+}
+BENCHMARK(BM_JsonText)->ArgName("message0_rows1_long2")->DenseRange(0, 2);
 
 // Runs `body()` once per iteration in a coroutine on a loop set up as a server's (one
 // thread, a labelled executor: sleeps go to the loop's sleep queue).
