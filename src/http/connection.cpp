@@ -285,7 +285,9 @@ Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out)
     c.park = false;
     buffer.shrink_to_fit();
     std::array<char, kFirstRead> first;
+    c.loop.idle_wait_begins();
     auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
+    c.loop.idle_wait_ends();
     c.deadline = kNoDeadline;
     if (ec) {
         bool parks = c.park && ec == asio::error::operation_aborted && !c.loop.stopping;

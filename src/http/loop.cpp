@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 #include <vector>
 
 #include "../core/http_date.hpp"
@@ -73,12 +74,13 @@ void Loop::sweep() {
         if (c->phase == Connection::Phase::Idle && !c->park) ++waiting_idle;
     }
     // Many idle connections at once (a burst just answered, clients that connect and
-    // wait) park once idle through a whole sweep interval instead of kParkAfter: their
-    // coroutines would otherwise pile up for a second and leave malloc a high-water mark
-    // it keeps after they park. A client that sends more often than once a sweep never
-    // parks either way; nor does a new connection within its grace (a stop would close
-    // it parked, before its first request).
+    // wait) park once idle through a whole sweep interval instead of kParkAfter, and the
+    // sweeps come four times as often meanwhile (the first at once: idle_wait_begins): their
+    // coroutines would otherwise pile up for a second and leave malloc a high-water mark it keeps
+    // after they park. A client that sends more often than that never parks either way; nor does a
+    // new connection within its grace (a stop would close it parked, before its first request).
     const bool flood = waiting_idle > kIdleCoroutineBudget;
+    idle_flood = flood;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {
             c->written_at_sweep = c->written;
@@ -176,6 +178,11 @@ std::chrono::milliseconds Loop::tick() const {
     return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
 }
 
+std::chrono::milliseconds Loop::sweep_interval() const {
+    const auto normal = tick();
+    return idle_flood ? std::max(normal / 4, std::chrono::milliseconds(5)) : normal;
+}
+
 namespace asio = boost::asio;
 
 // Beats for the watchdog: a loop that stops beating is blocked.
@@ -192,11 +199,16 @@ Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
 
 Task<void> sweeper(Loop& loop) {
     asio::steady_timer timer(loop.context);
-    const auto tick = loop.tick();
+    loop.sweep_timer = &timer;
     for (;;) {
-        timer.expires_after(tick);
+        timer.expires_after(loop.sweep_interval());
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
-        if (ec) co_return;
+        // Cancelled by idle_wait_begins (sweep now), or the loop is going.
+        if (ec && !std::exchange(loop.sweep_early, false)) {
+            loop.sweep_timer = nullptr;
+            co_return;
+        }
+        loop.sweep_early = false;
         loop.refresh_clock();
         loop.sweep();
     }

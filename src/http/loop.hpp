@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../runtime/activity.hpp"
+#include "parked.hpp"
 #include "read_buffer.hpp"
 
 namespace vial::detail {
@@ -64,6 +65,14 @@ struct Loop {
     /// greater has been idle for at least a whole sweep interval (the clock the sweeps
     /// keep is too coarse to tell that).
     std::uint64_t idle_transitions_at_sweep = 0;
+    /// The last sweep found more than kIdleCoroutineBudget connections waiting with their
+    /// coroutine: the next sweeps come sooner (sweep_interval), so they park sooner.
+    bool idle_flood = false;
+    /// Connections waiting in await_request now. Crossing kIdleCoroutineBudget outside
+    /// a flood wakes the sweeper at once (wake_sweeper), not at its next tick.
+    std::size_t idle_waiting = 0;
+    boost::asio::steady_timer* sweep_timer = nullptr;
+    bool sweep_early = false;
     bool stopping = false;
     /// Read-buffer blocks lent to connections while they have bytes to parse.
     BlockPool blocks;
@@ -101,6 +110,17 @@ struct Loop {
     void close_stalled_writers();
     /// How often sweep() runs: fine enough for the shortest configured timeout.
     std::chrono::milliseconds tick() const;
+    /// The wait before the next sweep: tick(), or a quarter of it during an idle flood.
+    std::chrono::milliseconds sweep_interval() const;
+    /// Counts a connection starting to wait for its next request; the first past the
+    /// budget brings the next sweep forward.
+    void idle_wait_begins() {
+        if (++idle_waiting > kIdleCoroutineBudget && !idle_flood && sweep_timer && !sweep_early) {
+            sweep_early = true;
+            sweep_timer->cancel();
+        }
+    }
+    void idle_wait_ends() noexcept { --idle_waiting; }
 };
 
 /// The loop's sweeper: every tick(), refreshes the clock and runs sweep().

@@ -19,7 +19,8 @@ struct Connection;
 /// How long a connection waits for its next request before it parks.
 constexpr std::chrono::milliseconds kParkAfter{1000};
 /// How many connections of a loop may wait for their next request with their coroutine;
-/// past it, those idle for a whole sweep park at once (Loop::sweep).
+/// past it, sweeps come sooner and those idle for a whole sweep interval park
+/// (Loop::sweep).
 constexpr std::size_t kIdleCoroutineBudget = 512;
 
 struct ParkedConnection {

@@ -93,9 +93,10 @@ TEST_F(Parked, TheConnectionCapShedsAParkedConnectionFirst) {
 }
 
 // More than kIdleCoroutineBudget (512) connections of a loop waiting for their next
-// request: those idle for a whole sweep (250 ms) park without waiting out the second, so
-// a flood of idle clients gives its coroutine frames back within two sweeps rather
-// than piling them up (docs/server.md). Seen as the heap bytes in use (glibc's
+// request: the sweeper comes at once, then every 62 ms, and those idle through a sweep
+// interval park without waiting out the second, so a flood of idle clients gives its
+// coroutine frames back within a sweep or two rather than piling them up
+// (docs/server.md). Seen as the heap bytes in use (glibc's
 // mallinfo2): RSS would keep malloc's high-water mark.
 TEST_F(Parked, AFloodOfIdleConnectionsParksWithinASweepOrTwo) {
     if (kSanitizedMemory) GTEST_SKIP() << "a sanitizer's allocator keeps its own accounting";
