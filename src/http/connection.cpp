@@ -285,9 +285,8 @@ Task<Awaited> await_request(Connection& c, ReadBuffer& buffer, std::string& out)
     c.park = false;
     buffer.shrink_to_fit();
     std::array<char, kFirstRead> first;
-    c.loop.idle_wait_begins();
+    IdleWaitCount counted(c.loop);  // until this frame ends, however it ends
     auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(first), on_loop(c));
-    c.loop.idle_wait_ends();
     c.deadline = kNoDeadline;
     if (ec) {
         bool parks = c.park && ec == asio::error::operation_aborted && !c.loop.stopping;

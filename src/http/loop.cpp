@@ -75,12 +75,13 @@ void Loop::sweep() {
     }
     // Many idle connections at once (a burst just answered, clients that connect and
     // wait) park once idle through a whole sweep interval instead of kParkAfter, and the
-    // sweeps come four times as often meanwhile (the first at once: idle_wait_begins): their
-    // coroutines would otherwise pile up for a second and leave malloc a high-water mark it keeps
-    // after they park. A client that sends more often than that never parks either way; nor does a
-    // new connection within its grace (a stop would close it parked, before its first request).
-    const bool flood = waiting_idle > kIdleCoroutineBudget;
-    idle_flood = flood;
+    // sweeps come four times as often meanwhile (the first at once: idle_wait_begins):
+    // their coroutines would otherwise pile up for a second and leave malloc a high-water
+    // mark it keeps after they park. A client that sends more often than that never
+    // parks either way; nor does a new connection within its grace (a stop would close
+    // it parked, before its first request). The flood lasts until half as many wait.
+    idle_flood = waiting_idle > (idle_flood ? kIdleCoroutineBudget / 2 : kIdleCoroutineBudget);
+    const bool flood = idle_flood && now - last_sweep >= flood_tick();
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {
             c->written_at_sweep = c->written;
@@ -104,6 +105,7 @@ void Loop::sweep() {
         }
     }
     idle_transitions_at_sweep = idle_transitions;
+    last_sweep = now;
     for (ParkedConnection* p = parked; p; p = p->next) {
         if (stopping || now >= p->deadline) close_parked(*p);
     }
@@ -178,9 +180,12 @@ std::chrono::milliseconds Loop::tick() const {
     return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
 }
 
+std::chrono::milliseconds Loop::flood_tick() const {
+    return std::max(tick() / 4, std::chrono::milliseconds(5));
+}
+
 std::chrono::milliseconds Loop::sweep_interval() const {
-    const auto normal = tick();
-    return idle_flood ? std::max(normal / 4, std::chrono::milliseconds(5)) : normal;
+    return idle_flood ? flood_tick() : tick();
 }
 
 namespace asio = boost::asio;
@@ -199,16 +204,20 @@ Task<void> ticker(Loop& loop, std::chrono::milliseconds interval) {
 
 Task<void> sweeper(Loop& loop) {
     asio::steady_timer timer(loop.context);
+    // However the sweeper ends (a throw included), idle_wait_begins no longer reaches
+    // its timer.
+    struct TimerLent {
+        Loop& loop;
+        ~TimerLent() { loop.sweep_timer = nullptr; }
+    } lent{loop};
     loop.sweep_timer = &timer;
     for (;;) {
         timer.expires_after(loop.sweep_interval());
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
-        // Cancelled by idle_wait_begins (sweep now), or the loop is going.
-        if (ec && !std::exchange(loop.sweep_early, false)) {
-            loop.sweep_timer = nullptr;
-            co_return;
-        }
-        loop.sweep_early = false;
+        bool early = std::exchange(loop.sweep_early, false);
+        if (ec && !early) co_return;  // not idle_wait_begins' cancel: the timer is going
+        // A timed sweep: the next flood may wake the sweeper early again.
+        if (!ec) loop.early_sweep_allowed = true;
         loop.refresh_clock();
         loop.sweep();
     }

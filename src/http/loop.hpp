@@ -65,14 +65,20 @@ struct Loop {
     /// greater has been idle for at least a whole sweep interval (the clock the sweeps
     /// keep is too coarse to tell that).
     std::uint64_t idle_transitions_at_sweep = 0;
-    /// The last sweep found more than kIdleCoroutineBudget connections waiting with their
-    /// coroutine: the next sweeps come sooner (sweep_interval), so they park sooner.
+    /// A sweep found more than kIdleCoroutineBudget connections waiting with their
+    /// coroutine (and no later one half as few): the sweeps come sooner
+    /// (sweep_interval), and those idle through one park.
     bool idle_flood = false;
-    /// Connections waiting in await_request now. Crossing kIdleCoroutineBudget outside
-    /// a flood wakes the sweeper at once (wake_sweeper), not at its next tick.
+    /// When the last sweep ran: parking by the flood rule needs a whole flood_tick()
+    /// since, so a sweep woken early right after another parks nothing by it.
+    std::chrono::steady_clock::time_point last_sweep{};
+    /// Connections waiting in await_request now. The first past kIdleCoroutineBudget
+    /// outside a flood wakes the sweeper at once, at most once per timed sweep.
     std::size_t idle_waiting = 0;
+    /// The sweeper's timer while the sweeper lives (null otherwise), and its early wake.
     boost::asio::steady_timer* sweep_timer = nullptr;
     bool sweep_early = false;
+    bool early_sweep_allowed = true;
     bool stopping = false;
     /// Read-buffer blocks lent to connections while they have bytes to parse.
     BlockPool blocks;
@@ -110,17 +116,33 @@ struct Loop {
     void close_stalled_writers();
     /// How often sweep() runs: fine enough for the shortest configured timeout.
     std::chrono::milliseconds tick() const;
-    /// The wait before the next sweep: tick(), or a quarter of it during an idle flood.
+    /// The sweeps' period during an idle flood: a quarter of tick(), at least 5 ms.
+    std::chrono::milliseconds flood_tick() const;
+    /// The wait before the next sweep: tick(), or flood_tick() during an idle flood.
     std::chrono::milliseconds sweep_interval() const;
     /// Counts a connection starting to wait for its next request; the first past the
     /// budget brings the next sweep forward.
     void idle_wait_begins() {
-        if (++idle_waiting > kIdleCoroutineBudget && !idle_flood && sweep_timer && !sweep_early) {
+        if (++idle_waiting > kIdleCoroutineBudget && !idle_flood && early_sweep_allowed &&
+            sweep_timer) {
+            early_sweep_allowed = false;
             sweep_early = true;
             sweep_timer->cancel();
         }
     }
     void idle_wait_ends() noexcept { --idle_waiting; }
+};
+
+/// A connection waiting for its next request, counted by its loop while this lives.
+class IdleWaitCount {
+  public:
+    explicit IdleWaitCount(Loop& loop) : loop_(loop) { loop_.idle_wait_begins(); }
+    ~IdleWaitCount() { loop_.idle_wait_ends(); }
+    IdleWaitCount(const IdleWaitCount&) = delete;
+    IdleWaitCount& operator=(const IdleWaitCount&) = delete;
+
+  private:
+    Loop& loop_;
 };
 
 /// The loop's sweeper: every tick(), refreshes the clock and runs sweep().
