@@ -65,13 +65,11 @@ constexpr std::chrono::milliseconds kFreshGrace{1000};
 
 void Loop::sweep() {
     const auto min_age = tick();
-    std::size_t waiting_idle = 0;
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Dispatch && !c->abandoned &&
             now - c->dispatch_started >= min_age && client_left(*c)) {
             abandon(*c);
         }
-        if (c->phase == Connection::Phase::Idle && !c->park) ++waiting_idle;
     }
     // Many idle connections at once (a burst just answered, clients that connect and
     // wait) park once idle through a whole sweep interval instead of kParkAfter, and the
@@ -80,7 +78,7 @@ void Loop::sweep() {
     // mark it keeps after they park. A client that sends more often than that never
     // parks either way; nor does a new connection within its grace (a stop would close
     // it parked, before its first request). The flood lasts until half as many wait.
-    idle_flood = waiting_idle > (idle_flood ? kIdleCoroutineBudget / 2 : kIdleCoroutineBudget);
+    idle_flood = idle_waiting > (idle_flood ? kIdleCoroutineBudget / 2 : kIdleCoroutineBudget);
     const bool flood = idle_flood && now - last_sweep >= flood_tick();
     for (Connection* c = connections; c; c = c->next) {
         if (c->phase == Connection::Phase::Write && c->written != c->written_at_sweep) {

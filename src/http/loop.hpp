@@ -72,8 +72,9 @@ struct Loop {
     /// When the last sweep ran: parking by the flood rule needs a whole flood_tick()
     /// since, so a sweep woken early right after another parks nothing by it.
     std::chrono::steady_clock::time_point last_sweep{};
-    /// Connections waiting in await_request now. The first past kIdleCoroutineBudget
-    /// outside a flood wakes the sweeper at once, at most once per timed sweep.
+    /// Connections waiting in await_request now: what the sweep judges a flood by. The
+    /// first past kIdleCoroutineBudget outside a flood wakes the sweeper at once, at most
+    /// once per timed sweep.
     std::size_t idle_waiting = 0;
     /// The sweeper's timer while the sweeper lives (null otherwise), and its early wake.
     boost::asio::steady_timer* sweep_timer = nullptr;

@@ -57,16 +57,16 @@ void Watchdog::run() {
             LoopVerdict verdict = watches[i].check(
                 now, loop.heartbeat.load(std::memory_order_relaxed), loop.board->resumes(),
                 [&] { return loop.board->describe_current(); });
-            const std::string name = "event loop " + std::to_string(loop.index);
             if (verdict.kind == LoopVerdict::Kind::saturated) {
                 log::warning_limited("saturated",
-                                     name + " was saturated for " + std::to_string(verdict.ms) +
+                                     "event loop " + std::to_string(loop.index) +
+                                         " was saturated for " + std::to_string(verdict.ms) +
                                          " ms: its timers ran late while it ran many short "
                                          "handlers (none blocked it); add threads or shed load");
             } else if (verdict.kind == LoopVerdict::Kind::blocked) {
                 std::string message =
-                    name + " blocked for " + std::to_string(verdict.ms) + " ms in " +
-                    verdict.where +
+                    "event loop " + std::to_string(loop.index) + " blocked for " +
+                    std::to_string(verdict.ms) + " ms in " + verdict.where +
                     "; move blocking work to vial::to_thread or use an async client";
                 log::warning(message);
                 std::lock_guard stats_lock(stats_mutex);
