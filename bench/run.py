@@ -150,8 +150,8 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_wrk(path, connections, seconds):
-    url = f"http://127.0.0.1:{PORT}{path}"
+def run_wrk(path, connections, seconds, port=PORT):
+    url = f"http://127.0.0.1:{port}{path}"
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
            "--timeout", "5s", url]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
