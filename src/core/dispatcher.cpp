@@ -126,11 +126,7 @@ Dispatcher::Dispatcher(const App& app)
 
 std::optional<std::size_t> Dispatcher::streamed_body_limit(std::string_view method,
                                                            std::string_view target) const {
-    // Most requests use a method no streamed route takes (a GET, when uploads are POSTs):
-    // they need no probe of the route table.
-    if (std::find(streamed_methods_.begin(), streamed_methods_.end(), method) ==
-        streamed_methods_.end())
-        return std::nullopt;
+    if (!may_stream(method)) return std::nullopt;
     try {
         Request probe{std::string(method), std::string(target)};
         RouteMatch match = routes_.match(RequestAccess::route_path(probe), probe.method());

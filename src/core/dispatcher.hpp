@@ -9,6 +9,7 @@
 #include <vial/response.hpp>
 #include <vial/task.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -84,6 +85,12 @@ class Dispatcher {
     std::optional<std::size_t> streamed_body_limit(std::string_view method,
                                                    std::string_view target) const;
     bool has_streamed_bodies() const noexcept { return !streamed_methods_.empty(); }
+    /// Whether a route that streams its body takes `method`: most requests' methods (a GET,
+    /// when uploads are POSTs) need no probe of the route table.
+    bool may_stream(std::string_view method) const noexcept {
+        return std::find(streamed_methods_.begin(), streamed_methods_.end(), method) !=
+               streamed_methods_.end();
+    }
     /// REQUEST_ID_HEADER ("X-Request-ID"), empty when ids are not echoed.
     const std::string& request_id_header() const noexcept { return request_id_header_; }
 

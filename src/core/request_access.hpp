@@ -27,6 +27,7 @@ struct RequestAccess {
     static void set_websocket(Request& r, WebSocketTransport* t) { r.websocket_.ptr = t; }
     static WebSocketTransport* websocket(const Request& r) { return r.websocket_.ptr; }
     static void set_body_stream(Request& r, BodyStream* s) { r.body_stream_.ptr = s; }
+    static Headers& headers(Request& r) { return r.headers_; }
     static std::string take_body(Request& r) {
         std::string body = r.body_ ? std::move(*r.body_) : std::string();
         r.body_.reset();

@@ -53,7 +53,7 @@ void RouteTable::add(Route route) {
 RouteMatch RouteTable::match(std::string_view path, std::string_view method) const {
     RouteMatch out;
     if (path.empty() || path[0] != '/') return out;
-    if (auto hit = static_.find(std::string(path)); hit != static_.end()) {
+    if (auto hit = static_.find(path); hit != static_.end()) {
         for (const Route* route : hit->second) {
             if (route->accepts(method)) {
                 out.route = route;

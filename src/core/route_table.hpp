@@ -93,7 +93,14 @@ class RouteTable {
     std::vector<std::unique_ptr<Route>> routes_;
     std::unique_ptr<Node> root_;
     // Fully static rules, for the common case of an exact hit without a trie walk.
-    std::unordered_map<std::string, std::vector<const Route*>> static_;
+    // Looked up by the request's path as it is (a string_view): no copy per request.
+    struct PathHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view path) const noexcept {
+            return std::hash<std::string_view>{}(path);
+        }
+    };
+    std::unordered_map<std::string, std::vector<const Route*>, PathHash, std::equal_to<>> static_;
 };
 
 }  // namespace vial::detail

@@ -49,6 +49,9 @@ constexpr std::size_t kFirstRead = 512;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 // Larger bodies are written from the Response, not copied next to the head first.
 constexpr std::size_t kMaxCopiedBody = 16 * 1024;
+// A pooled request state keeps its last request's header storage up to this many fields
+// (a browser sends 8-16; 16 fields are 1 KiB, what its headers grow to anyway).
+constexpr std::size_t kKeptHeaderFields = 16;
 
 Connection::Connection(Loop& owner, LoopSocket s, ActivityLease label)
     : loop(owner), socket(std::move(s)), accepted(owner.now), activity(std::move(label)) {
@@ -490,7 +493,10 @@ void start_parser(std::optional<RequestParser>& parser, const Loop& loop) {
                                 .max_header_bytes = limits.max_header_bytes,
                                 .max_body_bytes = limits.max_body_bytes});
     if (loop.dispatcher.has_streamed_bodies()) {
-        parser->streams_body = [&loop](std::string_view method, std::string_view target) {
+        parser->streams_body = [&loop](std::string_view method,
+                                       std::string_view target) -> std::optional<std::size_t> {
+            // The method first: it spares most requests the target's copy.
+            if (!loop.dispatcher.may_stream(method)) return std::nullopt;
             return loop.dispatcher.streamed_body_limit(method, origin_form(std::string(target)));
         };
     }
@@ -565,6 +571,9 @@ struct Exchange {
     // request, and last the response (whose producer may have held on to the others).
     Response response;
     std::optional<Request> request;
+    // Where the request's header storage goes when it ends (its RequestState's, for the
+    // next request's headers): retire_request.
+    std::vector<Headers::Field>* kept_headers = nullptr;
     std::unique_ptr<ServerWebSocket> websocket;
     std::unique_ptr<ServerBodyStream> body_stream;
     // Destroyed first (Dispatcher::end releases it earlier on the usual path): the
@@ -572,6 +581,16 @@ struct Exchange {
     // dispatcher's frame.
     Dispatch dispatch;
 };
+
+// Ends the request, its header storage kept for the next one's (unless it grew large).
+void retire_request(Exchange& x) noexcept {
+    if (!x.request) return;
+    if (x.kept_headers) {
+        *x.kept_headers = HeadersAccess::take_storage(RequestAccess::headers(*x.request));
+        if (x.kept_headers->capacity() > kKeptHeaderFields) *x.kept_headers = {};
+    }
+    x.request.reset();
+}
 
 void begin_exchange(Exchange& x, const RequestParser& parser, const ConnectionFacts& connection) {
     if (connection.logging()) {
@@ -618,7 +637,7 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
                    head_bytes + sent.bytes, x.started);
     }
-    x.request.reset();
+    retire_request(x);
     release_body(c);
     if (!sent.ok) co_return false;
     if (!x.keep_alive) {
@@ -649,8 +668,14 @@ struct ParserState {
 };
 struct RequestState {
     std::optional<Exchange> exchange;
+    // The last request's header storage, emptied: the next parse fills it without
+    // allocating (unless it was large, when it is freed rather than kept).
+    std::vector<Headers::Field> header_storage;
     std::vector<std::unique_ptr<RequestState, RequestStateDeleter>>* spares = nullptr;
-    void clear() noexcept { exchange.reset(); }
+    void clear() noexcept {
+        if (exchange) retire_request(*exchange);
+        exchange.reset();
+    }
 };
 
 void RequestStateDeleter::operator()(RequestState* state) const noexcept {
@@ -728,7 +753,7 @@ bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x
         x.left = Exchange::Left::stream;
         return false;
     }
-    x.request.reset();  // its body is no longer needed: uncharge it before writing
+    retire_request(x);  // its body is no longer needed: uncharge it before writing
     release_body(c);
     if (connection.logging()) {
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
@@ -819,6 +844,7 @@ Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& s
     if (home.buffer.size() == 0) home.buffer.shrink_to_fit();
     RequestParser& parser = *parsing.parser;
     Exchange& x = state.exchange.emplace();
+    x.kept_headers = &state.header_storage;
     begin_exchange(x, parser, home.facts);
     bool continue_expected = parser.streaming && parser.expects_continue();
     build_request(parser, home.facts.remote, x.request, x.response);
@@ -840,6 +866,7 @@ Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& s
 Opened open_now(ConnectionHome& home, ParserState& parsing, RequestState& state) {
     Loop& loop = home.c.loop;
     start_parser(parsing.parser, loop);
+    HeadersAccess::adopt_storage(parsing.parser->headers, std::move(state.header_storage));
     parsing.progress = {.bytes_read = home.buffer.size(),
                         .header_deadline = loop.now + loop.options.limits.header_timeout};
     if (!feed_buffered(home.c, home.buffer, home.out, *parsing.parser, parsing.progress,

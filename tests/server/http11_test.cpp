@@ -1,4 +1,6 @@
 // HTTP/1.1 over real sockets: keep-alive, pipelining, bodies, methods.
+#include <cctype>
+
 #include "server_fixture.hpp"
 
 namespace vial::testing {
@@ -20,6 +22,42 @@ TEST_F(Http11, KeepAliveServesSeveralRequestsOnOneConnection) {
         EXPECT_EQ(r.header("Server").substr(0, 5), "vial/");
         EXPECT_EQ(r.header("Date").size(), 29u);
         EXPECT_EQ(r.header("Connection"), "");
+    }
+}
+
+// The server reuses a finished request's header storage for the next request's: each
+// request still sees exactly its own fields, whether it has fewer, as many or more than the
+// one before (more than the storage kept, which is then dropped).
+class HeaderStorage : public ServerTest {
+  protected:
+    void SetUp() override {
+        start({}, 1, [](App& app) {
+            app.get("/fields", [](Request& request) {
+                std::string listed;
+                for (const auto& [name, value] : request.headers()) {
+                    for (char c : name) listed += static_cast<char>(std::tolower(c));
+                    listed.append("=").append(value).append(";");
+                }
+                return listed;
+            });
+        });
+    }
+};
+
+TEST_F(HeaderStorage, EachRequestOnAConnectionSeesOnlyItsOwnHeaders) {
+    RawClient client(port());
+    for (int fields : {3, 1, 40, 2, 0, 12, 12}) {
+        std::string request = "GET /fields HTTP/1.1\r\nHost: t\r\n";
+        std::string expected = "host=t;";
+        for (int i = 0; i < fields; ++i) {
+            std::string n = std::to_string(i), v = std::to_string(fields);
+            request.append("X-F").append(n).append(": v").append(v).append("\r\n");
+            expected.append("x-f").append(n).append("=v").append(v).append(";");
+        }
+        client.send(request + "\r\n");
+        auto r = client.read_response();
+        ASSERT_EQ(r.status, 200) << fields << " fields";
+        EXPECT_EQ(r.body, expected) << fields << " fields";
     }
 }
 
