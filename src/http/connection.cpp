@@ -49,8 +49,8 @@ constexpr std::size_t kFirstRead = 512;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 // Larger bodies are written from the Response, not copied next to the head first.
 constexpr std::size_t kMaxCopiedBody = 16 * 1024;
-// A pooled request state keeps its last request's header storage up to this many fields
-// (a browser sends 8-16; 16 fields are 1 KiB, what its headers grow to anyway).
+// A loop keeps answered requests' header storage for the next requests' up to this many
+// fields each (a browser sends 8-16; 16 fields are 1 KiB, what its headers grow to anyway).
 constexpr std::size_t kKeptHeaderFields = 16;
 
 Connection::Connection(Loop& owner, LoopSocket s, ActivityLease label)
@@ -571,9 +571,6 @@ struct Exchange {
     // request, and last the response (whose producer may have held on to the others).
     Response response;
     std::optional<Request> request;
-    // Where the request's header storage goes when it ends (its RequestState's, for the
-    // next request's headers): retire_request.
-    std::vector<Headers::Field>* kept_headers = nullptr;
     std::unique_ptr<ServerWebSocket> websocket;
     std::unique_ptr<ServerBodyStream> body_stream;
     // Destroyed first (Dispatcher::end releases it earlier on the usual path): the
@@ -582,14 +579,27 @@ struct Exchange {
     Dispatch dispatch;
 };
 
-// Ends the request, its header storage kept for the next one's (unless it grew large).
-void retire_request(Exchange& x) noexcept {
+constexpr std::size_t kSpareHeaderStorage = 64;
+
+// Ends the request, its header storage kept for a later one's (unless it grew large).
+void retire_request(Exchange& x, Loop& loop) noexcept {
     if (!x.request) return;
-    if (x.kept_headers) {
-        *x.kept_headers = HeadersAccess::take_storage(RequestAccess::headers(*x.request));
-        if (x.kept_headers->capacity() > kKeptHeaderFields) *x.kept_headers = {};
+    auto& spares = loop.spare_header_storage;
+    if (spares.size() < spares.capacity()) {  // reserved by lend_header_storage: no allocation
+        auto storage = HeadersAccess::take_storage(RequestAccess::headers(*x.request));
+        if (storage.capacity() > 0 && storage.capacity() <= kKeptHeaderFields)
+            spares.push_back(std::move(storage));
     }
     x.request.reset();
+}
+
+// Storage for a new request's headers, from an answered one's if any.
+void lend_header_storage(Headers& headers, Loop& loop) {
+    auto& spares = loop.spare_header_storage;
+    if (spares.capacity() < kSpareHeaderStorage) spares.reserve(kSpareHeaderStorage);
+    if (spares.empty()) return;
+    HeadersAccess::adopt_storage(headers, std::move(spares.back()));
+    spares.pop_back();
 }
 
 void begin_exchange(Exchange& x, const RequestParser& parser, const ConnectionFacts& connection) {
@@ -637,7 +647,7 @@ Task<bool> answer_streamed(Connection& c, ReadBuffer& buffer, std::string& out, 
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
                    head_bytes + sent.bytes, x.started);
     }
-    retire_request(x);
+    retire_request(x, c.loop);
     release_body(c);
     if (!sent.ok) co_return false;
     if (!x.keep_alive) {
@@ -668,14 +678,8 @@ struct ParserState {
 };
 struct RequestState {
     std::optional<Exchange> exchange;
-    // The last request's header storage, emptied: the next parse fills it without
-    // allocating (unless it was large, when it is freed rather than kept).
-    std::vector<Headers::Field> header_storage;
     std::vector<std::unique_ptr<RequestState, RequestStateDeleter>>* spares = nullptr;
-    void clear() noexcept {
-        if (exchange) retire_request(*exchange);
-        exchange.reset();
-    }
+    void clear() noexcept { exchange.reset(); }
 };
 
 void RequestStateDeleter::operator()(RequestState* state) const noexcept {
@@ -753,7 +757,7 @@ bool answer_now(Connection& c, ReadBuffer& buffer, std::string& out, Exchange& x
         x.left = Exchange::Left::stream;
         return false;
     }
-    retire_request(x);  // its body is no longer needed: uncharge it before writing
+    retire_request(x, c.loop);  // its body is no longer needed: uncharge it before writing
     release_body(c);
     if (connection.logging()) {
         access_log(connection.access, connection.remote, x.facts, x.version, x.response.status(),
@@ -844,7 +848,6 @@ Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& s
     if (home.buffer.size() == 0) home.buffer.shrink_to_fit();
     RequestParser& parser = *parsing.parser;
     Exchange& x = state.exchange.emplace();
-    x.kept_headers = &state.header_storage;
     begin_exchange(x, parser, home.facts);
     bool continue_expected = parser.streaming && parser.expects_continue();
     build_request(parser, home.facts.remote, x.request, x.response);
@@ -866,7 +869,7 @@ Opened open_exchange(ConnectionHome& home, ParserState& parsing, RequestState& s
 Opened open_now(ConnectionHome& home, ParserState& parsing, RequestState& state) {
     Loop& loop = home.c.loop;
     start_parser(parsing.parser, loop);
-    HeadersAccess::adopt_storage(parsing.parser->headers, std::move(state.header_storage));
+    lend_header_storage(parsing.parser->headers, loop);
     parsing.progress = {.bytes_read = home.buffer.size(),
                         .header_deadline = loop.now + loop.options.limits.header_timeout};
     if (!feed_buffered(home.c, home.buffer, home.out, *parsing.parser, parsing.progress,

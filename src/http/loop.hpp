@@ -2,6 +2,7 @@
 // Loop: one event loop of the server: its io_context, its SO_REUSEPORT acceptor, the
 // connections it owns and a coarse clock. Everything here is touched only from the
 // loop's own thread, except `active` (read by Server::stop) and `stop_requested`.
+#include <vial/headers.hpp>
 #include <vial/server.hpp>
 #include <vial/task.hpp>
 
@@ -87,6 +88,10 @@ struct Loop {
     /// the next ones.
     std::vector<std::unique_ptr<RequestState, RequestStateDeleter>> spare_states;
     std::vector<std::unique_ptr<ParserState, RequestStateDeleter>> spare_parsers;
+    /// Answered requests' header storage, emptied, for the next requests' headers (a
+    /// malloc or a few saved per request; here, not in a request's state, so a waiting
+    /// request holds no spare).
+    std::vector<std::vector<Headers::Field>> spare_header_storage;
 
     // For the stall watchdog: the ticker stores steady-clock nanoseconds here each beat;
     // `board` (a service of `context`) says which task the loop runs.
