@@ -14,7 +14,7 @@ struct HeadersAccess {
     }
     static void reserve(Headers& headers, std::size_t fields) { headers.reserve(fields); }
     /// The fields' storage, emptied but with its capacity, for a later request's headers
-    /// (the server keeps one per pooled request state: a malloc or a few saved per request).
+    /// (the server keeps a pool of them per loop: a malloc or a few saved per request).
     static std::vector<Headers::Field> take_storage(Headers& headers) noexcept {
         std::vector<Headers::Field> storage = std::move(headers.fields_);
         headers.fields_.clear();  // a moved-from vector is valid but unspecified
