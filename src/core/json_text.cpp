@@ -1,59 +1,102 @@
 #include "json_text.hpp"
 
-#include <boost/json/serialize.hpp>
-
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vial::detail {
+
+const char* skip_clean_words(const char* p, const char* end) noexcept {
+    // Bit tricks on a word: exact for "is any byte below 0x20 / equal to c", whatever the
+    // other bytes hold (a borrow only ever runs past a byte that already matched).
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+    while (end - p >= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        std::uint64_t control = (word - kOnes * 0x20) & ~word & kHighs;
+        if ((control | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0)
+            break;
+        p += 8;
+    }
+    return p;
+}
+
+const char* skip_clean_blocks(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+    // Sixteen bytes a step (x86-64 always has SSE2): as fast as Boost.JSON's own writer.
+    const __m128i below_space = _mm_set1_epi8(0x1f);
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Unsigned c <= 0x1f exactly when max(c, 0x1f) == 0x1f.
+        __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(block, below_space), below_space);
+        __m128i special =
+            _mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash));
+        if (_mm_movemask_epi8(_mm_or_si128(control, special)) != 0) break;
+        p += 16;
+    }
+    return p;
+#else
+    return skip_clean_words(p, end);
+#endif
+}
 
 namespace {
 
-// Whether `value` holds any double (written by our own writer, as Python does).
-bool has_double(const Json& value) noexcept {
-    if (value.is_double()) return true;
-    if (value.is_array()) {
-        for (const Json& item : value.get_array()) {
-            if (has_double(item)) return true;
-        }
-    } else if (value.is_object()) {
-        for (const auto& entry : value.get_object()) {
-            if (has_double(entry.value())) return true;
-        }
-    }
-    return false;
-}
+// The bytes a JSON string escapes: control characters, '"' and '\\'.
+constexpr std::array<bool, 256> kEscaped = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c) table[c] = true;
+    table['"'] = table['\\'] = true;
+    return table;
+}();
 
-void append_text(std::string& out, const Json& value);
-
-// As Boost.JSON writes a string (its writer handles documents without doubles): quotes,
-// backslashes and control characters escaped, everything else (UTF-8 included) as is.
-void append_string(std::string& out, boost::json::string_view text) {
+// As Boost.JSON writes a string: quotes, backslashes and control characters escaped,
+// everything else (UTF-8 included) as is.
+void append_string(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     const char* run = text.data();  // the start of the bytes not yet copied
     const char* end = text.data() + text.size();
-    for (const char* p = run; p != end; ++p) {
-        auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(run, p);
-        run = p + 1;
-        out.push_back('\\');
-        // JSON's short escapes for control characters; the others are \u00XX.
-        static constexpr std::string_view kShort = "\b\t\n\f\r";
-        static constexpr std::string_view kLetter = "btnfr";
-        if (c == '"' || c == '\\') {
-            out.push_back(static_cast<char>(c));
-        } else if (auto at = kShort.find(static_cast<char>(c)); at != std::string_view::npos) {
-            out.push_back(kLetter[at]);
-        } else {
-            out.append("u00");
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xf]);
+    const char* p = run;
+    for (;;) {
+        // Clean words are skipped whole; a word with something to escape, and the last
+        // few bytes, go byte by byte.
+        p = skip_clean_blocks(p, end);
+        const char* stop = std::min(p + 16, end);
+        for (; p != stop; ++p) {
+            auto c = static_cast<unsigned char>(*p);
+            if (!kEscaped[c]) continue;
+            out.append(run, p);
+            run = p + 1;
+            out.push_back('\\');
+            // JSON's short escapes for control characters; the others are \u00XX.
+            static constexpr std::string_view kShort = "\b\t\n\f\r";
+            static constexpr std::string_view kLetter = "btnfr";
+            if (c == '"' || c == '\\') {
+                out.push_back(static_cast<char>(c));
+            } else if (auto at = kShort.find(static_cast<char>(c)); at != std::string_view::npos) {
+                out.push_back(kLetter[at]);
+            } else {
+                out.append("u00");
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xf]);
+            }
         }
+        if (p == end) break;
     }
     out.append(run, end);
     out.push_back('"');
@@ -84,7 +127,7 @@ void append_text(std::string& out, const Json& value) {
             append_double(out, value.get_double());
             break;
         case boost::json::kind::string:
-            append_string(out, value.get_string());
+            append_string(out, std::string_view(value.get_string()));
             break;
         case boost::json::kind::array: {
             out.push_back('[');
@@ -178,8 +221,8 @@ bool has_non_finite(const Json& value) noexcept {
 }
 
 std::string json_text(const Json& value) {
-    // Boost.JSON's writer is the fast path; it would write 50.061118 as 5.0061118E1.
-    if (!has_double(value)) return boost::json::serialize(value);
+    // Our own writer rather than Boost.JSON's, which would write 50.061118 as 5.0061118E1,
+    // and which costs a first pass (to find doubles) on top of its own setup.
     std::string out;
     out.reserve(128);  // most documents fit: one allocation rather than a doubling series
     append_text(out, value);

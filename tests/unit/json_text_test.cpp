@@ -57,8 +57,8 @@ TEST(JsonText, DoublesAreWrittenAsPythonWritesThem) {
     }
 }
 
-// A document with a double is written by vial's own writer: its strings (keys and values)
-// come out as Boost.JSON writes them in documents without one.
+// vial writes JSON with its own writer: its strings (keys and values) come out as
+// Boost.JSON writes them.
 TEST(JsonText, StringsAreEscapedAsBoostJsonEscapesThem) {
     std::string every;
     for (int c = 1; c < 128; ++c) every.push_back(static_cast<char>(c));
@@ -70,6 +70,48 @@ TEST(JsonText, StringsAreEscapedAsBoostJsonEscapesThem) {
     EXPECT_EQ(written.substr(0, expected.size() - 1), expected.substr(0, expected.size() - 1));
     EXPECT_EQ(boost::json::parse(written).at(every).as_string(), every);
     EXPECT_EQ(vial::detail::json_text(vial::Json{{"", ""}, {"x", 1.5}}), "{\"\":\"\",\"x\":1.5}");
+}
+
+// Strings are scanned in blocks of 8 or 16 bytes: a byte to escape is found wherever it
+// sits (first, last, across a block's end), and bytes from 0x80 up are never escaped.
+TEST(JsonText, EveryPositionOfAByteToEscapeIsFound) {
+    for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff', ' '}) {
+        for (std::size_t length = 1; length <= 40; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string s(length, 'a');
+                s[at] = special;
+                vial::Json document{{s, s}};
+                ASSERT_EQ(vial::detail::json_text(document), boost::json::serialize(document))
+                    << "byte " << int(static_cast<unsigned char>(special)) << " at " << at << " of "
+                    << length;
+            }
+        }
+    }
+}
+
+// Both block scanners (SSE2's, and the word-wise one other targets use) stop at or before
+// the first byte to escape, having skipped only clean bytes, and no more than one block
+// short of it.
+TEST(JsonText, BlockScannersStopAtTheFirstByteToEscape) {
+    using Scanner = const char* (*)(const char*, const char*) noexcept;
+    for (auto [scan, block] :
+         {std::pair<Scanner, std::size_t>{vial::detail::skip_clean_words, 8},
+          std::pair<Scanner, std::size_t>{vial::detail::skip_clean_blocks, 16}}) {
+        for (char special : {'"', '\\', '\0', '\x1f', '\x7f', '\x80', '\xff', ' '}) {
+            bool escaped =
+                static_cast<unsigned char>(special) < 0x20 || special == '"' || special == '\\';
+            for (std::size_t length = 0; length <= 40; ++length) {
+                for (std::size_t at = 0; at <= length; ++at) {
+                    std::string s(length, 'a');
+                    if (at < length) s[at] = special;
+                    std::size_t first = escaped && at < length ? at : length;
+                    std::size_t stopped = scan(s.data(), s.data() + s.size()) - s.data();
+                    ASSERT_LE(stopped, first) << int(special) << " at " << at << " of " << length;
+                    ASSERT_LT(first - stopped, block) << int(special) << " at " << at;
+                }
+            }
+        }
+    }
 }
 
 TEST(JsonText, RequestJsonRefusesNumbersPastDoubleRange) {
