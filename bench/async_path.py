@@ -48,7 +48,7 @@ def start(binary):
     return proc
 
 
-def cpu_per_request(proc, path, connections, seconds, port=PORT):
+def cpu_per_request(proc, path, connections, seconds, port=PORT, script=None):
     """Server CPU µs per request over one wrk run: `perf stat -e task-clock` when perf is
     installed (nanosecond resolution), else utime + stime from /proc (10 ms ticks: coarse
     at /prices's load, where the server is ~8% busy)."""
@@ -62,7 +62,7 @@ def cpu_per_request(proc, path, connections, seconds, port=PORT):
     before = cpu_seconds([proc.pid])
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    result = run_wrk(path, connections, seconds, port)
+    result = run_wrk(path, connections, seconds, port, script)
     wall = time.monotonic() - started
     client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = cpu_seconds([proc.pid])

@@ -9,7 +9,7 @@ every path. Each round gives a ratio to nginx measured minutes apart, not hours;
 medians of those ratios are the figures to quote.
 
     /usr/bin/python3 bench/nginx_floor.py [--binary B[,B2]] [--paths /plaintext,/json]
-                                          [--rounds 5] [--seconds 5]
+                                          [--rounds 5] [--seconds 5] [--pipeline]
 """
 import argparse
 import os
@@ -21,6 +21,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402
 from async_path import cpu_per_request  # noqa: E402
+
+PIPELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pipeline.lua")
 
 
 def start(command, port):
@@ -39,6 +41,8 @@ def main():
     parser.add_argument("--paths", default="/plaintext,/json")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--pipeline", action="store_true",
+                        help="16 requests per write (bench/pipeline.lua), as TechEmpower's plaintext")
     args = parser.parse_args()
     paths = args.paths.split(",")
     nginx = run.nginx_command()
@@ -54,9 +58,11 @@ def main():
         for _ in range(args.rounds):
             for path in paths:
                 for name, (proc, port) in servers.items():
-                    result = cpu_per_request(proc, path, 64, args.seconds, port=port)
+                    result = cpu_per_request(proc, path, 64, args.seconds, port=port,
+                                             script=PIPELINE if args.pipeline else None)
                     rows.setdefault((name, path), []).append(result)
-        print(f"server CPU per request, c64, {args.rounds} rounds of {args.seconds} s, medians")
+        print(f"server CPU per request, c64{', 16 pipelined' if args.pipeline else ''}, "
+              f"{args.rounds} rounds of {args.seconds} s, medians")
         for path in paths:
             floor = [r["cpu_us"] for r in rows[("nginx", path)]]
             for name in servers:
@@ -65,6 +71,14 @@ def main():
                 rps = statistics.median(r["rps"] for r in rows[(name, path)])
                 print(f"  {path:11} {name:7} {statistics.median(mine):6.2f} µs/req "
                       f"{rps:8.0f} req/s   to nginx {statistics.median(ratios):.3f}x "
+                      f"(rounds: {' '.join(f'{x:.2f}' for x in ratios)})")
+            # Two builds or more: each against the first, round by round (A/B).
+            names = [name for name in servers if name != "nginx"]
+            first = [r["cpu_us"] for r in rows[(names[0], path)]]
+            for name in names[1:]:
+                mine = [r["cpu_us"] for r in rows[(name, path)]]
+                ratios = [a / b for a, b in zip(mine, first)]
+                print(f"  {path:11} {name:7} to {names[0]}: {statistics.median(ratios):.3f}x "
                       f"(rounds: {' '.join(f'{x:.2f}' for x in ratios)})")
     finally:
         for proc, _ in servers.values():

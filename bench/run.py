@@ -150,10 +150,11 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_wrk(path, connections, seconds, port=PORT):
+def run_wrk(path, connections, seconds, port=PORT, script=None):
+    """wrk on core 1; `script` a wrk Lua script (e.g. bench/pipeline.lua)."""
     url = f"http://127.0.0.1:{port}{path}"
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "--timeout", "5s", url]
+           "--timeout", "5s"] + (["-s", script] if script else []) + [url]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     result = {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "errors": 0, "requests": 0}
     if m := re.search(r"Requests/sec:\s+([\d.]+)", out):
