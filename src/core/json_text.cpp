@@ -1,6 +1,5 @@
 #include "json_text.hpp"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -76,7 +75,7 @@ void append_string(std::string& out, std::string_view text) {
         // Clean words are skipped whole; a word with something to escape, and the last
         // few bytes, go byte by byte.
         p = skip_clean_blocks(p, end);
-        const char* stop = std::min(p + 16, end);
+        const char* stop = end - p > 16 ? p + 16 : end;  // (p + 16 may be past the end)
         for (; p != stop; ++p) {
             auto c = static_cast<unsigned char>(*p);
             if (!kEscaped[c]) continue;

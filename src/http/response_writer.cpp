@@ -3,6 +3,7 @@
 #include <vial/stream.hpp>
 #include <vial/version.hpp>
 
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -28,7 +29,10 @@ class HeadText {
     }
     HeadText(const HeadText&) = delete;
     HeadText& operator=(const HeadText&) = delete;
-    ~HeadText() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+    ~HeadText() {
+        assert(at_ <= out_.data() + out_.size() && "head_room underestimated the head");
+        out_.resize(static_cast<std::size_t>(at_ - out_.data()));
+    }
 
     template <std::size_t N>
     void put(const char (&literal)[N]) {

@@ -75,7 +75,7 @@ TEST(JsonText, StringsAreEscapedAsBoostJsonEscapesThem) {
 // Strings are scanned in blocks of 8 or 16 bytes: a byte to escape is found wherever it
 // sits (first, last, across a block's end), and bytes from 0x80 up are never escaped.
 TEST(JsonText, EveryPositionOfAByteToEscapeIsFound) {
-    for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff', ' '}) {
+    for (char special : {'"', '\\', '\0', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff', ' '}) {
         for (std::size_t length = 1; length <= 40; ++length) {
             for (std::size_t at = 0; at < length; ++at) {
                 std::string s(length, 'a');
