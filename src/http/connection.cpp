@@ -52,6 +52,7 @@ constexpr std::size_t kMaxCopiedBody = 16 * 1024;
 // A loop keeps answered requests' header storage for the next requests' up to this many
 // fields each (a browser sends 8-16; 16 fields are 1 KiB, what its headers grow to anyway).
 constexpr std::size_t kKeptHeaderFields = 16;
+constexpr std::size_t kSpareHeaderStorage = 64;  // header vectors a loop keeps
 
 Connection::Connection(Loop& owner, LoopSocket s, ActivityLease label)
     : loop(owner), socket(std::move(s)), accepted(owner.now), activity(std::move(label)) {
@@ -578,8 +579,6 @@ struct Exchange {
     // dispatcher's frame.
     Dispatch dispatch;
 };
-
-constexpr std::size_t kSpareHeaderStorage = 64;
 
 // Ends the request, its header storage kept for a later one's (unless it grew large).
 void retire_request(Exchange& x, Loop& loop) noexcept {
