@@ -72,7 +72,7 @@ void append_string(std::string& out, std::string_view text) {
     const char* end = text.data() + text.size();
     const char* p = run;
     for (;;) {
-        // Clean words are skipped whole; a word with something to escape, and the last
+        // Clean blocks are skipped whole; a block with something to escape, and the last
         // few bytes, go byte by byte.
         p = skip_clean_blocks(p, end);
         const char* stop = end - p > 16 ? p + 16 : end;  // (p + 16 may be past the end)
